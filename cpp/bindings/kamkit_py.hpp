@@ -1,0 +1,26 @@
+// The one header every bind file includes: pybind11, its NumPy and Eigen
+// support, and the declarations of the per-area registration functions.
+#pragma once
+
+#include <pybind11/eigen.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace py = pybind11;
+
+namespace kamkit::bindings {
+
+/// A C-contiguous NumPy array of T; the Python layer hands over arrays of the
+/// right dtype, so no conversion (and no copy) happens at this boundary.
+template <typename T>
+using carray = py::array_t<T, py::array::c_style>;
+
+}  // namespace kamkit::bindings
+
+// One registration function per area; module.cpp calls them all.
+void bind_archive(py::module_& m);

@@ -1,0 +1,9 @@
+// kamkit._core: the compiled core. Each area registers itself in its own file.
+#include "kamkit_py.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "kamkit's C++ core (internal: use the kamkit package's public API)";
+  m.attr("__version__") = "0.1.0";
+  // std::invalid_argument thrown by the core reaches Python as ValueError.
+  bind_archive(m);
+}

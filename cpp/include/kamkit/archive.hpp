@@ -1,0 +1,68 @@
+// The customer archive (客户档案): one record per customer from a
+// transaction log, with the recency/frequency/monetary summary of the
+// "buy till you die" literature and the textbook value factors.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "kamkit/dates.hpp"
+
+namespace kamkit {
+
+/// A transaction log as parallel columns (no copies are made).
+struct TransactionsView {
+  std::size_t n = 0;
+  /// Customer keys: ids, or codes that sort like the ids.
+  const std::int64_t* keys = nullptr;
+  /// Timestamps as ticks since 1970-01-01 in local wall time.
+  const std::int64_t* ticks = nullptr;
+  /// Ticks per day: 86400 (s), 86400e3 (ms), 86400e6 (us) or 86400e9 (ns).
+  std::int64_t ticks_per_day = 86400LL * 1000000000LL;
+  /// Amounts (nullptr: every row counts 0).
+  const double* amount = nullptr;
+  /// Margins (nullptr: not summarised).
+  const double* margin = nullptr;
+};
+
+struct ArchiveOptions {
+  /// Purchase periods: dates are floored to these before counting.
+  Freq freq = Freq::Day;
+  /// Periods of the value factors (average revenue per period, growth).
+  Freq period = Freq::Quarter;
+  /// Days per unit of recency and T (1: days, 7: weeks).
+  double time_unit_days = 1.0;
+  /// Whether `observation_end_tick` is set; otherwise the last timestamp.
+  bool has_observation_end = false;
+  std::int64_t observation_end_tick = 0;
+};
+
+/// Per-customer columns, in increasing key order.
+struct Archive {
+  std::vector<std::int64_t> keys;
+  std::vector<std::int64_t> n_transactions;
+  std::vector<double> frequency;
+  std::vector<double> recency;
+  std::vector<double> T;
+  std::vector<double> monetary_value;
+  std::vector<std::int64_t> first_tick;
+  std::vector<std::int64_t> last_tick;
+  std::vector<double> revenue;
+  std::vector<double> margin;  // empty without margins
+  std::vector<double> avg_period_revenue;
+  std::vector<double> growth;  // NaN where undefined
+  /// Last day (day number) of the observation, after flooring to `freq`.
+  std::int64_t observation_end_day = 0;
+  /// The last full value-factor period and whether one exists.
+  std::int64_t last_full_period = 0;
+  /// Input rows after the observation end (ignored).
+  std::size_t rows_after_end = 0;
+};
+
+/// Summarises a log. Rows whose `freq` period comes after the observation
+/// end's are ignored. Throws std::invalid_argument when the observation end
+/// falls before a kept customer's first purchase, or on bad arguments.
+Archive summarize(const TransactionsView& log, const ArchiveOptions& options);
+
+}  // namespace kamkit

@@ -1,0 +1,39 @@
+// Shared helpers of the kamkit core: argument checks and threading.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#ifdef KAMKIT_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+namespace kamkit {
+
+/// Throws std::invalid_argument with `message` unless `condition` holds.
+inline void require(bool condition, const std::string& message) {
+  if (!condition) throw std::invalid_argument(message);
+}
+
+/// Number of threads the core may use (1 without OpenMP).
+inline int max_threads() {
+#ifdef KAMKIT_HAVE_OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+/// Below this many elements a loop runs on one thread: forking costs more.
+constexpr std::ptrdiff_t kParallelThreshold = 1 << 16;
+
+/// Floor division for signed integers (C++ `/` truncates towards zero).
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+}  // namespace kamkit
