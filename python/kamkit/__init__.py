@@ -7,6 +7,58 @@ their lifetime value. The numeric work runs in a C++ core.
 
 from __future__ import annotations
 
+from .scoring import (
+    CRITERIA,
+    SEGMENT_MAPS,
+    default_criteria,
+    profitability,
+    register_criterion,
+    register_segment_map,
+    rfm_scores,
+    segment_map_from_grid,
+    value_score,
+)
+from .service import Assignment, assign_managers, attach_policies, service_policies
+from .tiering import (
+    LABEL_SETS,
+    TIER_SCHEMES,
+    Concentration,
+    KMeansSegments,
+    concentration,
+    kmeans_segments,
+    pyramid,
+    quadrant,
+    register_label_set,
+    register_tier_scheme,
+    tier_by_thresholds,
+)
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "CRITERIA",
+    "LABEL_SETS",
+    "SEGMENT_MAPS",
+    "TIER_SCHEMES",
+    "Assignment",
+    "Concentration",
+    "KMeansSegments",
+    "__version__",
+    "assign_managers",
+    "attach_policies",
+    "concentration",
+    "default_criteria",
+    "kmeans_segments",
+    "profitability",
+    "pyramid",
+    "quadrant",
+    "register_criterion",
+    "register_label_set",
+    "register_segment_map",
+    "register_tier_scheme",
+    "rfm_scores",
+    "segment_map_from_grid",
+    "service_policies",
+    "tier_by_thresholds",
+    "value_score",
+]
