@@ -7,6 +7,9 @@ their lifetime value. The numeric work runs in a C++ core.
 
 from __future__ import annotations
 
+from . import datasets
+from ._validation import MissingValuesWarning
+from .archive import calibration_holdout, summarize
 from .scoring import (
     CRITERIA,
     SEGMENT_MAPS,
@@ -43,10 +46,13 @@ __all__ = [
     "Assignment",
     "Concentration",
     "KMeansSegments",
+    "MissingValuesWarning",
     "__version__",
     "assign_managers",
     "attach_policies",
+    "calibration_holdout",
     "concentration",
+    "datasets",
     "default_criteria",
     "kmeans_segments",
     "profitability",
@@ -59,6 +65,7 @@ __all__ = [
     "rfm_scores",
     "segment_map_from_grid",
     "service_policies",
+    "summarize",
     "tier_by_thresholds",
     "value_score",
 ]

@@ -20,7 +20,7 @@ from ._validation import (
     check_choice,
     check_columns,
     check_frame,
-    numeric_array,
+    numeric_column,
 )
 
 __all__ = [
@@ -106,8 +106,8 @@ def _margin_rate(customers: pd.DataFrame) -> pd.Series:
     if "margin_rate" in customers.columns:
         return customers["margin_rate"]
     check_columns(customers, ["margin", "revenue"])
-    rev = numeric_array(customers["revenue"], "revenue", allow_nan=True)
-    mar = numeric_array(customers["margin"], "margin", allow_nan=True)
+    rev = numeric_column(customers["revenue"], column="revenue", allow_missing=True)
+    mar = numeric_column(customers["margin"], column="margin", allow_missing=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(rev != 0, mar / np.where(rev != 0, rev, 1.0), np.nan)
     return pd.Series(rate, index=customers.index, name="margin_rate")
@@ -194,7 +194,7 @@ def default_criteria(customers: pd.DataFrame) -> dict[str, float]:
     >>> kamkit.default_criteria(pd.DataFrame(columns=["revenue", "growth"]))
     {'revenue': 0.3, 'growth': 0.1}
     """
-    check_frame(customers)
+    check_frame(customers, "customers")
     cols = set(customers.columns)
     out: dict[str, float] = {}
     for name, w in DEFAULT_WEIGHTS.items():
@@ -309,9 +309,9 @@ def value_score(
     >>> kamkit.value_score(c, {"revenue": 1, "overdue_days": -1}).tolist()
     [50.0, 25.0, 100.0]
     """
-    check_frame(customers)
-    check_choice(method, "method", ("minmax", "zscore", "rank"))
-    check_choice(missing, "missing", ("raise", "zero", "median"))
+    check_frame(customers, "customers")
+    check_choice("method", method, ("minmax", "zscore", "rank"))
+    check_choice("missing", missing, ("raise", "zero", "median"))
     if credit is not None:
         check_frame(credit, "credit")
         cols = [c for c in CREDIT_DIRECTIONS if c in credit.columns]
@@ -347,7 +347,7 @@ def value_score(
         if not np.isfinite(weights[j]):
             raise ValueError(f"criteria[{key!r}]: expected a finite weight, found {w!r}")
         values = _criterion_values(customers, key)
-        arr = numeric_array(values, str(key), allow_nan=True)
+        arr = numeric_column(values, column=str(key), allow_missing=True)
         cols_arr[j] = _fill_missing(arr, str(key), missing)
     if not np.any(weights != 0):
         raise ValueError("criteria: the weights are all zero; give at least one a weight")
@@ -550,10 +550,10 @@ def rfm_scores(
         smap = SegmentMap("custom", segments, None)
     else:
         raise TypeError(f"segments: expected a name or a callable, found {type(segments).__name__}")
-    rec = numeric_array(summary["recency"], "recency")
-    T = numeric_array(summary["T"], "T")
-    freq = numeric_array(summary[frequency], frequency)
-    mon = numeric_array(summary[monetary], monetary)
+    rec = numeric_column(summary["recency"], column="recency")
+    T = numeric_column(summary["T"], column="T")
+    freq = numeric_column(summary[frequency], column=frequency)
+    mon = numeric_column(summary[monetary], column=monetary)
     n = len(summary)
     if n == 0:
         r = f = m = np.zeros(0, dtype=np.int16)
@@ -593,7 +593,7 @@ def _per_customer(
         return np.zeros(n)
     if isinstance(spec, str):
         check_columns(customers, [spec])
-        return numeric_array(customers[spec], spec)
+        return numeric_column(customers[spec], column=spec)
     if isinstance(spec, pd.Series):
         if not spec.index.equals(customers.index):
             missing = int((~customers.index.isin(spec.index)).sum())
@@ -603,11 +603,11 @@ def _per_customer(
                     "index it like customers"
                 )
             spec = spec.reindex(customers.index)
-        return numeric_array(spec, name)
+        return numeric_column(spec, column=name)
     if isinstance(spec, (int, float, np.number)) and not isinstance(spec, bool):
         if rate_of is not None:
             check_columns(customers, [rate_of])
-            return float(spec) * numeric_array(customers[rate_of], rate_of)
+            return float(spec) * numeric_column(customers[rate_of], column=rate_of)
         return np.full(n, float(spec))
     raise TypeError(
         f"{name}: expected a column name, a Series or a number, found {type(spec).__name__}"
@@ -650,7 +650,7 @@ def profitability(
     >>> kamkit.profitability(c, margin=0.3, cost_to_serve=20)["flag"].tolist()
     ['green', 'red']
     """
-    check_frame(customers)
+    check_frame(customers, "customers")
     mar = _per_customer(customers, margin, "margin", rate_of="revenue")
     cost = _per_customer(customers, cost_to_serve, "cost_to_serve")
     profit = mar - cost

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._validation import as_series, check_columns, check_frame, numeric_array
+from ._validation import as_series, check_columns, check_frame, numeric_column
 from .tiering import LABEL_SETS, resolve_labels
 
 __all__ = ["Assignment", "assign_managers", "attach_policies", "service_policies"]
@@ -51,11 +51,11 @@ def _workload(customers: pd.DataFrame, tier: pd.Series, workload: Any) -> np.nda
         return np.ones(n)
     if isinstance(workload, str):
         check_columns(customers, [workload])
-        arr = numeric_array(customers[workload], workload)
+        arr = numeric_column(customers[workload], column=workload)
     elif isinstance(workload, pd.Series):
         if not workload.index.equals(customers.index):
             raise ValueError("workload: the Series must be indexed like customers")
-        arr = numeric_array(workload, "workload")
+        arr = numeric_column(workload, column="workload")
     elif isinstance(workload, Mapping):
         m = tier.astype(object).map(dict(workload))
         lacking = m.isna()
@@ -65,7 +65,7 @@ def _workload(customers: pd.DataFrame, tier: pd.Series, workload: Any) -> np.nda
                 f"workload: no workload for tier(s) {tiers} ({int(lacking.sum())} customers); "
                 "give every tier a workload"
             )
-        arr = numeric_array(m.astype(float), "workload")
+        arr = numeric_column(m.astype(float), column="workload")
     elif isinstance(workload, (int, float, np.number)) and not isinstance(workload, bool):
         arr = np.full(n, float(workload))
     else:
@@ -131,7 +131,7 @@ def assign_managers(
     >>> loads["load"].tolist()
     [40.0, 3.0, 4.0]
     """
-    check_frame(customers)
+    check_frame(customers, "customers")
     if isinstance(tier, str):
         check_columns(customers, [tier])
         t = customers[tier]

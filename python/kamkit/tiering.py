@@ -24,7 +24,7 @@ from ._validation import (
     check_frame,
     check_labels,
     check_shares,
-    numeric_array,
+    numeric_column,
 )
 
 __all__ = [
@@ -202,7 +202,7 @@ register_tier_scheme("value", _by_value, (0.50, 0.30, 0.15, 0.05), nonnegative=T
 
 def _values(values: Any, name: str = "values") -> tuple[pd.Series, np.ndarray]:
     s = as_series(values, name)
-    arr = numeric_array(s, s.name if s.name is not None else name)
+    arr = numeric_column(s, column=s.name if s.name is not None else name)
     return s, np.ascontiguousarray(arr, dtype=np.float64)
 
 
@@ -470,7 +470,7 @@ def concentration(values: pd.Series, negative: str = "raise") -> Concentration:
     >>> round(c.gini, 4), c.top_share(0.25), c.pareto_point(0.8)
     (0.75, 1.0, 0.25)
     """
-    check_choice(negative, "negative", ("raise", "clip", "drop"))
+    check_choice("negative", negative, ("raise", "clip", "drop"))
     s, arr = _values(values)
     neg = arr < 0
     nneg = int(neg.sum())
@@ -505,7 +505,7 @@ QUADRANT_NAMES: dict[str, dict[tuple[str, str], str]] = {
 
 def _split(arr: np.ndarray, split: Any, name: str) -> float:
     if isinstance(split, str):
-        check_choice(split, f"{name}_split", ("median", "mean"))
+        check_choice(f"{name}_split", split, ("median", "mean"))
         return float(np.median(arr) if split == "median" else np.mean(arr))
     try:
         return float(split)
@@ -560,10 +560,10 @@ def quadrant(
     >>> kamkit.quadrant(c, "price", "loyalty", names="price-relationship")["quadrant"].iloc[0]
     'R-type: relationship (key-account candidates)'
     """
-    check_frame(customers)
+    check_frame(customers, "customers")
     check_columns(customers, [x, y])
-    xa = numeric_array(customers[x], x)
-    ya = numeric_array(customers[y], y)
+    xa = numeric_column(customers[x], column=x)
+    ya = numeric_column(customers[y], column=y)
     if len(xa) == 0:
         xs = ys = 0.0
     else:
@@ -687,7 +687,7 @@ def kmeans_segments(
         raise ValueError(f"k: {k} segments need at least {k} customers, found {len(features)}")
     X = np.empty(features.shape, dtype=np.float64)
     for j, col in enumerate(features.columns):
-        X[:, j] = numeric_array(features[col], str(col))
+        X[:, j] = numeric_column(features[col], column=str(col))
     cols = features.columns
     if standardize:
         Z, mean, scale = _core.standardize(X)
