@@ -52,9 +52,14 @@ def test_default_criteria_on_cdnow(cdnow):
     assert st.spearmanr(s, cdnow.revenue).statistic > 0.9
     # A second, independent computation of the same score.
     g = cdnow.growth.fillna(cdnow.growth.median())
-    mm = {c: (v - v.min()) / (v.max() - v.min()) for c, v in
-          {"revenue": cdnow.revenue, "avg_period_revenue": cdnow.avg_period_revenue,
-           "growth": g}.items()}
+    mm = {
+        c: (v - v.min()) / (v.max() - v.min())
+        for c, v in {
+            "revenue": cdnow.revenue,
+            "avg_period_revenue": cdnow.avg_period_revenue,
+            "growth": g,
+        }.items()
+    }
     ref = 100 * (0.3 * mm["revenue"] + 0.2 * mm["avg_period_revenue"] + 0.1 * mm["growth"]) / 0.6
     np.testing.assert_allclose(s, ref, rtol=1e-12, atol=1e-10)
 
@@ -75,14 +80,19 @@ def test_credit_table_and_registry():
     with pytest.raises(ValueError, match="not a registered criterion"):
         kamkit.value_score(c, {"nope": 1})
     with pytest.warns(UserWarning, match="1 rows belong to no customer"):
-        kamkit.value_score(c, {"revenue": 1, "overdue_days": -1},
-                           credit=pd.DataFrame({"overdue_days": [0, 1, 2, 3]}, index=[1, 2, 3, 9]))
+        kamkit.value_score(
+            c,
+            {"revenue": 1, "overdue_days": -1},
+            credit=pd.DataFrame({"overdue_days": [0, 1, 2, 3]}, index=[1, 2, 3, 9]),
+        )
 
 
 def test_missing_policies_and_errors():
     c = pd.DataFrame({"a": [1.0, np.nan, 3.0, 5.0]})
     before = c.copy()
-    assert kamkit.value_score(c, {"a": 1}, missing="zero").tolist() == pytest.approx([20, 0, 60, 100])
+    assert kamkit.value_score(c, {"a": 1}, missing="zero").tolist() == pytest.approx(
+        [20, 0, 60, 100]
+    )
     assert kamkit.value_score(c, {"a": 1}, missing="median").tolist() == [0.0, 50.0, 50.0, 100.0]
     pd.testing.assert_frame_equal(c, before)
     with pytest.raises(ValueError, match="found 1 of 4 missing"):
@@ -143,8 +153,12 @@ def test_rfm_on_cdnow(cdnow):
 
 def test_rfm_ties_and_bins():
     s = pd.DataFrame(
-        {"recency": [10.0] * 6, "T": [20.0] * 6, "frequency": [0, 0, 0, 1, 2, 3],
-         "revenue": [1.0, 2, 3, 4, 5, 6]}
+        {
+            "recency": [10.0] * 6,
+            "T": [20.0] * 6,
+            "frequency": [0, 0, 0, 1, 2, 3],
+            "revenue": [1.0, 2, 3, 4, 5, 6],
+        }
     )
     r = kamkit.rfm_scores(s, bins=3)
     assert r.R.tolist() == [1] * 6 or r.R.nunique() == 1  # one tie: one score
@@ -166,17 +180,21 @@ def test_rf_segments_grid():
     # With 10 bins, 9-10 maps onto 5 and 1-2 onto 1.
     assert f(np.array([10, 1]), np.array([9, 2]), r[:2], 10).tolist() == ["champions", "lost"]
     kamkit.register_segment_map(
-        "two", lambda r, f, m, b: np.where(r + f > b, "active", "fading"), ["active", "fading"],
+        "two",
+        lambda r, f, m, b: np.where(r + f > b, "active", "fading"),
+        ["active", "fading"],
         replace=True,
     )
-    s = pd.DataFrame({"recency": [1.0, 9.0], "T": [10.0, 10.0], "frequency": [0, 5],
-                      "revenue": [1.0, 2.0]})
+    s = pd.DataFrame(
+        {"recency": [1.0, 9.0], "T": [10.0, 10.0], "frequency": [0, 5], "revenue": [1.0, 2.0]}
+    )
     assert kamkit.rfm_scores(s, bins=2, segments="two").segment.tolist() == ["fading", "active"]
 
 
 def test_profitability():
-    c = pd.DataFrame({"revenue": [100.0, 50.0, 10.0], "margin": [30.0, 10.0, 0.0]},
-                     index=["x", "y", "z"])
+    c = pd.DataFrame(
+        {"revenue": [100.0, 50.0, 10.0], "margin": [30.0, 10.0, 0.0]}, index=["x", "y", "z"]
+    )
     p = kamkit.profitability(c, cost_to_serve=pd.Series([5.0, 10.0, 1.0], index=c.index))
     assert p.profit.tolist() == [25.0, 0.0, -1.0]
     assert p.flag.tolist() == ["green", "green", "red"]
