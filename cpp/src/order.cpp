@@ -139,6 +139,25 @@ std::vector<std::int32_t> argsort(const double* x, std::size_t n) {
   return idx;
 }
 
+void argsort_values(const double* x, std::size_t n, std::vector<std::int32_t>& order,
+                    std::vector<double>& sorted) {
+  require(n < static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()),
+          "sort: at most 2^31 - 1 values");
+  check_no_nan(x, n);
+  std::vector<std::uint64_t> keys(n);
+  order.resize(n);
+  const auto m = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for if (m > kParallelThreshold)
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    keys[i] = key_of(x[i]);
+    order[i] = static_cast<std::int32_t>(i);
+  }
+  radix_sort<true>(keys, order);
+  sorted.resize(n);
+#pragma omp parallel for if (m > kParallelThreshold)
+  for (std::ptrdiff_t i = 0; i < m; ++i) sorted[i] = value_of(keys[i]);
+}
+
 std::vector<double> sorted_copy(const double* x, std::size_t n) {
   check_no_nan(x, n);
   std::vector<std::uint64_t> keys(n);

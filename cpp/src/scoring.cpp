@@ -86,6 +86,44 @@ void value_score(const double* columns, std::size_t n, std::size_t k, const doub
   }
   require(total > 0.0, "score: the weights are all zero");
   const auto m = static_cast<std::ptrdiff_t>(n);
+  if (method == ScoreMethod::MinMax) {
+    // Fused: one pass for every column's range, one pass for the score, so
+    // each row is read twice whatever the number of criteria.
+    std::vector<double> a(k, 0.0), b(k, 0.0);  // score = sum_j a_j * x_j + b_j
+    double offset = 0.0;
+    for (std::size_t j = 0; j < k; ++j) {
+      if (weights[j] == 0.0) continue;
+      const double* x = columns + j * n;
+      double lo = std::numeric_limits<double>::infinity();
+      double hi = -std::numeric_limits<double>::infinity();
+      std::ptrdiff_t bad = 0;
+#pragma omp parallel for reduction(min : lo) reduction(max : hi) \
+    reduction(+ : bad) if (m > kParallelThreshold)
+      for (std::ptrdiff_t i = 0; i < m; ++i) {
+        bad += std::isfinite(x[i]) ? 0 : 1;
+        lo = std::min(lo, x[i]);
+        hi = std::max(hi, x[i]);
+      }
+      require(bad == 0, "score: " + std::to_string(bad) + " values are NaN or infinite");
+      const double w = 100.0 * std::abs(weights[j]) / total;
+      const double sign = weights[j] < 0.0 ? -1.0 : 1.0;
+      if (!(hi > lo)) {
+        offset += 0.5 * w;  // a constant criterion scores 0.5
+        continue;
+      }
+      // w * s or w * (1 - s) with s = (x - lo) / (hi - lo).
+      a[j] = sign * w / (hi - lo);
+      b[j] = sign > 0 ? -w * lo / (hi - lo) : w + w * lo / (hi - lo);
+    }
+    for (double v : b) offset += v;
+#pragma omp parallel for if (m > kParallelThreshold)
+    for (std::ptrdiff_t i = 0; i < m; ++i) {
+      double s = offset;
+      for (std::size_t j = 0; j < k; ++j) s += a[j] * columns[j * n + static_cast<std::size_t>(i)];
+      out[i] = std::min(100.0, std::max(0.0, s));
+    }
+    return;
+  }
   std::fill(out, out + n, 0.0);
   std::vector<double> s(n);
   for (std::size_t j = 0; j < k; ++j) {

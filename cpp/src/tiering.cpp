@@ -34,12 +34,9 @@ void check_cum_shares(const std::vector<double>& c) {
 
 Descending sort_descending(const double* x, std::size_t n) {
   Descending d;
-  d.order = argsort(x, n);
+  argsort_values(x, n, d.order, d.values);
   std::reverse(d.order.begin(), d.order.end());
-  d.values.resize(n);
-  const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for if (m > kParallelThreshold)
-  for (std::ptrdiff_t i = 0; i < m; ++i) d.values[i] = x[d.order[i]];
+  std::reverse(d.values.begin(), d.values.end());
   return d;
 }
 

@@ -197,3 +197,25 @@ def test_kmeans_errors():
         kamkit.kmeans_segments(f, 3)
     with pytest.raises(ValueError, match="missing value"):
         kamkit.kmeans_segments(pd.DataFrame({"a": [1.0, np.nan]}), 1)
+
+
+def test_concentration_of_the_raw_cdnow_sample(shared_data):
+    # The raw 1/10th sample (no header): master id, sample id, date, CDs, dollars.
+    raw = pd.read_csv(
+        shared_data / "cdnow" / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "id", "date", "cds", "spent"],
+    )
+    spent = raw.groupby("id")["spent"].sum()
+    assert len(spent) == 2357 and spent.sum() == pytest.approx(244_091.94)
+    c = kamkit.concentration(spent)
+    x = np.sort(spent.to_numpy())
+    n = len(x)
+    assert c.gini == pytest.approx(
+        np.sum((2 * np.arange(1, n + 1) - n - 1) * x) / (n * x.sum()), rel=1e-12
+    )
+    assert c.gini == pytest.approx(0.6309, abs=1e-4)
+    assert c.top_share(0.2) == pytest.approx(0.6742, abs=1e-4)
+    t = kamkit.pyramid(spent)
+    assert t.value_counts(sort=False).tolist() == [1886, 353, 94, 24]

@@ -15,6 +15,11 @@ namespace kamkit {
 /// when n >= 2^31.
 std::vector<std::int32_t> argsort(const double* x, std::size_t n);
 
+/// argsort(x) and the sorted values, decoded from the sorted keys (no
+/// gather through the order).
+void argsort_values(const double* x, std::size_t n, std::vector<std::int32_t>& order,
+                    std::vector<double>& sorted);
+
 /// The values of `x` in increasing order (the same radix sort without the
 /// index payload). Throws std::invalid_argument on NaN.
 std::vector<double> sorted_copy(const double* x, std::size_t n);
