@@ -329,6 +329,7 @@ def run_contender(c: Contender, module_path: Path) -> dict[str, Any]:
             cmd += ["--setup", c.setup]
         env = dict(os.environ)
         env.pop("PYTHONPATH", None)
+        load_before = os.getloadavg()[0]
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE)
         failure = _watch(proc, c.max_rss_mb * MB, c.timeout_s)
@@ -342,6 +343,7 @@ def run_contender(c: Contender, module_path: Path) -> dict[str, Any]:
             "note": c.note,
             "repeats": c.repeats,
             "python": c.python,
+            "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         }
         if failure or proc.returncode != 0 or not out.exists():
             record["error"] = failure or f"exit code {proc.returncode}: {stderr.strip()[-2000:]}"

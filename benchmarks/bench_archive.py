@@ -351,6 +351,7 @@ def main(argv: list[str] | None = None) -> None:
         notes.append(
             "lifetimes not measured: set KAMKIT_LIFETIMES_PYTHON (tests/lifetimes/make_env.sh)"
         )
+    load_start = os.getloadavg()
     records += h.run_plan(plan, only)
     problems = h.compare_checks([r for r in records if not r.get("extrapolated")], rtol=1e-6)
     summary = summarise(records, inputs)
@@ -358,7 +359,7 @@ def main(argv: list[str] | None = None) -> None:
         "area": AREA,
         "title": plan.title,
         "date": h.now(),
-        "machine": h.machine(),
+        "machine": {**h.machine(), "load_average_1min": [load_start[0], os.getloadavg()[0]]},
         "versions": h.parent_versions({"lifetimes_env": lt_python} if lt_python else None),
         "inputs": {inp.name: h.input_info(inp) for inp in [*inputs, MEDIUM]},
         "main_input": main_input.name,

@@ -62,6 +62,12 @@ def area_table(data: dict[str, Any]) -> str:
         f"Measured {data['date'][:10]} on {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB; "
         f"{_versions(data['versions'])}."
     )
+    load = m.get("load_average_1min")
+    if load and max(load) > 0.5 * m["cores"]:
+        lines.append(
+            f"The machine was shared during the run (1-minute load average {load[0]:.1f} at the "
+            f"start, {load[1]:.1f} at the end, on {m['cores']} cores): the wall times are noisy."
+        )
     lines.append("")
     inputs = data["inputs"]
     order = sorted(inputs, key=lambda name: -inputs[name]["rows"])

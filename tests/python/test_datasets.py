@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from kamkit.datasets import simulate_transactions
 from scipy import special
+
+from kamkit.datasets import simulate_transactions
 
 
 def bgnbd_expected_repeats(t, r, alpha, a, b):
