@@ -97,7 +97,8 @@ Panel build_panel(const std::int32_t* codes, std::size_t n, std::size_t n_custom
     const auto m = static_cast<std::ptrdiff_t>(n);
 #pragma omp parallel for reduction(min : mn) if (m > kParallelThreshold)
     for (std::ptrdiff_t i = 0; i < m; ++i)
-      if (codes[i] >= 0 && ticks[i] <= end_tick) mn = std::min(mn, period[i]);
+      if (codes[i] >= 0 && floor_div(ticks[i], ticks_per_day) <= p.end_day)
+        mn = std::min(mn, period[i]);
     first = mn == std::numeric_limits<std::int64_t>::max() ? end_period : mn;
   }
   require(first <= end_period, "build_panel: the observation end is before the first period");
@@ -122,6 +123,8 @@ Panel build_panel(const std::int32_t* codes, std::size_t n, std::size_t n_custom
   // Each thread owns a range of customers and scans every row, so each cell
   // is summed by one thread in row order (no atomics, reproducible sums).
   const int threads = threads_for(n);
+  // Rows on days after the observation end's day are left out.
+  const std::int64_t after_tick = (p.end_day + 1) * ticks_per_day;
   std::int64_t after = 0, before = 0;
   double* rev = opt.want_revenue ? p.revenue.data() : nullptr;
   std::int64_t* cnt = opt.want_counts ? p.counts.data() : nullptr;
@@ -134,7 +137,7 @@ Panel build_panel(const std::int32_t* codes, std::size_t n, std::size_t n_custom
     for (std::size_t i = 0; i < n; ++i) {
       const std::int32_t c = codes[i];
       if (c < lo || c >= hi) continue;
-      if (ticks[i] > end_tick) {
+      if (ticks[i] >= after_tick) {
         ++after;
         continue;
       }
