@@ -312,7 +312,7 @@ def update_panel(
     add rows, which does copy the frame once.
 
     The result equals ``period_panel`` of the old and new transactions
-    together, with the new observation end, and so do the stages and tiers
+    together (``pd.concat([old, new])``), with the new observation end, and so do the stages and tiers
     computed from it (given the old log had no rows after its observation
     end).
 
