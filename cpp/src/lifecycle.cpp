@@ -19,34 +19,88 @@ inline std::int64_t day_of(std::int64_t tick) {
   return (tick % TPD != 0 && tick < 0) ? q - 1 : q;
 }
 
-// Period ordinal of every row (rows with code -1 get the minimum value).
+// Smallest and largest day of the rows with a code.
 template <std::int64_t TPD>
-void row_periods(const std::int32_t* codes, std::size_t n, const std::int64_t* ticks, Freq freq,
-                 std::vector<std::int64_t>& out) {
+void day_range(const std::int32_t* codes, std::size_t n, const std::int64_t* ticks,
+               std::int64_t& lo, std::int64_t& hi) {
+  std::int64_t mn = std::numeric_limits<std::int64_t>::max();
+  std::int64_t mx = std::numeric_limits<std::int64_t>::min();
   const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for schedule(static) if (m > kParallelThreshold)
+#pragma omp parallel for reduction(min : mn) reduction(max : mx) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
-    out[i] = codes[i] < 0 ? std::numeric_limits<std::int64_t>::min()
-                          : period_of_day(day_of<TPD>(ticks[i]), freq);
+    if (codes[i] < 0) continue;
+    mn = std::min(mn, ticks[i]);
+    mx = std::max(mx, ticks[i]);
   }
+  lo = mn == std::numeric_limits<std::int64_t>::max() ? 0 : day_of<TPD>(mn);
+  hi = mx == std::numeric_limits<std::int64_t>::min() ? -1 : day_of<TPD>(mx);
 }
 
-void all_row_periods(const std::int32_t* codes, std::size_t n, const std::int64_t* ticks,
-                     std::int64_t tpd, Freq freq, std::vector<std::int64_t>& out) {
-  switch (tpd) {
-    case 86400LL:
-      return row_periods<86400LL>(codes, n, ticks, freq, out);
-    case 86400LL * 1000:
-      return row_periods<86400LL * 1000>(codes, n, ticks, freq, out);
-    case 86400LL * 1000000:
-      return row_periods<86400LL * 1000000>(codes, n, ticks, freq, out);
-    case 86400LL * 1000000000:
-      return row_periods<86400LL * 1000000000>(codes, n, ticks, freq, out);
-    default:
-      throw std::invalid_argument(
-          "build_panel: ticks_per_day must be 86400 times 1, 1e3, 1e6 or 1e9");
+// Adds every row to its cell. Each thread owns a range of customers and
+// scans every row, so each cell is summed by one thread in row order (no
+// atomics, sums that do not depend on the thread count). `table` maps
+// day - day0 to the column (-1: before the first column); days after
+// `end_day` are counted and skipped.
+template <std::int64_t TPD>
+void accumulate(const std::int32_t* codes, std::size_t n, std::size_t k, const std::int64_t* ticks,
+                const double* amount, const std::vector<std::int32_t>& table, std::int64_t day0,
+                std::int64_t end_day, std::size_t np, double* rev, std::int64_t* cnt,
+                std::int64_t& after, std::int64_t& before) {
+  const int threads = n > static_cast<std::size_t>(kParallelThreshold) ? max_threads() : 1;
+  std::int64_t a = 0, b = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : a, b)
+  {
+#ifdef KAMKIT_HAVE_OPENMP
+    const int t = omp_get_thread_num();
+#else
+    const int t = 0;
+#endif
+    const auto lo = static_cast<std::int32_t>(k * static_cast<std::size_t>(t) / threads);
+    const auto hi = static_cast<std::int32_t>(k * static_cast<std::size_t>(t + 1) / threads);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int32_t c = codes[i];
+      if (c < lo || c >= hi) continue;
+      const std::int64_t d = day_of<TPD>(ticks[i]);
+      if (d > end_day) {
+        ++a;
+        continue;
+      }
+      const std::int32_t j = table[static_cast<std::size_t>(d - day0)];
+      if (j < 0) {
+        ++b;
+        continue;
+      }
+      const std::size_t cell = static_cast<std::size_t>(c) * np + static_cast<std::size_t>(j);
+      if (rev) rev[cell] += amount ? amount[i] : 0.0;
+      if (cnt) ++cnt[cell];
+    }
   }
+  after = a;
+  before = b;
 }
+
+#define KAMKIT_BY_TICKS(tpd, call)                                              \
+  switch (tpd) {                                                                \
+    case 86400LL: {                                                             \
+      constexpr std::int64_t TPD = 86400LL;                                     \
+      call;                                                                     \
+    } break;                                                                    \
+    case 86400LL * 1000: {                                                      \
+      constexpr std::int64_t TPD = 86400LL * 1000;                              \
+      call;                                                                     \
+    } break;                                                                    \
+    case 86400LL * 1000000: {                                                   \
+      constexpr std::int64_t TPD = 86400LL * 1000000;                           \
+      call;                                                                     \
+    } break;                                                                    \
+    case 86400LL * 1000000000: {                                                \
+      constexpr std::int64_t TPD = 86400LL * 1000000000;                        \
+      call;                                                                     \
+    } break;                                                                    \
+    default:                                                                    \
+      throw std::invalid_argument(                                              \
+          "build_panel: ticks_per_day must be 86400 times 1, 1e3, 1e6 or 1e9"); \
+  }
 
 // Number of threads for a loop over `work` items.
 int threads_for(std::size_t work) {
@@ -70,37 +124,22 @@ Panel build_panel(const std::int32_t* codes, std::size_t n, std::size_t n_custom
   require(opt.want_revenue || opt.want_counts, "build_panel: nothing to build");
   Panel p;
   p.n_customers = n_customers;
-  std::vector<std::int64_t> period(n);
-  all_row_periods(codes, n, ticks, ticks_per_day, opt.freq, period);
+  std::int64_t dmin = 0, dmax = -1;
+  KAMKIT_BY_TICKS(ticks_per_day, day_range<TPD>(codes, n, ticks, dmin, dmax));
+  const bool any_row = dmax >= dmin;
+  require(any_row || opt.has_first_period || opt.has_observation_end,
+          "build_panel: no rows and no period range");
 
-  // Observation end and the first period.
-  std::int64_t end_tick = opt.observation_end_tick;
-  if (!opt.has_observation_end) {
-    std::int64_t mx = std::numeric_limits<std::int64_t>::min();
-    const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for reduction(max : mx) if (m > kParallelThreshold)
-    for (std::ptrdiff_t i = 0; i < m; ++i)
-      if (codes[i] >= 0) mx = std::max(mx, ticks[i]);
-    require(mx != std::numeric_limits<std::int64_t>::min() || opt.has_first_period,
-            "build_panel: no rows and no period range");
-    end_tick = mx == std::numeric_limits<std::int64_t>::min()
-                   ? period_start_day(opt.first_period, opt.freq) * ticks_per_day
-                   : mx;
-  }
-  p.end_day = floor_div(end_tick, ticks_per_day);
+  // Observation end (a day) and the first period.
+  if (opt.has_observation_end)
+    p.end_day = floor_div(opt.observation_end_tick, ticks_per_day);
+  else
+    p.end_day = any_row ? dmax : period_start_day(opt.first_period, opt.freq);
   const std::int64_t end_period = period_of_day(p.end_day, opt.freq);
   p.last_partial = p.end_day < period_end_day(end_period, opt.freq);
-
   std::int64_t first = opt.first_period;
-  if (!opt.has_first_period) {
-    std::int64_t mn = std::numeric_limits<std::int64_t>::max();
-    const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for reduction(min : mn) if (m > kParallelThreshold)
-    for (std::ptrdiff_t i = 0; i < m; ++i)
-      if (codes[i] >= 0 && floor_div(ticks[i], ticks_per_day) <= p.end_day)
-        mn = std::min(mn, period[i]);
-    first = mn == std::numeric_limits<std::int64_t>::max() ? end_period : mn;
-  }
+  if (!opt.has_first_period)
+    first = any_row && dmin <= p.end_day ? period_of_day(dmin, opt.freq) : end_period;
   require(first <= end_period, "build_panel: the observation end is before the first period");
   p.first_period = first;
   p.n_periods = static_cast<std::size_t>(end_period - first + 1);
@@ -119,42 +158,28 @@ Panel build_panel(const std::int32_t* codes, std::size_t n, std::size_t n_custom
     if (opt.init_counts)
       for (std::size_t c = 0; c < n_customers; ++c) p.counts[c * np] = opt.init_counts[c];
   }
+  if (!any_row) return p;
 
-  // Each thread owns a range of customers and scans every row, so each cell
-  // is summed by one thread in row order (no atomics, reproducible sums).
-  const int threads = threads_for(n);
-  // Rows on days after the observation end's day are left out.
-  const std::int64_t after_tick = (p.end_day + 1) * ticks_per_day;
+  // Column of every day from the first row's to the end (or the last row's).
+  const std::int64_t day0 = dmin;
+  const std::int64_t day1 = std::max(dmin, std::min(dmax, p.end_day));
+  require(day1 - day0 < (std::int64_t{1} << 28), "build_panel: the dates span too many days");
+  std::vector<std::int32_t> table(static_cast<std::size_t>(day1 - day0 + 1));
+  for (std::int64_t d = day0; d <= day1; ++d) {
+    const std::int64_t j = period_of_day(d, opt.freq) - first;
+    table[static_cast<std::size_t>(d - day0)] = j < 0 ? -1 : static_cast<std::int32_t>(j);
+  }
   std::int64_t after = 0, before = 0;
   double* rev = opt.want_revenue ? p.revenue.data() : nullptr;
   std::int64_t* cnt = opt.want_counts ? p.counts.data() : nullptr;
-#pragma omp parallel num_threads(threads) reduction(+ : after, before)
-  {
-    const int t = thread_id();
-    const int nt = threads;
-    const auto lo = static_cast<std::int32_t>(n_customers * static_cast<std::size_t>(t) / nt);
-    const auto hi = static_cast<std::int32_t>(n_customers * static_cast<std::size_t>(t + 1) / nt);
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::int32_t c = codes[i];
-      if (c < lo || c >= hi) continue;
-      if (ticks[i] >= after_tick) {
-        ++after;
-        continue;
-      }
-      const std::int64_t j = period[i] - first;
-      if (j < 0) {
-        ++before;
-        continue;
-      }
-      const std::size_t cell = static_cast<std::size_t>(c) * np + static_cast<std::size_t>(j);
-      if (rev) rev[cell] += amount ? amount[i] : 0.0;
-      if (cnt) ++cnt[cell];
-    }
-  }
+  KAMKIT_BY_TICKS(ticks_per_day, accumulate<TPD>(codes, n, n_customers, ticks, amount, table, day0,
+                                                 p.end_day, np, rev, cnt, after, before));
   p.rows_after_end = static_cast<std::size_t>(after);
   p.rows_before_start = static_cast<std::size_t>(before);
   return p;
 }
+
+#undef KAMKIT_BY_TICKS
 
 std::vector<std::int8_t> lifecycle_stages(const double* values, std::size_t k, std::size_t np,
                                           bool last_partial, const StageRules& r) {
