@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kamkit
 from kamkit.lifecycle import STAGES
@@ -616,3 +618,31 @@ def test_upgrade_and_phase_out_candidates():
     assert "small_one_month" not in out.index
     with pytest.raises(ValueError, match=">= 2"):
         kamkit.phase_out_candidates(panel, periods=1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    cut_day=st.integers(min_value=20, max_value=170),
+    n=st.integers(min_value=1, max_value=300),
+    seed=st.integers(min_value=0, max_value=2**16),
+    period=st.sampled_from(["D", "W", "M", "Q"]),
+)
+def test_update_panel_property(cut_day, n, seed, period):
+    rng = np.random.default_rng(seed)
+    log = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 40, n),
+            "date": pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 180, n), "D"),
+            "amount": rng.normal(50, 30, n).round(2),
+        }
+    ).sort_values("date", kind="stable")
+    cut = pd.Timestamp("2022-01-01") + pd.Timedelta(days=cut_day)
+    old, new = log[log["date"] < cut], log[log["date"] >= cut]
+    if old.empty:
+        return
+    head = kamkit.period_panel(old, period=period, observation_end=cut - pd.Timedelta(days=1))
+    end = max(cut, log["date"].max())
+    updated = kamkit.update_panel(head, new, observation_end=end)
+    full = kamkit.period_panel(pd.concat([old, new]), period=period, observation_end=end)
+    pd.testing.assert_frame_equal(updated, full, check_exact=True)
+    pd.testing.assert_frame_equal(kamkit.lifecycle_stages(updated), kamkit.lifecycle_stages(full))
