@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -279,7 +280,7 @@ std::vector<std::int8_t> pyramid_tiers(const double* values, std::size_t k, std:
   const auto npp = static_cast<std::ptrdiff_t>(np);
 #pragma omp parallel if (k * np > static_cast<std::size_t>(kParallelThreshold))
   {
-    std::vector<double> trail;
+    std::vector<double> trail, desc;
     std::vector<std::int32_t> order;
 #pragma omp for schedule(dynamic, 1)
     for (std::ptrdiff_t t = 0; t < npp; ++t) {
@@ -298,16 +299,36 @@ std::vector<std::int8_t> pyramid_tiers(const double* values, std::size_t k, std:
         return trail[x] > trail[y] || (trail[x] == trail[y] && x < y);
       });
       const std::size_t m = order.size();
-      std::vector<std::size_t> bound(nt);
-      for (std::size_t j = 0; j < nt; ++j)
-        bound[j] = static_cast<std::size_t>(std::nearbyint(cum[j] * static_cast<double>(m)));
-      bound[nt - 1] = m;
+      desc.resize(m);
+      for (std::size_t i = 0; i < m; ++i) desc[i] = trail[order[i]];
+      // Cuts at round(cum share x m) (half up), never decreasing; a cut inside
+      // a run of equal values moves to the run's nearer end (at equal
+      // distance the run joins the upper tier), as kamkit.pyramid does.
+      std::vector<std::size_t> cut(nt);
+      std::size_t prev_cut = 0;
+      for (std::size_t j = 0; j < nt; ++j) {
+        const double x = std::floor(cum[j] * static_cast<double>(m) + 0.5 + 1e-9);
+        std::size_t c = std::min(static_cast<std::size_t>(x), m);
+        c = std::max(c, prev_cut);
+        prev_cut = c;
+        cut[j] = c;
+      }
+      cut[nt - 1] = m;
+      for (std::size_t j = 0; j + 1 < nt; ++j) {
+        const std::size_t c = cut[j];
+        if (c == 0 || c >= m || desc[c - 1] != desc[c]) continue;
+        const double v = desc[c];
+        const auto lo = static_cast<std::size_t>(
+            std::lower_bound(desc.begin(), desc.end(), v, std::greater<double>()) - desc.begin());
+        const auto hi = static_cast<std::size_t>(
+            std::upper_bound(desc.begin(), desc.end(), v, std::greater<double>()) - desc.begin());
+        cut[j] = (c - lo < hi - c) ? lo : hi;
+      }
+      for (std::size_t j = 1; j < nt; ++j) cut[j] = std::max(cut[j], cut[j - 1]);
       std::int8_t* col = out.data() + static_cast<std::size_t>(t) * k;
       std::size_t j = 0;
-      std::size_t group_rank = 0;  // rank of the first member of the current tie group
       for (std::size_t i = 0; i < m; ++i) {
-        if (i == 0 || trail[order[i]] != trail[order[i - 1]]) group_rank = i;
-        while (j + 1 < nt && group_rank >= bound[j]) ++j;
+        while (j + 1 < nt && i >= cut[j]) ++j;
         col[order[i]] = static_cast<std::int8_t>(nt - 1 - j);
       }
     }

@@ -692,9 +692,10 @@ def tier_history(
     In each period, every customer who has bought by then is ranked by the
     sum of the panel over the last ``window`` periods (the current one
     included), and the ranking is cut into tiers by count shares, top tier
-    first, as :func:`kamkit.pyramid` does: tier sizes follow the rounded
-    cumulative shares (round half to even) and equal values are never split
-    (a tied group takes the tier of its best rank).
+    first, by the rule of :func:`kamkit.pyramid`: tier sizes follow the
+    rounded (half up) cumulative shares, and a cut that falls inside a run of
+    equal values moves to the run's nearer end (at equal distance the run
+    joins the upper tier), so equal values never land in different tiers.
 
     Parameters
     ----------

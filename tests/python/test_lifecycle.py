@@ -287,12 +287,21 @@ def test_cdnow_stages_match_a_plain_reading_of_the_rules():
 
 
 def _reference_tiers(values: np.ndarray, cum: list[float]) -> np.ndarray:
-    """Pyramid cut of one column: rank (min, descending), then rounded cuts."""
+    """Pyramid cut of one column, written out: sort, round the cuts, snap them
+    out of runs of equal values to the nearer end (upper tier on a draw)."""
     m = len(values)
-    rank = pd.Series(values).rank(method="min", ascending=False).to_numpy() - 1
-    bounds = np.round(np.asarray(cum) * m)
-    top = np.searchsorted(bounds, rank, side="right")
-    return len(cum) - 1 - top
+    order = np.argsort(-values, kind="stable")
+    desc = values[order]
+    cuts = [min(int(np.floor(c * m + 0.5 + 1e-9)), m) for c in cum[:-1]]
+    for j, c in enumerate(cuts):
+        if 0 < c < m and desc[c - 1] == desc[c]:
+            lo = int(np.searchsorted(-desc, -desc[c], side="left"))
+            hi = int(np.searchsorted(-desc, -desc[c], side="right"))
+            cuts[j] = lo if c - lo < hi - c else hi
+    top = np.searchsorted(np.asarray(cuts), np.arange(m), side="right")
+    codes = np.empty(m, dtype=int)
+    codes[order] = len(cum) - 1 - top
+    return codes
 
 
 def test_tier_history_matches_a_pandas_pyramid_cut_on_cdnow():
@@ -319,9 +328,17 @@ def test_tier_sizes_follow_shares_and_ties_stay_together():
     tiers = kamkit.tier_history(panel, window=1).iloc[:, 0]
     assert tiers.value_counts()[["VIP", "major", "ordinary", "small"]].tolist() == [1, 4, 15, 80]
     tied = panel.copy()
-    tied.iloc[:3, 0] = 100.0  # three equal best values across the 1% cut
+    tied.iloc[:3, 0] = 100.0  # three equal best values across the 1% cut (after 1)
     t2 = kamkit.tier_history(tied, window=1, labels="zh").iloc[:, 0]
-    assert (t2.iloc[:3] == "VIP客户").all()
+    # The cut moves to the nearer end of the run: all three drop to the next tier.
+    assert (t2.iloc[:3] == "主要客户").all()
+    assert (t2 == "VIP客户").sum() == 0
+    even = panel.copy()
+    even.iloc[3:7, 0] = 96.5  # sorted positions 3..6 around the 5% cut at 5
+    t3 = kamkit.tier_history(even, window=1).iloc[:, 0]
+    # Equally far from both ends: the run joins the upper tier.
+    assert (t3.iloc[3:7] == "major").all()
+    assert t3.value_counts()[["VIP", "major", "ordinary", "small"]].tolist() == [1, 6, 13, 80]
     custom = kamkit.tier_history(panel, window=1, shares=(0.5, 0.5), labels=["top", "rest"])
     assert custom.iloc[:, 0].value_counts().tolist() == [50, 50]
     with pytest.raises(ValueError, match="sum"):
