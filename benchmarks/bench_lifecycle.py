@@ -128,8 +128,8 @@ def _pandas_stages(panel: pd.DataFrame) -> np.ndarray:
         trend = np.select(
             [
                 ~has_trailing,
-                (trailing > 0) & (recent <= (1 - RULES["decline"]) * trailing),
-                (trailing > 0) & (recent >= (1 + RULES["growth"]) * trailing),
+                (trailing > 0) & (recent <= (1 - RULES["decline"]) * trailing * (1 + 1e-9)),
+                (trailing > 0) & (recent >= (1 + RULES["growth"]) * trailing * (1 - 1e-9)),
                 trailing > 0,
                 recent > 0,
             ],

@@ -182,6 +182,10 @@ Panel build_panel(const std::int32_t* codes, std::size_t n, std::size_t n_custom
 
 #undef KAMKIT_BY_TICKS
 
+// Relative tolerance of the trend comparisons: a level on the boundary
+// counts as reaching it whatever the rounding of the sums.
+constexpr double kTol = 1e-9;
+
 std::vector<std::int8_t> lifecycle_stages(const double* values, std::size_t k, std::size_t np,
                                           bool last_partial, const StageRules& r) {
   require(r.new_periods >= 1, "lifecycle_stages: new_periods must be at least 1");
@@ -234,9 +238,9 @@ std::vector<std::int8_t> lifecycle_stages(const double* values, std::size_t k, s
           } else {
             const double trailing = mean(b, t - w);
             if (trailing > 0.0) {
-              if (recent <= (1.0 - r.decline) * trailing)
+              if (recent <= (1.0 - r.decline) * trailing * (1.0 + kTol))
                 s = kDecline;
-              else if (recent >= (1.0 + r.growth) * trailing)
+              else if (recent >= (1.0 + r.growth) * trailing * (1.0 - kTol))
                 s = kDevelopment;
               else
                 s = kStable;

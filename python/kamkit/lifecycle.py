@@ -563,7 +563,9 @@ def lifecycle_stages(
     The recent level is the mean value over the last ``window`` periods
     (the current one included), the trailing level the mean over the
     ``window`` periods before them, both counted from the customer's start
-    (first purchase, or last return).
+    (first purchase, or last return). The comparisons allow a relative
+    tolerance of 1e-9, so a level exactly on a boundary reaches it whatever
+    the rounding of the sums.
 
     Defaults, for monthly periods:
 

@@ -63,9 +63,9 @@ def _reference_stages(row, new=3, w=3, growth=0.2, decline=0.3, churn=6, partial
             else:
                 trailing = sum(row[b : t - w + 1]) / (t - w - b + 1)
                 if trailing > 0:
-                    if recent <= (1 - decline) * trailing:
+                    if recent <= (1 - decline) * trailing * (1 + 1e-9):
                         s = "decline"
-                    elif recent >= (1 + growth) * trailing:
+                    elif recent >= (1 + growth) * trailing * (1 - 1e-9):
                         s = "development"
                     else:
                         s = "stable"
