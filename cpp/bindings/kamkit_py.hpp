@@ -29,3 +29,4 @@ void bind_scoring(py::module_& m);
 void bind_tiering(py::module_& m);
 void bind_cluster(py::module_& m);
 void bind_assign(py::module_& m);
+void bind_lifecycle(py::module_& m);

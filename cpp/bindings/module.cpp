@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
   bind_tiering(m);
   bind_cluster(m);
   bind_assign(m);
+  bind_lifecycle(m);
 }
