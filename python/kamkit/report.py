@@ -598,10 +598,7 @@ def build_report(
         else:
             tiers = kamkit.pyramid(revenue, labels="vip")
             if hasattr(kamkit, "value_score"):
-                try:
-                    tiers_out["value_score"] = kamkit.value_score(archive)
-                except (ValueError, TypeError):
-                    pass
+                tiers_out["value_score"] = kamkit.value_score(archive)
             tiers_out["tier"] = translate_values(tiers, lang)
             sections.append(_Section("s2", _pyramid_section(s, tiers, revenue, lang, numbers, plt)))
 
