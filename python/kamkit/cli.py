@@ -222,6 +222,8 @@ def _need(*names: str) -> None:
 def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
     """Read the input and check that the column flags name columns of it."""
     frame = read_table(args.input, getattr(args, "sheet", None))
+    if not need_amount and args.amount is None and "amount" in frame.columns:
+        args.amount = "amount"  # summarize: the amount column is optional
     flags = {"--customer": args.customer, "--date": args.date}
     if need_amount or args.amount is not None:
         flags["--amount"] = args.amount
@@ -510,7 +512,13 @@ def _input_flags(p: argparse.ArgumentParser, amount_default: str | None = "amoun
     p.add_argument("input", help="transaction log: .csv/.tsv/.txt (may be .gz), .parquet or .xlsx")
     p.add_argument("--customer", default="customer_id", help="customer id column")
     p.add_argument("--date", default="date", help="purchase date column")
-    p.add_argument("--amount", default=amount_default, help="sales amount column")
+    p.add_argument(
+        "--amount",
+        default=amount_default,
+        help="sales amount column (default 'amount'"
+        + ("" if amount_default else ", when the file has one")
+        + ")",
+    )
     p.add_argument("--margin", default=None, help="profit margin column (optional)")
     p.add_argument(
         "--missing",

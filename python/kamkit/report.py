@@ -248,8 +248,7 @@ footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 2
 
 
 def _fmt_money(value: float) -> str:
-    sign = "-" if value < 0 else ""
-    return f"{sign}{abs(value):,.0f}" if abs(value) >= 100 else f"{sign}{abs(value):,.2f}"
+    return f"{value:,.2f}"
 
 
 def _fmt_pct(value: float) -> str:
