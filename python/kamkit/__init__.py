@@ -20,3 +20,7 @@ __all__ = [
     "datasets",
     "summarize",
 ]
+
+from . import _display  # noqa: E402
+
+_display.install()

@@ -609,7 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
     clv = sub.add_parser("clv", help="P(alive), expected purchases and lifetime value per customer")
     _input_flags(clv)
     clv.add_argument("--model", choices=("bgnbd", "mbgnbd", "pareto"), default="bgnbd")
-    clv.add_argument("--horizon", type=float, default=12.0, help="months ahead (default 12)")
+    clv.add_argument("--horizon", type=int, default=12, help="whole months ahead (default 12)")
     clv.add_argument("--discount-rate", type=float, default=0.01, help="per month (default 0.01)")
     _out_flag(clv)
     clv.set_defaults(func=_cmd_clv)

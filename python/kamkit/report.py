@@ -35,9 +35,9 @@ POLICY = (
     "Returns are rows with a negative amount; they are netted into each customer's revenue. "
     "Customers whose net revenue is zero or negative stay in every count: they rank at the "
     "bottom of the pyramid, count as zero value in the Lorenz curve and the Gini coefficient "
-    "(negative values clipped to zero), and get zero expected spend, hence zero lifetime value. "
-    "The spend model (Gamma-Gamma) is fitted on repeat customers with a positive average spend; "
-    "customers without a repeat purchase get its population mean spend."
+    "(negative values clipped to zero). The spend model (Gamma-Gamma) is fitted on the repeat "
+    "customers with a positive average spend only; every other customer is valued at its "
+    "population mean spend per purchase, times the purchases the BG/NBD model expects of them."
 )
 
 _S: dict[str, dict[str, str]] = {
@@ -136,9 +136,9 @@ _S: dict[str, dict[str, str]] = {
         "s9": "9. 分层服务策略",
         "policy_title": "退货与净收入为零或为负的客户",
         "policy": "退货是金额为负的交易行，计入客户的净收入。净收入为零或为负的客户保留在所有统计中："
-        "他们在客户金字塔中排在最底层；在洛伦兹曲线和基尼系数中按零价值计算（负值截为零）；"
-        "其预期消费为零，因此终身价值为零。消费模型（Gamma-Gamma）只用平均消费为正的重复购买客户拟合；"
-        "没有重复购买的客户取其总体平均消费。",
+        "他们在客户金字塔中排在最底层；在洛伦兹曲线和基尼系数中按零价值计算（负值截为零）。"
+        "消费模型（Gamma-Gamma）只用平均消费为正的重复购买客户拟合；其他客户按模型的总体平均单次消费，"
+        "乘以 BG/NBD 模型预期的购买次数来估值。",
         "returns_line": "本数据有 {rows} 行退货，合计 {amount}；{n_nonpos} 位客户净收入为零或为负"
         "（净额合计 {nonpos_sum}）。",
         "transactions": "交易笔数",
@@ -369,60 +369,54 @@ class Report:
 # --------------------------------------------------------------------------- lifetime value
 
 
-def _fit_clv(
-    summary: pd.DataFrame, horizon_months: float, discount_rate: float, model: str = "bgnbd"
-) -> tuple[pd.DataFrame, Any, Any]:
-    """P(alive), expected purchases, expected spend and CLV per customer (time in days)."""
-    from . import lifetimes as lt
+_MODELS = {"bgnbd": "BetaGeo", "mbgnbd": "ModifiedBetaGeo", "pareto": "ParetoNBD"}
 
-    fitter = {
-        "bgnbd": "BetaGeoFitter",
-        "mbgnbd": "ModifiedBetaGeoFitter",
-        "pareto": "ParetoNBDFitter",
-    }[model]
-    f = summary["frequency"]
-    r = summary["recency"]
-    T = summary["T"]
-    m = summary["monetary_value"]
-    bgf = getattr(lt, fitter)().fit(f, r, T)
-    repeat = (f > 0) & (m > 0)
-    ggf = lt.GammaGammaFitter().fit(f[repeat], m[repeat])
+
+def _fit_clv(
+    summary: pd.DataFrame, horizon_months: int, discount_rate: float, model: str = "bgnbd"
+) -> tuple[pd.DataFrame, Any, Any, int]:
+    """P(alive), expected purchases, expected spend and CLV per customer.
+
+    ``summary`` is :func:`kamkit.summarize`'s archive with time in weeks.
+    Returns the table, the two fitted models and the number of customers
+    left out of the spend model's fit.
+    """
+    import warnings
+
+    import kamkit
+
+    transactions_model = getattr(kamkit, _MODELS[model])().fit(summary)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        spend_model = kamkit.GammaGamma().fit(summary)
+    for w in caught:  # pass on everything but the announced exclusion
+        if type(w.message).__name__ != "SpendExclusionWarning":
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    repeat = (summary["frequency"] > 0) & (summary["monetary_value"] > 0)
+    excluded = int((~repeat).sum())
     out = pd.DataFrame(index=summary.index)
-    out["p_alive"] = np.asarray(bgf.conditional_probability_alive(f, r, T), dtype=float)
+    out["p_alive"] = np.asarray(transactions_model.probability_alive(summary), dtype=float)
+    weeks = horizon_months * 4.345
     out["expected_purchases"] = np.asarray(
-        bgf.conditional_expected_number_of_purchases_up_to_time(30.0 * horizon_months, f, r, T),
-        dtype=float,
+        transactions_model.conditional_expected_purchases(weeks, summary), dtype=float
     )
-    # Policy: no repeat purchase -> population mean spend (the model's value at x = 0);
-    # repeat purchases netting to zero or less -> zero spend.
-    spend = np.asarray(
-        ggf.conditional_expected_average_profit(f.where(repeat, 0), m.where(repeat, 0)), dtype=float
+    out["expected_spend"] = np.asarray(
+        spend_model.conditional_expected_average_spend(summary), dtype=float
     )
-    spend = np.where((f > 0) & (m <= 0), 0.0, spend)
-    out["expected_spend"] = spend
-    clv = np.asarray(
-        ggf.customer_lifetime_value(
-            bgf,
-            f,
-            r,
-            T,
-            pd.Series(np.where(repeat, m, 1.0), index=summary.index),
-            time=horizon_months,
+    out["clv"] = np.asarray(
+        spend_model.customer_lifetime_value(
+            transactions_model,
+            summary["frequency"],
+            summary["recency"],
+            summary["T"],
+            summary["monetary_value"],
+            time=int(horizon_months),
             discount_rate=discount_rate,
-            freq="D",
+            freq="W",
         ),
         dtype=float,
     )
-    # customer_lifetime_value is linear in the spend: rescale to the policy's spend.
-    base = np.asarray(
-        ggf.conditional_expected_average_profit(
-            f, pd.Series(np.where(repeat, m, 1.0), index=f.index)
-        ),
-        dtype=float,
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["clv"] = np.where(base > 0, clv / base * spend, 0.0)
-    return out, bgf, ggf
+    return out, transactions_model, spend_model, excluded
 
 
 def clv_table(
@@ -434,15 +428,15 @@ def clv_table(
     missing: str = "raise",
     observation_end: Any = None,
     model: str = "bgnbd",
-    horizon_months: float = 12.0,
+    horizon_months: int = 12,
     discount_rate: float = 0.01,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Per-customer P(alive), expected purchases, expected spend and lifetime value.
 
-    Time is measured in days; the horizon in months of 30 days, discounted
-    monthly (as lifetimes' ``customer_lifetime_value``). Customers follow
-    :data:`POLICY`.
+    Time is measured in weeks; the horizon in months (4.345 weeks),
+    discounted monthly as lifetimes' ``customer_lifetime_value`` does.
+    Customers follow :data:`POLICY`.
 
     Raises
     ------
@@ -451,21 +445,28 @@ def clv_table(
     """
     import kamkit
 
-    if not hasattr(kamkit, "lifetimes"):
+    need = [n for n in (_MODELS[model], "GammaGamma") if not hasattr(kamkit, n)]
+    if need:
         from .cli import EXIT_UNAVAILABLE, CliError
 
         raise CliError(
-            "this command needs kamkit.lifetimes (BG/NBD and Gamma-Gamma), which this version "
+            f"this command needs {', '.join('kamkit.' + n for n in need)}, which this version "
             "of kamkit does not provide; upgrade kamkit",
             EXIT_UNAVAILABLE,
         )
     step = progress or (lambda what: None)
     step("building the customer archive")
     summary = kamkit.summarize(
-        transactions, customer, date, amount, observation_end=observation_end, missing=missing
+        transactions,
+        customer,
+        date,
+        amount,
+        observation_end=observation_end,
+        missing=missing,
+        time_unit="W",
     )
-    step(f"fitting {model} and Gamma-Gamma")
-    values, _, _ = _fit_clv(summary, horizon_months, discount_rate, model)
+    step(f"fitting {_MODELS[model]} and GammaGamma")
+    values, _, _, _ = _fit_clv(summary, horizon_months, discount_rate, model)
     step("predicting")
     return pd.concat(
         [summary[["frequency", "recency", "T", "monetary_value", "revenue"]], values], axis=1
@@ -488,7 +489,7 @@ def build_report(
     lang: str = "en",
     title: str | None = None,
     source: str | None = None,
-    horizon_months: float = 12.0,
+    horizon_months: int = 12,
     discount_rate: float = 0.01,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
@@ -661,22 +662,24 @@ def build_report(
 
         # 8. lifetime value -------------------------------------------------------------
         step("fitting BG/NBD and Gamma-Gamma")
-        if miss := _missing("lifetimes"):
+        if miss := _missing("BetaGeo", "GammaGamma"):
             sections.append(_Section("s8", _unavailable(s, miss)))
         else:
-            summary_days = kamkit.summarize(
+            summary_weeks = kamkit.summarize(
                 transactions,
                 customer,
                 date,
                 amount,
                 observation_end=observation_end,
                 missing=missing,
+                time_unit="W",
             )
             try:
-                values, bgf, _ = _fit_clv(summary_days, horizon_months, discount_rate)
+                values, bgf, _, excluded = _fit_clv(summary_weeks, horizon_months, discount_rate)
             except (ValueError, RuntimeError, ArithmeticError) as exc:
                 sections.append(_Section("s8", _failed(s, exc)))
             else:
+                numbers["spend_excluded"] = excluded
                 for col in values.columns:
                     tiers_out[col] = values[col]
                 sections.append(
