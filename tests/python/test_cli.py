@@ -283,9 +283,9 @@ class TestLifecycle:
 class TestClv:
     def test_clv_table(self, log_csv, capsys):
         code, out, err = run(["clv", str(log_csv), *COLS], capsys)
-        if not hasattr(kamkit, "lifetimes"):
+        if not _available("BetaGeo", "GammaGamma"):
             assert code == cli.EXIT_UNAVAILABLE
-            assert_one_paragraph(err, "kamkit.lifetimes")
+            assert_one_paragraph(err, "kamkit.BetaGeo")
             return
         assert code == 0, err
         got = pd.read_csv(io.StringIO(out), index_col=0)
