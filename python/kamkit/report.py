@@ -224,6 +224,7 @@ p { margin: 6px 0 10px; }
 .card { border:1px solid var(--line); border-radius:6px; padding:10px 12px; }
 .card .k { color: var(--muted); font-size: 12px; }
 .card .v { font-size: 21px; font-weight: 700; }
+.card .v.small { font-size: 16px; padding-top: 4px; }
 .grid { display:grid; grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr); gap: 18px;
   align-items: start; }
 .grid.wide { grid-template-columns: minmax(0, 1.6fr) minmax(0, 1fr); }
@@ -731,7 +732,8 @@ def _overview(s: dict[str, str], n: dict[str, Any]) -> str:
         (s["nonpos"], f"{n['nonpositive_customers']:,}"),
     ]
     html_cards = "".join(
-        f'<div class="card"><div class="k">{_esc(k)}</div><div class="v">{_esc(v)}</div></div>'
+        f'<div class="card"><div class="k">{_esc(k)}</div>'
+        f'<div class="v{" small" if len(str(v)) > 14 else ""}">{_esc(v)}</div></div>'
         for k, v in cards
     )
     line = s["returns_line"].format(
