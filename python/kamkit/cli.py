@@ -339,7 +339,7 @@ def tier_table(
     out = archive[["frequency", "recency", "T", "n_transactions", "revenue"]].copy()
     if "margin" in archive:
         out["margin"] = archive["margin"]
-    out["value_score"] = kamkit.value_score(archive)
+    out["value_score"] = kamkit.value_score(archive, missing="median")
     values = out["revenue"] if rank_by == "revenue" else out["value_score"]
     kwargs: dict[str, Any] = {"labels": labels, "by": by}
     if shares is not None:

@@ -37,7 +37,9 @@ POLICY = (
     "bottom of the pyramid, count as zero value in the Lorenz curve and the Gini coefficient "
     "(negative values clipped to zero). The spend model (Gamma-Gamma) is fitted on the repeat "
     "customers with a positive average spend only; every other customer is valued at its "
-    "population mean spend per purchase, times the purchases the BG/NBD model expects of them."
+    "population mean spend per purchase, times the purchases the BG/NBD model expects of them. "
+    "In the value score, a factor a customer lacks (growth, without an earlier period to compare "
+    "with) takes the median of the other customers."
 )
 
 _S: dict[str, dict[str, str]] = {
@@ -138,7 +140,8 @@ _S: dict[str, dict[str, str]] = {
         "policy": "退货是金额为负的交易行，计入客户的净收入。净收入为零或为负的客户保留在所有统计中："
         "他们在客户金字塔中排在最底层；在洛伦兹曲线和基尼系数中按零价值计算（负值截为零）。"
         "消费模型（Gamma-Gamma）只用平均消费为正的重复购买客户拟合；其他客户按模型的总体平均单次消费，"
-        "乘以 BG/NBD 模型预期的购买次数来估值。",
+        "乘以 BG/NBD 模型预期的购买次数来估值。价值评分中，客户缺少的因素（例如没有可比较的上一期、"
+        "无法计算的增长率）取其他客户的中位数。",
         "returns_line": "本数据有 {rows} 行退货，合计 {amount}；{n_nonpos} 位客户净收入为零或为负"
         "（净额合计 {nonpos_sum}）。",
         "transactions": "交易笔数",
@@ -196,6 +199,16 @@ _S: dict[str, dict[str, str]] = {
         "hist_y": "客户数",
         "months": "个月",
     },
+}
+
+# The textbook strategy per stage, in Chinese.
+_STRATEGY_ZH = {
+    "identification": "建立信任",
+    "development": "提高客户满意度",
+    "stable": "建立退出壁垒，降低交易成本",
+    "decline": "挽回或终止关系，做好预警",
+    "churned": "分析流失原因，择机挽回",
+    "reactivated": "重新建立信任",
 }
 
 _PERIOD_WORD = {
@@ -599,7 +612,7 @@ def build_report(
         else:
             tiers = kamkit.pyramid(revenue, labels="vip")
             if hasattr(kamkit, "value_score"):
-                tiers_out["value_score"] = kamkit.value_score(archive)
+                tiers_out["value_score"] = kamkit.value_score(archive, missing="median")
             tiers_out["tier"] = translate_values(tiers, lang)
             sections.append(_Section("s2", _pyramid_section(s, tiers, revenue, lang, numbers, plt)))
 
@@ -916,15 +929,11 @@ def _lifecycle_section(
             s["n_customers"]: counts.to_numpy(),
         }
     )
-    if isinstance(strategies, pd.DataFrame):
-        col = (
-            "strategy_zh" if lang == "zh" and "strategy_zh" in strategies else strategies.columns[0]
-        )
-        table[s["strategy"]] = [
-            strategies[col].get(k, "") if k in strategies.index else "" for k in counts.index
-        ]
-    elif isinstance(strategies, dict):
-        table[s["strategy"]] = [strategies.get(k, "") for k in counts.index]
+    if isinstance(strategies, pd.DataFrame) and "strategy" in strategies:
+        texts = {str(k): str(v) for k, v in strategies["strategy"].items()}
+        if lang == "zh":
+            texts = {k: _STRATEGY_ZH.get(k, v) for k, v in texts.items()}
+        table[s["strategy"]] = [texts.get(str(k), "") for k in counts.index]
     fmt = {s["n_customers"]: lambda v: f"{int(v):,}"}
     return (
         f"<p>{_esc(s['lifecycle_text'].format(period=pword))} {_esc(last)}</p>"
