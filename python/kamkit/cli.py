@@ -339,7 +339,9 @@ def tier_table(
     out = archive[["frequency", "recency", "T", "n_transactions", "revenue"]].copy()
     if "margin" in archive:
         out["margin"] = archive["margin"]
-    out["value_score"] = kamkit.value_score(archive, missing="median")
+    from .report import value_scores
+
+    out["value_score"] = value_scores(archive)
     values = out["revenue"] if rank_by == "revenue" else out["value_score"]
     kwargs: dict[str, Any] = {"labels": labels, "by": by}
     if shares is not None:
@@ -356,7 +358,7 @@ def tier_table(
 
 
 def _cmd_tier(args: argparse.Namespace) -> int:
-    _need("value_score", "pyramid")
+    _need("value_score", "default_criteria", "pyramid")
     progress = Progress(3)
     progress("reading " + str(args.input))
     frame = _load(args)

@@ -674,7 +674,8 @@ def frequency_recency_matrix(
     -------
     Axes
         Its image holds the matrix: rows recency from T down to 0, columns
-        frequency 0..max_frequency.
+        frequency 0..max_frequency; NaN where frequency is 0 and recency is
+        not (no such customer).
     """
     if kind not in ("expected", "p_alive"):
         raise ValueError(f"kind: expected 'expected' or 'p_alive', got {kind!r}")
@@ -691,10 +692,15 @@ def frequency_recency_matrix(
     r = np.arange(max_recency + 1, dtype=float)
     ff, rr = np.meshgrid(f, r)
     TT = np.full_like(ff, float(T))
+    # A customer without repeat purchases has recency 0: other cells of column 0 are empty.
+    ok = ((ff > 0) | (rr == 0)).ravel()
+    f_ok, r_ok, T_ok = ff.ravel()[ok], rr.ravel()[ok], TT.ravel()[ok]
     if kind == "expected":
-        z = _call(model, _EXPECTED, np.full(ff.size, t), ff.ravel(), rr.ravel(), TT.ravel())
+        values = _call(model, _EXPECTED, np.full(f_ok.size, float(t)), f_ok, r_ok, T_ok)
     else:
-        z = _call(model, _P_ALIVE, ff.ravel(), rr.ravel(), TT.ravel())
+        values = _call(model, _P_ALIVE, f_ok, r_ok, T_ok)
+    z = np.full(ff.size, np.nan)
+    z[ok] = values
     z = z.reshape(ff.shape)[::-1]
     ax = _ax(ax, (5.6, 4.6))
     image = ax.imshow(z, cmap=_CMAP, aspect="auto", interpolation="nearest")

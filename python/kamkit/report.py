@@ -39,7 +39,7 @@ POLICY = (
     "customers with a positive average spend only; every other customer is valued at its "
     "population mean spend per purchase, times the purchases the BG/NBD model expects of them. "
     "In the value score, a factor a customer lacks (growth, without an earlier period to compare "
-    "with) takes the median of the other customers."
+    "with) takes the median of the other customers; a factor no customer has is left out."
 )
 
 _S: dict[str, dict[str, str]] = {
@@ -141,7 +141,7 @@ _S: dict[str, dict[str, str]] = {
         "他们在客户金字塔中排在最底层；在洛伦兹曲线和基尼系数中按零价值计算（负值截为零）。"
         "消费模型（Gamma-Gamma）只用平均消费为正的重复购买客户拟合；其他客户按模型的总体平均单次消费，"
         "乘以 BG/NBD 模型预期的购买次数来估值。价值评分中，客户缺少的因素（例如没有可比较的上一期、"
-        "无法计算的增长率）取其他客户的中位数。",
+        "无法计算的增长率）取其他客户的中位数；所有客户都缺少的因素不参与评分。",
         "returns_line": "本数据有 {rows} 行退货，合计 {amount}；{n_nonpos} 位客户净收入为零或为负"
         "（净额合计 {nonpos_sum}）。",
         "transactions": "交易笔数",
@@ -611,8 +611,8 @@ def build_report(
             sections.append(_Section("s2", _unavailable(s, miss)))
         else:
             tiers = kamkit.pyramid(revenue, labels="vip")
-            if hasattr(kamkit, "value_score"):
-                tiers_out["value_score"] = kamkit.value_score(archive, missing="median")
+            if hasattr(kamkit, "value_score") and hasattr(kamkit, "default_criteria"):
+                tiers_out["value_score"] = value_scores(archive)
             tiers_out["tier"] = translate_values(tiers, lang)
             sections.append(_Section("s2", _pyramid_section(s, tiers, revenue, lang, numbers, plt)))
 
@@ -714,6 +714,21 @@ def build_report(
 
     doc = _document(s, sections, title, source, numbers, lang)
     return Report(html=doc, tiers=tiers_out, warnings=warnings_out, numbers=numbers, lang=lang)
+
+
+def value_scores(archive: pd.DataFrame) -> pd.Series:
+    """The value score with the default criteria, as the report's policy states.
+
+    A factor a customer lacks takes the median of the others; a factor no
+    customer has (growth in a log shorter than two periods) is left out.
+    """
+    import kamkit
+
+    criteria = kamkit.default_criteria(archive)
+    usable = {
+        k: w for k, w in criteria.items() if not (k in archive.columns and archive[k].isna().all())
+    }
+    return kamkit.value_score(archive, usable or None, missing="median")
 
 
 def _last_full(stages: pd.DataFrame, panel: pd.DataFrame) -> Any:

@@ -223,12 +223,15 @@ def test_calibration_vs_holdout_means():
 
 def test_frequency_recency_matrix_grid():
     ax = plotting.frequency_recency_matrix(_Exp(), T=4, t=2, max_frequency=3, kind="expected")
-    z = ax.images[0].get_array()
+    z = np.ma.filled(ax.images[0].get_array(), np.nan)
     assert z.shape == (5, 4)
-    np.testing.assert_allclose(z[0], [0.02, 0.04, 0.06, 0.08])  # independent of recency
+    # top row: recency 4 = T; no customer has frequency 0 and recency 4
+    np.testing.assert_allclose(z[0], [np.nan, 0.04, 0.06, 0.08])
+    np.testing.assert_allclose(z[-1], [0.02, 0.04, 0.06, 0.08])  # recency 0
     ax = plotting.frequency_recency_matrix(_Exp(), T=4, max_frequency=1, kind="p_alive")
-    z = ax.images[0].get_array()
-    np.testing.assert_allclose(z[:, 0], np.exp(-(4 - np.arange(4, -1, -1)) / 10.0))
+    z = np.ma.filled(ax.images[0].get_array(), np.nan)
+    np.testing.assert_allclose(z[:, 1], np.exp(-(4 - np.arange(4, -1, -1)) / 10.0))
+    assert np.isnan(z[:-1, 0]).all() and z[-1, 0] == pytest.approx(np.exp(-0.4))
 
 
 @needs("BetaGeo", "calibration_holdout")
