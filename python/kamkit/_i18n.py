@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "label", "translate_values"]
+__all__ = ["LANGS", "label", "name", "translate_values"]
 
 LANGS = ("en", "zh")
 
@@ -39,6 +39,43 @@ _ZH: dict[str, str] = {
     "hibernating": "休眠客户",
     "lost": "已流失",
 }
+
+
+# Readable names of table columns and codes (English, Chinese).
+_NAMES: dict[str, tuple[str, str]] = {
+    # service policy dimensions
+    "service_level": ("Service level", "服务等级"),
+    "priority": ("Priority", "优先级"),
+    "dedicated_team": ("Dedicated team", "专属团队"),
+    "visit_frequency": ("Visits", "拜访频率"),
+    "review_frequency": ("Reviews", "业务回顾"),
+    "discount_cap": ("Discount cap", "折扣上限"),
+    "delivery": ("Delivery", "交货"),
+    "credit_allowed": ("Credit allowed", "允许赊销"),
+    "payment_days": ("Payment days", "账期（天）"),
+    "risk_policy": ("Risk policy", "风险政策"),
+    "pricing": ("Pricing", "定价"),
+    "care_actions": ("Care actions", "关怀活动"),
+    "club_card": ("Club card", "会员卡"),
+    # early-warning reasons
+    "moved_to_decline": ("moved into decline", "进入衰退期"),
+    "tier_drop": ("dropped a tier", "层级下降"),
+    "long_silence": ("long silence", "长期未购买"),
+    "revenue_drop": ("revenue drop", "收入下降"),
+    "major_slowing": ("major customer slowing", "大客户采购放缓"),
+    "overdue": ("overdue receivables", "应收账款逾期"),
+    "low_p_alive": ("low P(alive)", "存活概率低"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+}
+
+
+def name(key: str, lang: str = "en") -> str:
+    """A readable name of a column or code in ``lang`` (the key itself when unknown)."""
+    pair = _NAMES.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "zh" else pair[0]
 
 
 def label(key: str, lang: str = "en") -> str:

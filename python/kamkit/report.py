@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._i18n import label, translate_values
+from ._i18n import label, name, translate_values
 
 __all__ = ["N_STEPS", "POLICY", "Report", "build_report", "clv_table"]
 
@@ -121,6 +121,7 @@ _S: dict[str, dict[str, str]] = {
         "hist_x": "lifetime value",
         "hist_y": "customers",
         "months": "months",
+        "weeks": "time in weeks",
     },
     "zh": {
         "title": "客户价值报告",
@@ -198,6 +199,7 @@ _S: dict[str, dict[str, str]] = {
         "hist_x": "终身价值",
         "hist_y": "客户数",
         "months": "个月",
+        "weeks": "时间单位：周",
     },
 }
 
@@ -247,7 +249,9 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left;
   vertical-align: top; }
 th { background: #eef2f5; font-weight: 600; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; }
+.grid > div { min-width: 0; overflow-x: auto; }
 .policy { background:#fff8e6; border:1px solid #efd9a6; border-radius:6px; padding:10px 14px;
   margin-top: 10px; }
 .policy h3 { margin-top: 0; }
@@ -968,8 +972,12 @@ def _warning_section(s: dict[str, str], warnings: pd.DataFrame, lang: str, numbe
     reason_col = next((c for c in warnings.columns if "reason" in str(c)), None)
     table = pd.DataFrame({s["customer"]: [str(i) for i in top.index]})
     if reason_col is not None:
+        sep = "、" if lang == "zh" else ", "
         table[s["reasons"]] = [
-            ", ".join(map(str, r)) if isinstance(r, (list, tuple, set)) else str(r)
+            sep.join(
+                name(str(code).strip(), lang)
+                for code in (r if isinstance(r, (list, tuple, set)) else str(r).split(","))
+            )
             for r in top[reason_col]
         ]
     if var_col is not None:
@@ -996,8 +1004,7 @@ def _clv_section(
     median = float(clv.median())
     numbers.update(clv_total=total, clv_median=median)
     fig, ax = plt.subplots(figsize=(6.0, 3.6))
-    upper = float(np.quantile(clv, 0.99)) if len(clv) else 1.0
-    ax.hist(clv.clip(upper=upper), bins=40, color=TIER_COLORS[2])
+    ax.hist(clv, bins=40, color=TIER_COLORS[2])
     ax.set_xlabel(s["hist_x"])
     ax.set_ylabel(s["hist_y"])
     ax.set_yscale("log")
@@ -1023,7 +1030,7 @@ def _clv_section(
     if params is not None:
         items = params.items() if hasattr(params, "items") else enumerate(params)
         ptext = ", ".join(f"{k} = {float(v):.3g}" for k, v in items)
-        ptext = f'<p class="muted">{_esc(s["clv_fit"])}: {_esc(ptext)}</p>'
+        ptext = f'<p class="muted">{_esc(s["clv_fit"])} ({_esc(s["weeks"])}): {_esc(ptext)}</p>'
     text = s["clv_text"].format(
         h=f"{horizon:g}", d=_fmt_pct(rate), total=_fmt_money(total), median=_fmt_money(median)
     )
@@ -1038,14 +1045,23 @@ def _policy_section(s: dict[str, str], tiers: pd.Series | None, lang: str, numbe
     import kamkit
 
     policies = kamkit.service_policies(labels="zh" if lang == "zh" else "vip")
-    frame = policies.copy()
+    rows = {}
     if tiers is not None:
         counts = translate_values(tiers, lang).value_counts()
-        frame.insert(0, s["n_customers"], [int(counts.get(t, 0)) for t in frame.index])
-    if frame.index.name is None:
-        frame.index.name = s["tier"]
-    fmt = {s["n_customers"]: lambda v: f"{int(v):,}"} if tiers is not None else {}
-    return f"<p>{_esc(s['policy_table_text'])}</p><div class='scroll'>{_table(frame, fmt)}</div>"
+        rows[s["n_customers"]] = [f"{int(counts.get(t, 0)):,}" for t in policies.index]
+    for col in policies.columns:
+        values = []
+        for v in policies[col]:
+            if isinstance(v, (bool, np.bool_)):
+                values.append(name("yes" if v else "no", lang))
+            elif col == "discount_cap" and isinstance(v, (float, np.floating)):
+                values.append(f"{float(v):.0%}")
+            else:
+                values.append(str(v))
+        rows[name(str(col), lang)] = values
+    frame = pd.DataFrame(rows, index=[str(t) for t in policies.index]).T
+    frame.index.name = s["tier"]
+    return f"<p>{_esc(s['policy_table_text'])}</p><div class='scroll'>{_table(frame)}</div>"
 
 
 def _document(
