@@ -13,6 +13,7 @@ import os
 import sys
 import textwrap
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -625,8 +626,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _paragraph(command: str | None, message: str) -> str:
-    prefix = f"kamkit {command}: error: " if command else "kamkit: error: "
+def _paragraph(command: str | None, message: str, kind: str = "error") -> str:
+    prefix = f"kamkit {command}: {kind}: " if command else f"kamkit: {kind}: "
     text = " ".join(message.split())
     width = 100
     return textwrap.fill(prefix + text, width=width) + "\n"
@@ -636,8 +637,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kamkit`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+
+    def show(message: Any, category: Any, *rest: Any, **kw: Any) -> None:
+        # Warnings as one line each, like the errors, without file names.
+        sys.stderr.write(_paragraph(args.command, str(message), "warning"))
+
     try:
-        with pd.option_context("display.width", 120):
+        with warnings.catch_warnings(), pd.option_context("display.width", 120):
+            warnings.showwarning = show
             return int(args.func(args))
     except CliError as exc:
         sys.stderr.write(_paragraph(args.command, str(exc)))
