@@ -27,7 +27,7 @@ from ._i18n import label, name, translate_values
 
 __all__ = ["N_STEPS", "POLICY", "Report", "build_report", "clv_table"]
 
-N_STEPS = 8
+N_STEPS = 7
 
 #: How the report treats returns and non-positive customers (English; the
 #: Chinese text is in the report's strings).
@@ -738,6 +738,9 @@ def value_scores(archive: pd.DataFrame) -> pd.Series:
 def _last_full(stages: pd.DataFrame, panel: pd.DataFrame) -> Any:
     """The last period of ``stages`` that is not partial."""
     cols = list(stages.columns)
+    last = getattr(panel, "attrs", {}).get("last_full_period")
+    if last is not None and last in stages.columns:
+        return last
     partial = bool(getattr(panel, "attrs", {}).get("partial", False))
     if partial and len(cols) > 1:
         return cols[-2]
