@@ -25,3 +25,8 @@ using carray = py::array_t<T, py::array::c_style>;
 // One registration function per area; module.cpp calls them all.
 void bind_archive(py::module_& m);
 void bind_models(py::module_& m);
+void bind_scoring(py::module_& m);
+void bind_tiering(py::module_& m);
+void bind_cluster(py::module_& m);
+void bind_assign(py::module_& m);
+void bind_lifecycle(py::module_& m);

@@ -7,4 +7,9 @@ PYBIND11_MODULE(_core, m) {
   // std::invalid_argument thrown by the core reaches Python as ValueError.
   bind_archive(m);
   bind_models(m);
+  bind_scoring(m);
+  bind_tiering(m);
+  bind_cluster(m);
+  bind_assign(m);
+  bind_lifecycle(m);
 }
