@@ -56,8 +56,8 @@ def shoot(lang: str, target: Path) -> None:
         ]
         bottom = min(HEIGHT, (rows[0] if rows else HEIGHT) + 40)
         page = image.crop((0, 0, WIDTH, bottom))
-        # a 64-colour palette keeps the file small (the page has few colours)
-        page.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+        # a 256-colour palette keeps the file small (the page has few colours)
+        page.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(target, optimize=True)
         print(f"wrote {target} ({WIDTH}x{bottom})")
 
 
