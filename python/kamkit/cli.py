@@ -21,7 +21,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from . import __version__
-from ._i18n import translate_values
+from ._i18n import name, translate_values
 
 __all__ = ["CliError", "Progress", "build_parser", "main", "read_table", "write_table"]
 
@@ -418,6 +418,16 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
             out = out.rename(index=lambda s: _zh(s), columns=lambda s: _zh(s))
     else:
         out = kamkit.early_warning(panel)
+        if args.lang == "zh":
+            out = out.copy()
+            if "reasons" in out:
+                out["reasons"] = [
+                    "、".join(name(code.strip(), "zh") for code in str(r).split(",") if code)
+                    for r in out["reasons"]
+                ]
+            for col in ("stage", "tier"):
+                if col in out:
+                    out[col] = translate_values(out[col], "zh")
     progress.finish()
     out = out.copy()
     out.columns = [str(c) for c in out.columns]
@@ -654,6 +664,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(exc).replace("pass missing='drop'", "pass --missing drop")
         sys.stderr.write(_paragraph(args.command, message))
         return EXIT_DATA
+    except NotImplementedError as exc:
+        sys.stderr.write(_paragraph(args.command, f"not available in this build: {exc}"))
+        return EXIT_UNAVAILABLE
     except ImportError as exc:
         name = getattr(exc, "name", None) or str(exc)
         extra = "plot" if "matplotlib" in str(name) else "io"

@@ -362,3 +362,68 @@ def test_report_of_a_log_with_returns(tmp_path, capsys):
     assert "2 customers have a net revenue of zero or less (their net total: -15.00)" in html
     tiers = pd.read_csv(out / "tiers.csv", index_col=0)
     assert sorted(tiers.index) == ["a", "b", "c", "d", "e"]
+
+
+class TestLifecycleOutputs:
+    def test_warnings_and_tiers_equal_the_api(self, log, log_csv, capsys):
+        if not _available("period_panel", "early_warning", "tier_history"):
+            pytest.skip("lifecycle functions are not available")
+        panel = kamkit.period_panel(log, "customer_id", "date", "amount", period="M")
+        code, out, err = run(["lifecycle", str(log_csv), *COLS, "--what", "warnings"], capsys)
+        assert code == 0, err
+        got = pd.read_csv(io.StringIO(out), index_col=0)
+        want = kamkit.early_warning(panel)
+        assert got.index.tolist() == want.index.tolist()
+        np.testing.assert_allclose(got["value_at_risk"], want["value_at_risk"])
+        code, out, err = run(["lifecycle", str(log_csv), *COLS, "--what", "tiers"], capsys)
+        assert code == 0, err
+        got = pd.read_csv(io.StringIO(out), index_col=0)
+        want = kamkit.tier_history(panel)
+        last = want.columns[-1]
+        assert got[str(last)].tolist() == want[last].astype(str).tolist()
+
+    def test_chinese_warnings(self, log_csv, capsys):
+        if not _available("period_panel", "early_warning"):
+            pytest.skip("lifecycle functions are not available")
+        code, out, err = run(
+            ["lifecycle", str(log_csv), *COLS, "--what", "warnings", "--lang", "zh"], capsys
+        )
+        assert code == 0, err
+        got = pd.read_csv(io.StringIO(out), index_col=0)
+        assert (
+            got["reasons"]
+            .str.contains("长期未购买|收入下降|大客户采购放缓|进入衰退期|层级下降")
+            .all()
+        )
+
+
+def test_clv_equals_the_models(log, log_csv, capsys):
+    if not _available("BetaGeo", "GammaGamma"):
+        pytest.skip("the models are not available")
+    code, out, err = run(["clv", str(log_csv), *COLS, "--horizon", "6"], capsys)
+    assert code == 0, err
+    got = pd.read_csv(io.StringIO(out), index_col=0)
+    summary = kamkit.summarize(log, "customer_id", "date", "amount", time_unit="W")
+    bg = kamkit.BetaGeo().fit(summary)
+    with pytest.warns(kamkit.SpendExclusionWarning):
+        gg = kamkit.GammaGamma().fit(summary)
+    want = gg.customer_lifetime_value(
+        bg,
+        summary["frequency"],
+        summary["recency"],
+        summary["T"],
+        summary["monetary_value"],
+        time=6,
+        discount_rate=0.01,
+        freq="W",
+    )
+    np.testing.assert_allclose(got["clv"], want.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(got["p_alive"], bg.probability_alive(summary).to_numpy())
+
+
+def test_unavailable_model_exits_with_a_message(log_csv, capsys):
+    code, _, err = run(["clv", str(log_csv), *COLS, "--model", "pareto"], capsys)
+    if code == 0:
+        return  # this build has the Pareto/NBD core
+    assert code == cli.EXIT_UNAVAILABLE
+    assert_one_paragraph(err, "Pareto")

@@ -146,3 +146,44 @@ def test_renders_in_headless_chromium(report_zh, tmp_path):
     assert image.shape[:2] == (1600, 1200)
     # not a blank page: the header band and the text make dark pixels
     assert (image[..., :3].mean(axis=2) < 0.3).mean() > 0.02
+
+
+@pytest.mark.skipif(
+    not all(hasattr(kamkit, n) for n in ("period_panel", "lifecycle_stages", "early_warning")),
+    reason="lifecycle functions are not available",
+)
+def test_lifecycle_and_warning_numbers_are_the_apis(log, report_en):
+    panel = kamkit.period_panel(log, "customer_id", "date", "amount", period="M")
+    stages = kamkit.lifecycle_stages(panel)
+    last = panel.attrs.get("last_full_period", stages.columns[-1])
+    counts = stages[last].value_counts()
+    for stage, n in report_en.numbers["stages_last"].items():
+        assert n == counts.get(stage, 0)
+    warns = kamkit.early_warning(panel)
+    assert report_en.numbers["warnings"] == len(warns)
+    assert report_en.numbers["value_at_risk"] == pytest.approx(warns["value_at_risk"].sum())
+    assert f"{len(warns):,} customers raise a warning" in report_en.html
+    assert report_en.warnings.index.tolist() == warns.index.tolist()
+
+
+@pytest.mark.skipif(
+    not all(hasattr(kamkit, n) for n in ("BetaGeo", "GammaGamma")), reason="models missing"
+)
+def test_clv_numbers_are_the_models(log, report_en):
+    summary = kamkit.summarize(log, "customer_id", "date", "amount", time_unit="W")
+    bg = kamkit.BetaGeo().fit(summary)
+    with pytest.warns(kamkit.SpendExclusionWarning):
+        gg = kamkit.GammaGamma().fit(summary)
+    clv = gg.customer_lifetime_value(
+        bg,
+        summary["frequency"],
+        summary["recency"],
+        summary["T"],
+        summary["monetary_value"],
+        time=12,
+        discount_rate=0.01,
+        freq="W",
+    )
+    assert report_en.numbers["clv_total"] == pytest.approx(clv.sum())
+    np.testing.assert_allclose(report_en.tiers["clv"], clv.to_numpy())
+    assert f"{clv.sum():,.2f}" in report_en.html
