@@ -122,12 +122,34 @@ def _t(key: str, lang: str) -> str:
     return _TEXT.get(lang, _TEXT["en"])[key]
 
 
+_CJK_FILES = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "droidsansfallback")
+
+
 def cjk_font() -> str | None:
-    """The name of an installed font with Chinese glyphs, or None."""
+    """The name of an installed font with Chinese glyphs, or None.
+
+    Fonts installed after matplotlib built its font cache are found too: the
+    system font folders are searched for the usual CJK font files.
+    """
+    import os
+
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in _CJK_NAMES if n in names), None)
+    def known() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((n for n in _CJK_NAMES if n in names), None)
+
+    found = known()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            base = os.path.basename(path).lower().replace("-", "").replace("_", "")
+            if any(key in base for key in _CJK_FILES):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        found = known()
+    return found
 
 
 def use_cjk_font() -> str | None:

@@ -272,3 +272,11 @@ def test_the_import_error_names_the_extra(monkeypatch):
 def test_cjk_font_is_found():
     # Debian's fonts-noto-cjk; needed for Chinese figures in the report.
     assert plotting.cjk_font() is not None
+
+
+def test_cjk_font_installed_after_the_font_cache(monkeypatch):
+    from matplotlib import font_manager
+
+    kept = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", kept)
+    assert plotting.cjk_font() is not None  # found again in the system font folders
