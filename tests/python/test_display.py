@@ -86,3 +86,20 @@ def test_report_in_jupyter():
     rep = Report(html="<p>x & y</p>", tiers=pd.DataFrame(), warnings=None)
     assert rep._repr_html_().startswith("<iframe srcdoc=")
     assert "&lt;p&gt;x &amp; y&lt;/p&gt;" in rep._repr_html_()
+
+
+@pytest.mark.skipif(
+    not all(hasattr(kamkit, n) for n in ("kmeans_segments", "assign_managers", "pyramid")),
+    reason="scoring functions are not available",
+)
+def test_kmeans_and_assignment_in_jupyter():
+    archive = kamkit.summarize(kamkit.datasets.load_cdnow_sample(), amount="amount")
+    segments = kamkit.kmeans_segments(archive[["frequency", "revenue"]], 3)
+    html = segments._repr_html_()
+    assert "clusters: <b>3</b>" in html and f"{segments.inertia:,.4g}" in html
+    archive["tier"] = kamkit.pyramid(archive["revenue"])
+    plan = kamkit.assign_managers(archive, managers=130)
+    html = plan._repr_html_()
+    # 24 VIP + 94 major key accounts; 2,239 others over 12 pooled managers: at most 187 each
+    assert "key accounts with their own manager: <b>118</b>" in html
+    assert "largest pooled load: <b>187</b>" in html
