@@ -83,6 +83,7 @@ _TEXT = {
         "p_alive": "P(alive)",
         "purchase": "purchase",
         "days": "days since first purchase",
+        "weeks": "weeks since first purchase",
         "cal_freq": "purchases in the calibration period",
         "holdout": "mean purchases in the holdout period",
         "actual": "actual",
@@ -107,6 +108,7 @@ _TEXT = {
         "p_alive": "存活概率 P(alive)",
         "purchase": "购买",
         "days": "首次购买后的天数",
+        "weeks": "首次购买后的周数",
         "cal_freq": "校准期购买次数",
         "holdout": "验证期平均购买次数",
         "actual": "实际",
@@ -172,6 +174,19 @@ def _ax(ax: Axes | None, figsize: tuple[float, float] = (6.4, 4.2)) -> Axes:
         return ax
     _, new = plt.subplots(figsize=figsize)
     return new
+
+
+def _finish(ax: Axes, lang: str) -> Axes:
+    """With Chinese labels, draw every text of ``ax`` in a CJK font (when one is installed)."""
+    if lang == "zh":
+        font = cjk_font()
+        if font is not None:
+            from matplotlib.text import Text
+
+            texts = [*ax.findobj(Text), *ax.get_xticklabels(), *ax.get_yticklabels()]
+            for text in texts:
+                text.set_fontfamily([font, "DejaVu Sans"])
+    return ax
 
 
 def _style(ax: Axes) -> None:
@@ -260,7 +275,7 @@ def pyramid(
     ax.set_yticks(y)
     ax.set_yticklabels(names)
     _style(ax)
-    return ax
+    return _finish(ax, lang)
 
 
 def _lorenz_frame(data: Any) -> tuple[pd.DataFrame, Any]:
@@ -347,7 +362,7 @@ def lorenz(
     ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     _style(ax)
-    return ax
+    return _finish(ax, lang)
 
 
 # --------------------------------------------------------------------------- matrices
@@ -428,7 +443,7 @@ def rfm_heatmap(
     ax.set_yticklabels([str(i) for i in matrix.index])
     ax.set_xlabel(_t("frequency", lang))
     ax.set_ylabel(_t("recency", lang))
-    return ax
+    return _finish(ax, lang)
 
 
 def transition_heatmap(
@@ -465,7 +480,7 @@ def transition_heatmap(
     ax.set_yticklabels([_name(i, lang) for i in matrix.index])
     ax.set_xlabel(_t("to", lang))
     ax.set_ylabel(_t("from", lang))
-    return ax
+    return _finish(ax, lang)
 
 
 def stage_flow(
@@ -511,7 +526,7 @@ def stage_flow(
     ax.set_ylabel(_t("customers", lang))
     ax.legend(fontsize=8, ncol=3, frameon=False, loc="upper left", bbox_to_anchor=(0, 1.18))
     _style(ax)
-    return ax
+    return _finish(ax, lang)
 
 
 def stage_counts(stages: pd.DataFrame) -> pd.DataFrame:
@@ -604,11 +619,11 @@ def p_alive_history(
             pt, color=ACCENT, lw=0.8, ls="--", label=_t("purchase", lang) if k == 0 else None
         )
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel(_t("days", lang) if freq == "D" else "weeks since first purchase")
+    ax.set_xlabel(_t("days", lang) if freq == "D" else _t("weeks", lang))
     ax.set_ylabel(_t("p_alive", lang))
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
-    return ax
+    return _finish(ax, lang)
 
 
 def calibration_vs_holdout(
@@ -663,7 +678,7 @@ def calibration_vs_holdout(
     ax.set_ylabel(_t("holdout", lang))
     ax.legend(frameon=False)
     _style(ax)
-    return ax
+    return _finish(ax, lang)
 
 
 def frequency_recency_matrix(
@@ -734,4 +749,4 @@ def frequency_recency_matrix(
     ax.set_yticks(range(0, ny, step))
     ax.set_yticklabels([f"{r[::-1][i]:g}" for i in range(0, ny, step)])
     ax.set_title(_t("expected", lang).format(t=t) if kind == "expected" else _t("p_alive", lang))
-    return ax
+    return _finish(ax, lang)
