@@ -280,3 +280,14 @@ def test_cjk_font_installed_after_the_font_cache(monkeypatch):
     kept = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", kept)
     assert plotting.cjk_font() is not None  # found again in the system font folders
+
+
+def test_chinese_labels_render_without_missing_glyphs():
+    import warnings
+
+    tiers = _tiers([0, 0, 1, 2, 3])
+    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"]}):
+        ax = plotting.pyramid(tiers, pd.Series([1.0, 2.0, 3.0, 4.0, 5.0]), lang="zh")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would raise
+            ax.figure.canvas.draw()
