@@ -87,8 +87,13 @@ _S: dict[str, dict[str, str]] = {
         "segment": "Segment",
         "rfm_text": "R, F and M are scored 1–5 (5 best) by quintiles; the map counts customers "
         "by R and F, the table gives each named segment.",
-        "migration_text": "Tiers are recomputed every {period} on trailing revenue; each cell is "
-        "the share of customers of a row's tier found in the column's tier one period later.",
+        "migration_text": "Tiers are recomputed every {period} on the revenue of the last {window} "
+        "{period}s; each cell is the share of customers of a row's tier found in the column's tier "
+        "one {period} later.",
+        "candidates": "Tomorrow's stars (ordinary and small customers whose last {w} {period}s "
+        "brought at least 1.5 times the {w} before): {up}. Phase-out candidates (in the lowest "
+        "tier for the last {p} {period}s, without growth): {down}. Both lists are in the tiers "
+        "file.",
         "stay": "Customers keeping their tier from one period to the next",
         "moves": "Customer-periods",
         "up": "Up",
@@ -169,7 +174,10 @@ _S: dict[str, dict[str, str]] = {
         "verdict_no": "本数据不完全符合二八法则：前 20% 的客户贡献了 {share} 的收入。",
         "segment": "细分",
         "rfm_text": "R、F、M 按五分位打分（1–5，5 最好）；热力图按 R 与 F 统计客户数，表格列出各细分。",
-        "migration_text": "每个{period}按滚动收入重新分层；每格表示某层级客户在下一期落入各层级的比例。",
+        "migration_text": "每个{period}按最近 {window} 个{period}的收入重新分层；"
+        "每格表示某层级客户在下一个{period}落入各层级的比例。",
+        "candidates": "明日之星（最近 {w} 个{period}的收入至少是之前 {w} 个{period}的 1.5 倍的普通客户和小客户）："
+        "{up} 位。淘汰候选（最近 {p} 个{period}一直在最底层且没有增长）：{down} 位。两份名单都在层级文件中。",
         "stay": "层级保持不变的客户比例",
         "moves": "客户·期数",
         "up": "升级",
@@ -212,6 +220,11 @@ _STRATEGY_ZH = {
     "churned": "分析流失原因，择机挽回",
     "reactivated": "重新建立信任",
 }
+
+# Trailing window of the tier history, and the stretches of the candidate lists, per period.
+_TIER_WINDOW = {"M": 12, "Q": 4}
+_CANDIDATE_WINDOW = {"M": 3, "Q": 2}
+_PHASE_OUT_PERIODS = {"M": 12, "Q": 4}
 
 _PERIOD_WORD = {
     "en": {"M": "month", "Q": "quarter", "W": "week", "Y": "year"},
@@ -656,9 +669,12 @@ def build_report(
         if miss := _missing("period_panel", "tier_history", "transitions"):
             sections.append(_Section("s5", _unavailable(s, miss)))
         else:
-            history = kamkit.tier_history(panel, labels="vip")
+            window = _TIER_WINDOW[period]
+            history = kamkit.tier_history(panel, window=window, labels="vip")
             moves = kamkit.transitions(history)
-            sections.append(_Section("s5", _migration_section(s, moves, pword, lang, numbers, plt)))
+            sections.append(
+                _Section("s5", _migration_section(s, moves, pword, window, lang, numbers, plt))
+            )
         if miss := _missing("period_panel", "lifecycle_stages"):
             sections.append(_Section("s6", _unavailable(s, miss)))
         else:
@@ -714,7 +730,27 @@ def build_report(
         if miss := _missing("service_policies"):
             sections.append(_Section("s9", _unavailable(s, miss)))
         else:
-            sections.append(_Section("s9", _policy_section(s, tiers, lang, numbers)))
+            body = _policy_section(s, tiers, lang, numbers)
+            if panel is not None and not _missing("upgrade_candidates", "phase_out_candidates"):
+                w, p = _CANDIDATE_WINDOW[period], _PHASE_OUT_PERIODS[period]
+                try:
+                    up = kamkit.upgrade_candidates(
+                        panel, window=w, tier_window=_TIER_WINDOW[period]
+                    )
+                    down = kamkit.phase_out_candidates(
+                        panel, periods=p, tier_window=_TIER_WINDOW[period]
+                    )
+                except ValueError as exc:  # a log too short for the stretches
+                    body += _failed(s, exc)
+                else:
+                    numbers.update(upgrade_candidates=len(up), phase_out_candidates=len(down))
+                    tiers_out["upgrade_candidate"] = tiers_out.index.isin(up.index)
+                    tiers_out["phase_out_candidate"] = tiers_out.index.isin(down.index)
+                    text = s["candidates"].format(
+                        w=w, p=p, period=pword, up=f"{len(up):,}", down=f"{len(down):,}"
+                    )
+                    body += f"<p>{_esc(text)}</p>"
+            sections.append(_Section("s9", body))
 
     doc = _document(s, sections, title, source, numbers, lang)
     return Report(html=doc, tiers=tiers_out, warnings=warnings_out, numbers=numbers, lang=lang)
@@ -876,7 +912,7 @@ def _rfm_section(
 
 
 def _migration_section(
-    s: dict[str, str], moves: Any, pword: str, lang: str, numbers: dict, plt: Any
+    s: dict[str, str], moves: Any, pword: str, window: int, lang: str, numbers: dict, plt: Any
 ) -> str:
     from . import plotting
 
@@ -912,7 +948,7 @@ def _migration_section(
         s["down"]: _fmt_pct,
     }
     return (
-        f"<p>{_esc(s['migration_text'].format(period=pword))}</p>"
+        f"<p>{_esc(s['migration_text'].format(period=pword, window=window))}</p>"
         f'<div class="grid">{_figure(fig, s["s5"])}<div>{_table(table, fmt)}<table><tbody>'
         f"<tr><td>{_esc(s['stay'])}</td><td class='n'>{_esc(_fmt_pct(stay))}</td></tr>"
         f"</tbody></table></div></div>"

@@ -187,3 +187,17 @@ def test_clv_numbers_are_the_models(log, report_en):
     assert report_en.numbers["clv_total"] == pytest.approx(clv.sum())
     np.testing.assert_allclose(report_en.tiers["clv"], clv.to_numpy())
     assert f"{clv.sum():,.2f}" in report_en.html
+
+
+@pytest.mark.skipif(
+    not all(hasattr(kamkit, n) for n in ("upgrade_candidates", "phase_out_candidates")),
+    reason="lifecycle functions are not available",
+)
+def test_candidate_numbers_are_the_apis(log, report_en):
+    panel = kamkit.period_panel(log, "customer_id", "date", "amount", period="M")
+    up = kamkit.upgrade_candidates(panel, window=3, min_growth=0.5, tier_window=12)
+    down = kamkit.phase_out_candidates(panel, periods=12, max_growth=0.0, tier_window=12)
+    assert report_en.numbers["upgrade_candidates"] == len(up)
+    assert report_en.numbers["phase_out_candidates"] == len(down)
+    assert sorted(report_en.tiers.index[report_en.tiers["upgrade_candidate"]]) == sorted(up.index)
+    assert f"{len(down):,}" in report_en.html
