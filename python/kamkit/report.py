@@ -735,10 +735,10 @@ def build_report(
                 w, p = _CANDIDATE_WINDOW[period], _PHASE_OUT_PERIODS[period]
                 try:
                     up = kamkit.upgrade_candidates(
-                        panel, window=w, tier_window=_TIER_WINDOW[period]
+                        panel, window=w, min_growth=0.5, tier_window=_TIER_WINDOW[period]
                     )
                     down = kamkit.phase_out_candidates(
-                        panel, periods=p, tier_window=_TIER_WINDOW[period]
+                        panel, periods=p, max_growth=0.0, tier_window=_TIER_WINDOW[period]
                     )
                 except ValueError as exc:  # a log too short for the stretches
                     body += _failed(s, exc)
