@@ -4,9 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 
-#include "kamkit/common.hpp"
 #include "kamkit/buckets.hpp"
+#include "kamkit/common.hpp"
 
 namespace kamkit {
 namespace {
@@ -54,31 +55,37 @@ struct Frame {
   std::int64_t last_full_lo, last_full_hi, prev_lo, prev_hi;  // day ranges
 };
 
-// A row's payload, stored bucket by bucket (see kamkit/buckets.hpp).
+// A row's payload, stored bucket by bucket (see kamkit/buckets.hpp); the
+// margin travels only when there is one.
 struct Row {
   std::int64_t tick;
   double amount;
 };
+struct RowWithMargin {
+  std::int64_t tick;
+  double amount;
+  double margin;
+};
 
-template <std::int64_t TPD>
-void summarise_customers(const Buckets& bk, const Buffer<Row>& rows, const Buffer<double>& margins,
-                         bool has_amount, const Frame& f, Archive& out) {
-  const bool has_margin = !margins.empty();
+template <std::int64_t TPD, class R>
+void summarise_customers(const Buckets& bk, const Buffer<R>& rows, bool has_amount, const Frame& f,
+                         Archive& out) {
+  constexpr bool has_margin = std::is_same_v<R, RowWithMargin>;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const bool daily = f.freq == Freq::Day;
   // Per-thread scratch for a customer's purchase days.
   std::vector<std::vector<std::int64_t>> scratch(static_cast<std::size_t>(max_threads()));
-  for_each_customer(bk, [&](std::int64_t c, const std::int32_t* idx, std::size_t count) {
+  for_each_customer(bk, rows.data(), [&](std::int64_t c, const R* row, std::size_t count) {
     auto& days = scratch[static_cast<std::size_t>(detail::thread_index())];
     days.clear();
-    std::int64_t tmin = rows[idx[0]].tick, tmax = tmin;
+    std::int64_t tmin = row[0].tick, tmax = tmin;
     double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;
     // Revenue of the first purchase period, kept while scanning: a row in an
     // earlier period than the current first one restarts it.
     std::int64_t first_lo = std::numeric_limits<std::int64_t>::max(), first_hi = first_lo;
     double first_rev = 0.0;
     for (std::size_t j = 0; j < count; ++j) {
-      const Row& r = rows[idx[j]];
+      const R& r = row[j];
       tmin = std::min(tmin, r.tick);
       tmax = std::max(tmax, r.tick);
       const std::int64_t d = day_of<TPD>(r.tick);
@@ -94,7 +101,7 @@ void summarise_customers(const Buckets& bk, const Buffer<Row>& rows, const Buffe
       rev += r.amount;
       rev_last += (d >= f.last_full_lo && d <= f.last_full_hi) ? r.amount : 0.0;
       rev_prev += (d >= f.prev_lo && d <= f.prev_hi) ? r.amount : 0.0;
-      if (has_margin) marg += margins[idx[j]];
+      if constexpr (has_margin) marg += r.margin;
     }
     // Distinct purchase periods.
     const std::int64_t first_day = day_of<TPD>(tmin);
@@ -128,8 +135,58 @@ void summarise_customers(const Buckets& bk, const Buffer<Row>& rows, const Buffe
       // one has a positive revenue.
       out.growth[c] = rev_prev > 0.0 ? rev_last / rev_prev - 1.0 : nan;
     }
-    if (has_margin) out.margin[c] = marg;
+    if constexpr (has_margin) out.margin[c] = marg;
   });
+}
+
+// Regroups the kept rows customer by customer, carrying their payload R,
+// and summarises each customer.
+template <class R>
+void summarise_log(const TransactionsView& log, const std::uint8_t* keep, std::size_t kept,
+                   const Frame& f, Archive& out) {
+  Buffer<R> rows(kept);
+  const double* amount = log.amount;
+  const double* margin = log.margin;
+  const std::int64_t* ticks = log.ticks;
+  Buckets bk = bucket_rows(log.keys, log.n, keep, [&](std::size_t i, std::size_t at) {
+    if constexpr (std::is_same_v<R, RowWithMargin>) {
+      rows[at] = R{ticks[i], amount ? amount[i] : 0.0, margin[i]};
+    } else {
+      rows[at] = R{ticks[i], amount ? amount[i] : 0.0};
+    }
+  });
+  require(!bk.unique_keys.empty(),
+          "observation_end falls before the first purchase: no transaction is left");
+  const std::size_t k = bk.unique_keys.size();
+  out.keys = std::move(bk.unique_keys);
+  out.n_transactions.resize(k);
+  out.frequency.resize(k);
+  out.recency.resize(k);
+  out.T.resize(k);
+  out.first_tick.resize(k);
+  out.last_tick.resize(k);
+  if (amount) {
+    out.monetary_value.resize(k);
+    out.revenue.resize(k);
+    out.avg_period_revenue.resize(k);
+    out.growth.resize(k);
+  }
+  if (margin) out.margin.resize(k);
+  const bool has_amount = amount != nullptr;
+  switch (log.ticks_per_day) {
+    case kTicksS:
+      summarise_customers<kTicksS>(bk, rows, has_amount, f, out);
+      break;
+    case kTicksMs:
+      summarise_customers<kTicksMs>(bk, rows, has_amount, f, out);
+      break;
+    case kTicksUs:
+      summarise_customers<kTicksUs>(bk, rows, has_amount, f, out);
+      break;
+    default:
+      summarise_customers<kTicksNs>(bk, rows, has_amount, f, out);
+      break;
+  }
 }
 
 }  // namespace
@@ -169,39 +226,6 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
 #pragma omp parallel for if (n > kParallelThreshold)
     for (std::ptrdiff_t i = 0; i < n; ++i) keep[i] = log.ticks[i] <= end_tick;
   }
-  // Regroup the kept rows customer by customer, carrying their values.
-  const std::size_t kept = log.n - scan.after_end;
-  Buffer<Row> rows(kept);
-  Buffer<double> margins(log.margin ? kept : 0);
-  const double* amount = log.amount;
-  const double* margin = log.margin;
-  const std::int64_t* ticks = log.ticks;
-  Buckets bk = bucket_rows(log.keys, log.n, keep.empty() ? nullptr : keep.data(),
-                           [&](std::size_t i, std::size_t at) {
-                             rows[at] = Row{ticks[i], amount ? amount[i] : 0.0};
-                             if (margin) margins[at] = margin[i];
-                           });
-  require(!bk.unique_keys.empty(),
-          "observation_end falls before the first purchase: no transaction is left");
-  keep = std::vector<std::uint8_t>();
-  keep.shrink_to_fit();
-
-  const std::size_t k = bk.unique_keys.size();
-  out.keys = bk.unique_keys;
-  out.n_transactions.resize(k);
-  out.frequency.resize(k);
-  out.recency.resize(k);
-  out.T.resize(k);
-  out.first_tick.resize(k);
-  out.last_tick.resize(k);
-  if (log.amount) {
-    out.monetary_value.resize(k);
-    out.revenue.resize(k);
-    out.avg_period_revenue.resize(k);
-    out.growth.resize(k);
-  }
-  if (log.margin) out.margin.resize(k);
-
   Frame f{};
   f.freq = opt.freq;
   f.period = opt.period;
@@ -218,19 +242,11 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   f.prev_hi = period_end_day(last_full - 1, opt.period);
   out.last_full_period = last_full;
 
-  switch (tpd) {
-    case kTicksS:
-      summarise_customers<kTicksS>(bk, rows, margins, amount != nullptr, f, out);
-      break;
-    case kTicksMs:
-      summarise_customers<kTicksMs>(bk, rows, margins, amount != nullptr, f, out);
-      break;
-    case kTicksUs:
-      summarise_customers<kTicksUs>(bk, rows, margins, amount != nullptr, f, out);
-      break;
-    default:
-      summarise_customers<kTicksNs>(bk, rows, margins, amount != nullptr, f, out);
-      break;
+  const std::uint8_t* kept_rows = keep.empty() ? nullptr : keep.data();
+  if (log.margin) {
+    summarise_log<RowWithMargin>(log, kept_rows, log.n - scan.after_end, f, out);
+  } else {
+    summarise_log<Row>(log, kept_rows, log.n - scan.after_end, f, out);
   }
   return out;
 }

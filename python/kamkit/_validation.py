@@ -118,6 +118,8 @@ def numeric_column(
         values = series.to_numpy()
         if values.dtype != np.float64:
             values = values.astype(np.float64)
+    if np.isfinite(values).all():  # one pass in the common case
+        return values
     nan = np.isnan(values)
     if not allow_missing and nan.any():
         raise ValueError(
@@ -286,6 +288,19 @@ def _date_ticks(series: pd.Series, column: Hashable) -> tuple[np.ndarray, str, t
     raise TypeError(f"column {column!r}: expected dates, found {dtype} values")
 
 
+def _missing_mask(series: pd.Series) -> np.ndarray:
+    """Missing values of a column; all False, without a pass, where the dtype cannot hold any."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return np.zeros(len(series), dtype=bool)
+    if isinstance(dtype, np.dtype) and dtype.kind in "fmM":
+        values = series.to_numpy()
+        if dtype.kind == "f":
+            return np.isnan(values)
+        return np.isnat(values)
+    return series.isna().to_numpy()
+
+
 def check_transactions(
     transactions: Any,
     customer: Hashable,
@@ -330,7 +345,7 @@ def check_transactions(
     )
     n_input = len(frame)
     cols = {"customer": customer, "date": date, "amount": amount, "margin": margin}
-    na = {role: frame[col].isna().to_numpy() for role, col in cols.items() if col is not None}
+    na = {role: _missing_mask(frame[col]) for role, col in cols.items() if col is not None}
     n_missing = {role: int(mask.sum()) for role, mask in na.items()}
     dropped = 0
     if any(n_missing.values()):

@@ -155,7 +155,8 @@ Buckets bucket_rows(const std::int64_t* keys, std::size_t n, const std::uint8_t*
         for (std::size_t s = 0; s <= mask; ++s) {
           if (seen[s])
             out.unique_keys[static_cast<std::size_t>(c++)] =
-                slots.lo + static_cast<std::int64_t>((static_cast<std::size_t>(b) << out.shift) | s);
+                slots.lo +
+                static_cast<std::int64_t>((static_cast<std::size_t>(b) << out.shift) | s);
         }
       }
     }
@@ -163,11 +164,13 @@ Buckets bucket_rows(const std::int64_t* keys, std::size_t n, const std::uint8_t*
   return out;
 }
 
-/// Calls `fn(customer, rows, count)` for every customer, where `rows` lists
-/// the positions (in the bucketed order) of the customer's `count` rows, in
-/// input order. Runs on several threads; each customer is visited once.
-template <class PerCustomer>
-void for_each_customer(const Buckets& bk, PerCustomer&& fn) {
+/// Calls `fn(customer, rows, count)` for every customer, where `rows`
+/// points to the customer's `count` payloads (from `payload`, in bucketed
+/// order), contiguous and in input order. Each bucket is read sequentially
+/// and sorted into a per-thread buffer that stays in cache. Runs on several
+/// threads; each customer is visited once.
+template <class P, class PerCustomer>
+void for_each_customer(const Buckets& bk, const P* payload, PerCustomer&& fn) {
   const auto nb = static_cast<std::ptrdiff_t>(bk.row_begin.size()) - 1;
   if (nb <= 0) return;
   const std::size_t slots = std::size_t{1} << bk.shift;
@@ -175,25 +178,27 @@ void for_each_customer(const Buckets& bk, PerCustomer&& fn) {
 #pragma omp parallel if (parallel)
   {
     std::vector<std::int32_t> start(slots + 1);
-    std::vector<std::int32_t> order;
+    std::vector<P> sorted;
 #pragma omp for schedule(dynamic, 2)
     for (std::ptrdiff_t b = 0; b < nb; ++b) {
       const std::int64_t lo = bk.row_begin[b], hi = bk.row_begin[b + 1];
       if (lo == hi) continue;
       // Counting sort of the bucket's rows by local slot.
       std::fill(start.begin(), start.end(), 0);
-      for (std::int64_t j = lo; j < hi; ++j) ++start[bk.local_slot[static_cast<std::size_t>(j)] + 1];
+      const std::uint32_t* slot = bk.local_slot.data() + lo;
+      const P* in = payload + lo;
+      const auto m = static_cast<std::size_t>(hi - lo);
+      for (std::size_t j = 0; j < m; ++j) ++start[slot[j] + 1];
       for (std::size_t s = 0; s < slots; ++s) start[s + 1] += start[s];
-      order.resize(static_cast<std::size_t>(hi - lo));
-      for (std::int64_t j = lo; j < hi; ++j)
-        order[static_cast<std::size_t>(start[bk.local_slot[static_cast<std::size_t>(j)]]++)] =
-            static_cast<std::int32_t>(j);
+      sorted.resize(m);
+      for (std::size_t j = 0; j < m; ++j)
+        sorted[static_cast<std::size_t>(start[slot[j]]++)] = in[j];
       // start[s] now ends slot s; walk the customers in slot order.
       std::int64_t c = bk.customer_begin[b];
       std::int32_t from = 0;
       for (std::size_t s = 0; s < slots; ++s) {
         const std::int32_t to = start[s];
-        if (to > from) fn(c++, order.data() + from, static_cast<std::size_t>(to - from));
+        if (to > from) fn(c++, sorted.data() + from, static_cast<std::size_t>(to - from));
         from = to;
       }
     }
