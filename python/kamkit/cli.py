@@ -514,8 +514,33 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
+    print(_demo_summary(rep.numbers))
     _write_report(rep, Path(args.out))
     return EXIT_OK
+
+
+def _demo_summary(n: dict) -> str:
+    """What a newcomer should see: the key figures of the report, in a few lines."""
+    lines = [
+        "kamkit demo: the CDNOW sample (Bruce Hardie's 1/10th sample of CDNOW's 1997 cohort)",
+        f"  {n['transactions']:,} purchases by {n['customers']:,} customers, "
+        f"{n['first']:%Y-%m-%d} .. {n['last']:%Y-%m-%d}, revenue ${n['revenue']:,.2f}",
+        f"  concentration: Gini {n['gini']:.3f}; the top 20% of customers bring "
+        f"{n['top20_share']:.1%} of revenue; 80% of revenue comes from "
+        f"{n['pareto_point']:.1%} of customers",
+    ]
+    tiers = n.get("tiers") or {}
+    if tiers:
+        parts = [f"{name} {t['customers']:,}" for name, t in tiers.items()]
+        lines.append("  customer pyramid: " + ", ".join(parts))
+    if "warnings" in n:
+        lines.append(
+            f"  early warning: {n['warnings']:,} customers at risk, "
+            f"${n['value_at_risk']:,.0f} of value at risk"
+        )
+    if "clv_total" in n:
+        lines.append(f"  12-month lifetime value (BG/NBD + Gamma-Gamma): ${n['clv_total']:,.0f}")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- parser

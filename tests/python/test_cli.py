@@ -301,10 +301,15 @@ class TestClv:
 
 def test_demo_in_process(tmp_path, log, capsys):
     out = tmp_path / "demo"
-    code, _, err = run(["demo", "--out", str(out)], capsys)
+    code, stdout, err = run(["demo", "--out", str(out)], capsys)
     assert code == 0, err
     html = (out / "report.html").read_text(encoding="utf-8")
     archive = kamkit.summarize(log, "customer_id", "date", "amount")
+    # The summary printed for a newcomer carries the API's figures.
+    conc = kamkit.concentration(archive["revenue"])
+    assert f"Gini {conc.gini:.3f}" in stdout
+    assert f"bring {conc.top_share(0.2):.1%} of revenue" in stdout
+    assert "2,357 customers" in stdout
     assert f"{len(log):,}" in html
     assert f"{len(archive):,}" in html
     for k in range(1, 10):
