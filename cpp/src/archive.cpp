@@ -76,7 +76,7 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
   // Per-thread scratch for a customer's purchase days.
   std::vector<std::vector<std::int64_t>> scratch(static_cast<std::size_t>(max_threads()));
   plan.for_each_customer(b0, b1, rows.data(), [&](std::int64_t c, const R* row, std::size_t count) {
-    auto& days = scratch[static_cast<std::size_t>(detail::thread_index())];
+    auto& days = scratch[static_cast<std::size_t>(thread_id())];
     days.clear();
     std::int64_t tmin = row[0].tick, tmax = tmin;
     double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;

@@ -55,7 +55,7 @@ BucketPlan::BucketPlan(const std::int64_t* keys, std::size_t n, const std::uint8
   std::vector<std::vector<std::uint64_t>> seen(static_cast<std::size_t>(threads_));
 #pragma omp parallel num_threads(threads_)
   {
-    const auto t = static_cast<std::size_t>(detail::thread_index());
+    const auto t = static_cast<std::size_t>(thread_id());
     const std::size_t begin = std::min(n_, chunk_ * t), end = std::min(n_, begin + chunk_);
     auto& mine = counts_[t];
     mine.assign(nb_, 0);

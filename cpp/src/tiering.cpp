@@ -12,14 +12,6 @@
 namespace kamkit {
 namespace {
 
-inline int thread_id() {
-#ifdef KAMKIT_HAVE_OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 void check_cum_shares(const std::vector<double>& c) {
   double prev = 0.0;
   for (double s : c) {

@@ -23,14 +23,6 @@ namespace kamkit {
 
 namespace detail {
 
-inline int thread_index() {
-#ifdef KAMKIT_HAVE_OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 // Row slots: key - lo when the keys span a small range, else hashed codes.
 struct Slots {
   bool direct = true;
@@ -118,7 +110,7 @@ void BucketPlan::scatter(std::size_t b0, std::size_t b1, Scatter&& scatter) {
   const bool all = b0 == 0 && b1 == nb_;
 #pragma omp parallel num_threads(threads_)
   {
-    const auto t = static_cast<std::size_t>(detail::thread_index());
+    const auto t = static_cast<std::size_t>(thread_id());
     const std::size_t begin = std::min(n_, chunk_ * t), end = std::min(n_, begin + chunk_);
     auto& cur = cursor_[t];
     for (std::size_t i = begin; i < end; ++i) {
