@@ -1,0 +1,732 @@
+// Pareto/NBD: log-likelihood, gradient, Hessian and predictions.
+//
+// Notation: a = r + s + x. The likelihood needs
+//   G(t) = int_t^inf (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau.
+// With z = |alpha-beta| / (max(alpha,beta) + t) in [0, 1), G is a Gaussian
+// hypergeometric function 2F1(a, b; a+1; z) (b = s+1 when alpha >= beta,
+// b = r+x otherwise). After Euler's transformation
+//   2F1(a, b; a+1; z) = (1-z)^(1-b) 2F1(1, a+1-b; a+1; z)
+// the series sum_k z^k (p)_k / (q)_k has p = a+1-b < q = a+1: every term is
+// positive and smaller than the one before (ratio < z), so it cannot
+// overflow or cancel. Working it through:
+//   alpha >= beta: log G = -(r+x) log(alpha+t) - s log(beta+t) - log a + log S(r+x, a+1, z)
+//   alpha <  beta: log G = -(s+1) log(beta+t) - (r+x-1) log(alpha+t) - log a + log S(s+1, a+1, z)
+// with S(p, q, z) = sum_k z^k (p)_k/(q)_k. No power of |alpha-beta| appears,
+// so alpha == beta (z = 0, S = 1) needs no special case. Derivatives of S with
+// respect to p, q and z are summed term by term (exact up to the truncation
+// of the series, which stops at a rigorous tail bound below 1e-17).
+// When z > kZSwitch the series needs thousands of terms; G is then integrated
+// by Gauss-Legendre quadrature after the substitution
+//   min(alpha,beta) + tau = (min(alpha,beta) + t) e^y,
+// which turns the integrand into a smooth, unimodal function of y.
+//
+// Derivatives: every quantity is computed with a small forward-mode type
+// (Jet) carrying the value, the gradient and the Hessian with respect to the
+// log parameters (log r, log alpha, log s, log beta). The same templated code
+// with T = double gives the value alone.
+#include "kamkit/models/pareto_nbd.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kamkit/common.hpp"
+
+namespace kamkit::models::pareto_nbd {
+namespace {
+
+using V4 = Eigen::Vector4d;
+using M4 = Eigen::Matrix4d;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Above this series argument the quadrature is cheaper than the series.
+constexpr double kZSwitch = 0.99;
+constexpr int kMaxSeriesTerms = 200000;
+
+// ------------------------------------------------------------ special functions
+double psi0(double x) {
+  double res = 0;
+  while (x < 10) {
+    res -= 1 / x;
+    x += 1;
+  }
+  const double x2 = 1 / (x * x);
+  res += std::log(x) - 0.5 / x -
+         x2 * (1.0 / 12 -
+               x2 * (1.0 / 120 -
+                     x2 * (1.0 / 252 - x2 * (1.0 / 240 - x2 * (1.0 / 132 - x2 * 691.0 / 32760)))));
+  return res;
+}
+
+double psi1(double x) {
+  double res = 0;
+  while (x < 10) {
+    res += 1 / (x * x);
+    x += 1;
+  }
+  const double ix = 1 / x, x2 = ix * ix;
+  res += ix + 0.5 * x2 +
+         ix * x2 *
+             (1.0 / 6 -
+              x2 * (1.0 / 30 -
+                    x2 * (1.0 / 42 - x2 * (1.0 / 30 - x2 * (5.0 / 66 - x2 * 691.0 / 2730)))));
+  return res;
+}
+
+// --------------------------------------------------------------------- the Jet
+// Value, gradient and (for Order 2) Hessian with respect to 4 variables.
+template <int Order>
+struct Jet {
+  double v = 0;
+  V4 g = V4::Zero();
+  M4 h = M4::Zero();
+  Jet() = default;
+  explicit Jet(double value) : v(value) {}
+};
+
+template <int O>
+Jet<O> variable(int i, double value) {  // value = exp(log parameter i)
+  Jet<O> j(value);
+  j.g[i] = value;
+  if constexpr (O >= 2) j.h(i, i) = value;
+  return j;
+}
+
+inline double val(double x) { return x; }
+template <int O>
+double val(const Jet<O>& x) {
+  return x.v;
+}
+
+template <int O>
+Jet<O> operator+(Jet<O> a, const Jet<O>& b) {
+  a.v += b.v;
+  a.g += b.g;
+  if constexpr (O >= 2) a.h += b.h;
+  return a;
+}
+template <int O>
+Jet<O> operator-(Jet<O> a, const Jet<O>& b) {
+  a.v -= b.v;
+  a.g -= b.g;
+  if constexpr (O >= 2) a.h -= b.h;
+  return a;
+}
+template <int O>
+Jet<O> operator-(Jet<O> a) {
+  a.v = -a.v;
+  a.g = -a.g;
+  if constexpr (O >= 2) a.h = -a.h;
+  return a;
+}
+template <int O>
+Jet<O> operator+(Jet<O> a, double c) {
+  a.v += c;
+  return a;
+}
+template <int O>
+Jet<O> operator+(double c, Jet<O> a) {
+  a.v += c;
+  return a;
+}
+template <int O>
+Jet<O> operator-(Jet<O> a, double c) {
+  a.v -= c;
+  return a;
+}
+template <int O>
+Jet<O> operator*(double c, Jet<O> a) {
+  a.v *= c;
+  a.g *= c;
+  if constexpr (O >= 2) a.h *= c;
+  return a;
+}
+template <int O>
+Jet<O> operator*(const Jet<O>& a, const Jet<O>& b) {
+  Jet<O> r(a.v * b.v);
+  r.g = a.v * b.g + b.v * a.g;
+  if constexpr (O >= 2) {
+    const M4 cross = a.g * b.g.transpose();
+    r.h = a.v * b.h + b.v * a.h + cross + cross.transpose();
+  }
+  return r;
+}
+// f(x) given f, f', f''.
+template <int O>
+Jet<O> chain(const Jet<O>& x, double f0, double f1, double f2) {
+  Jet<O> r(f0);
+  r.g = f1 * x.g;
+  if constexpr (O >= 2) r.h = f1 * x.h + f2 * x.g * x.g.transpose();
+  return r;
+}
+
+inline double ln(double x) { return std::log(x); }
+template <int O>
+Jet<O> ln(const Jet<O>& x) {
+  return chain(x, std::log(x.v), 1 / x.v, -1 / (x.v * x.v));
+}
+inline double inv(double x) { return 1 / x; }
+template <int O>
+Jet<O> inv(const Jet<O>& x) {
+  const double i = 1 / x.v;
+  return chain(x, i, -i * i, 2 * i * i * i);
+}
+// lgamma(x) - lgamma(c) for a variable x = c + shift; only the Jet needs psi.
+template <int O>
+Jet<O> lgamma_diff(const Jet<O>& x, double shift) {
+  // value and derivatives of lgamma(x + shift) - lgamma(x)
+  const double f0 = std::lgamma(x.v + shift) - std::lgamma(x.v);
+  const double f1 = shift == 0 ? 0 : psi0(x.v + shift) - psi0(x.v);
+  const double f2 = (shift == 0 || O < 2) ? 0 : psi1(x.v + shift) - psi1(x.v);
+  return chain(x, f0, f1, f2);
+}
+inline double lgamma_diff(double x, double shift) {
+  return std::lgamma(x + shift) - std::lgamma(x);
+}
+
+// log(exp(a) + exp(b)).
+inline double ladd(double a, double b) {
+  const double m = std::max(a, b);
+  if (m == -kInf) return -kInf;
+  return m + std::log1p(std::exp(std::min(a, b) - m));
+}
+template <int O>
+Jet<O> ladd(const Jet<O>& a, const Jet<O>& b) {
+  const double L = ladd(a.v, b.v);
+  const double ea = std::exp(a.v - L), eb = std::exp(b.v - L);
+  Jet<O> r(L);
+  r.g = ea * a.g + eb * b.g;
+  if constexpr (O >= 2) {
+    const V4 d = a.g - b.g;
+    r.h = ea * a.h + eb * b.h + (ea * eb) * d * d.transpose();
+  }
+  return r;
+}
+// log(exp(a) - exp(b)) for b <= a; callers guarantee b - a <= log(1/2).
+inline double lsub(double a, double b) { return a + std::log1p(-std::exp(b - a)); }
+template <int O>
+Jet<O> lsub(const Jet<O>& a, const Jet<O>& b) {
+  const Jet<O> d = b - a;
+  const double e = std::exp(d.v), om = 1 - e;
+  return a + chain(d, std::log1p(-e), -e / om, -e / (om * om));
+}
+
+// --------------------------------------------------------- the series S(p,q,z)
+// S = sum_{k>=0} z^k (p)_k/(q)_k with 0 < p < q, 0 <= z < 1, and its partial
+// derivatives with respect to (p, q, z).
+struct SeriesSum {
+  double S = 1;
+  double d[3] = {0, 0, 0};
+  double h[3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+};
+
+template <int O>
+SeriesSum series(double p, double q, double z) {
+  SeriesSum out;
+  double c = 1;                         // (p)_k/(q)_k
+  double zk1 = 1;                       // z^(k-1)
+  double zk2 = 0;                       // z^(k-2) (0 for k = 1)
+  double A = 0, B = 0, A2 = 0, B2 = 0;  // sum_{j<k} 1/(p+j), 1/(q+j), and squares
+  double Sp = 0, Sq = 0, Sz = 0, Spp = 0, Sqq = 0, Spq = 0, Spz = 0, Sqz = 0, Szz = 0;
+  double S = 1;
+  for (int k = 1; k <= kMaxSeriesTerms; ++k) {
+    const double pj = p + (k - 1), qj = q + (k - 1);
+    c *= pj / qj;
+    const double zk = zk1 * z;
+    const double t = c * zk;
+    S += t;
+    double biggest = t;                    // largest magnitude among this term's contributions
+    double ratio = z * (p + k) / (q + k);  // t_{k+1}/t_k; the ratios grow to z
+    if constexpr (O >= 1) {
+      const double ip = 1 / pj, iq = 1 / qj;
+      A += ip;
+      B += iq;
+      const double tz = k * c * zk1;  // d t / dz
+      Sp += t * A;
+      Sq -= t * B;
+      Sz += tz;
+      biggest = std::max(t, tz) * (1 + A + B);
+      if constexpr (O >= 2) {
+        A2 += ip * ip;
+        B2 += iq * iq;
+        const double tzz = k * (k - 1) * c * zk2;
+        Spp += t * (A * A - A2);
+        Sqq += t * (B * B + B2);
+        Spq -= t * A * B;
+        Spz += tz * A;
+        Sqz -= tz * B;
+        Szz += tzz;
+        biggest = std::max({t, tz, tzz}) * (1 + A + B) * (1 + A + B);
+      }
+      // The weights k (or k(k-1)) and (1+A+B)^O grow from one term to the
+      // next by at most this factor (decreasing in k).
+      const double kw = O >= 2 ? (k + 1.0) / std::max(k - 1, 1) : (k + 1.0) / k;
+      const double lw = (1 + 1 / (p + k)) * (1 + 1 / (q + k));
+      ratio = z * kw * (O >= 2 ? lw * lw : lw);
+    }
+    zk2 = zk1;
+    zk1 = zk;
+    // The ratio of successive plain terms is increasing in k but below z;
+    // once the bound on the weighted ratio is below 1, the tail of every sum
+    // is at most biggest * ratio / (1 - ratio). The z-derivatives start one
+    // (two) terms later, hence k > O.
+    if (k > O) {
+      if (biggest == 0) break;
+      if (ratio < 1 && biggest * ratio < 1e-17 * (1 - ratio)) break;
+    }
+  }
+  out.S = S;
+  out.d[0] = Sp;
+  out.d[1] = Sq;
+  out.d[2] = Sz;
+  out.h[0][0] = Spp;
+  out.h[1][1] = Sqq;
+  out.h[2][2] = Szz;
+  out.h[0][1] = out.h[1][0] = Spq;
+  out.h[0][2] = out.h[2][0] = Spz;
+  out.h[1][2] = out.h[2][1] = Sqz;
+  return out;
+}
+
+inline double log_series(double p, double q, double z) { return std::log(series<0>(p, q, z).S); }
+template <int O>
+Jet<O> log_series(const Jet<O>& p, const Jet<O>& q, const Jet<O>& z) {
+  const SeriesSum s = series<O>(p.v, q.v, z.v);
+  Jet<O> r(std::log(s.S));
+  const Jet<O>* x[3] = {&p, &q, &z};
+  double gi[3];
+  for (int i = 0; i < 3; ++i) {
+    gi[i] = s.d[i] / s.S;
+    r.g += gi[i] * x[i]->g;
+  }
+  if constexpr (O >= 2) {
+    for (int i = 0; i < 3; ++i) {
+      r.h += gi[i] * x[i]->h;
+      for (int j = 0; j < 3; ++j) {
+        const double hij = s.h[i][j] / s.S - gi[i] * gi[j];
+        r.h += hij * x[i]->g * x[j]->g.transpose();
+      }
+    }
+  }
+  return r;
+}
+
+// ----------------------------------------------------------------- quadrature
+struct GaussLegendre {
+  static constexpr int kN = 16;
+  std::array<double, kN> x{}, w{};
+  GaussLegendre() {
+    const int n = kN;
+    for (int i = 0; i < (n + 1) / 2; ++i) {
+      double z = std::cos(M_PI * (i + 0.75) / (n + 0.5)), pp = 0;
+      for (int it = 0; it < 100; ++it) {
+        double p1 = 1, p2 = 0;
+        for (int j = 1; j <= n; ++j) {
+          const double p3 = p2;
+          p2 = p1;
+          p1 = ((2.0 * j - 1) * z * p2 - (j - 1.0) * p3) / j;
+        }
+        pp = n * (z * p1 - p2) / (z * z - 1);
+        const double z1 = z;
+        z = z1 - p1 / pp;
+        if (std::abs(z - z1) < 1e-16) break;
+      }
+      x[i] = -z;
+      x[n - 1 - i] = z;
+      w[i] = w[n - 1 - i] = 2 / ((1 - z * z) * pp * pp);
+    }
+  }
+};
+const GaussLegendre& gauss_legendre() {
+  static const GaussLegendre gl;
+  return gl;
+}
+
+// Streaming log-sum-exp of values (with their derivatives).
+template <class T>
+struct LseAcc;
+template <>
+struct LseAcc<double> {
+  double m = -kInf, s = 0;
+  void add(double v) {
+    if (v == -kInf) return;
+    if (v > m) {
+      s = s * std::exp(m - v) + 1;
+      m = v;
+    } else {
+      s += std::exp(v - m);
+    }
+  }
+  double result() const { return m + std::log(s); }
+};
+template <int O>
+struct LseAcc<Jet<O>> {
+  double m = -kInf, s0 = 0;
+  V4 s1 = V4::Zero();
+  M4 s2 = M4::Zero();
+  void add(const Jet<O>& j) {
+    if (j.v == -kInf) return;
+    double w = 1;
+    if (j.v > m) {
+      const double sc = std::exp(m - j.v);
+      s0 *= sc;
+      s1 *= sc;
+      if constexpr (O >= 2) s2 *= sc;
+      m = j.v;
+    } else {
+      w = std::exp(j.v - m);
+    }
+    s0 += w;
+    s1 += w * j.g;
+    if constexpr (O >= 2) s2 += w * (j.h + j.g * j.g.transpose());
+  }
+  Jet<O> result() const {
+    Jet<O> r(m + std::log(s0));
+    r.g = s1 / s0;
+    if constexpr (O >= 2) r.h = s2 / s0 - r.g * r.g.transpose();
+    return r;
+  }
+};
+
+// log int_0^inf exp(ell(y)) dy for a smooth unimodal ell (log-concave or
+// concave after its maximum). `shape(y, slope, curvature)` gives ell'(y) and a
+// bound on |ell''(y)| near y, and `hcap(y)` the largest panel width there.
+template <class T, class Ell, class Shape, class Cap>
+T log_integral(const Ell& ell, const Shape& shape, const Cap& hcap) {
+  const GaussLegendre& gl = gauss_legendre();
+  LseAcc<T> acc;
+  double y = 0, top = -kInf;
+  for (int panel = 0; panel < 20000; ++panel) {
+    double slope = 0, curv = 0;
+    shape(y, slope, curv);
+    double h = hcap(y);
+    if (std::abs(slope) > 0) h = std::min(h, 3 / std::abs(slope));
+    if (curv > 0) h = std::min(h, 2 / std::sqrt(curv));
+    double last = -kInf;
+    for (int i = 0; i < GaussLegendre::kN; ++i) {
+      const double yi = y + 0.5 * h * (1 + gl.x[i]);
+      const T e = ell(yi);
+      last = val(e);
+      top = std::max(top, last);
+      acc.add(e + std::log(0.5 * h * gl.w[i]));
+    }
+    y += h;
+    shape(y, slope, curv);
+    if (slope < 0 && last < top - 46 + std::log(std::max(std::abs(slope), 1e-300)) - 2) break;
+  }
+  return acc.result();
+}
+
+// Per distinct frequency: r + x, a + 1, log a, lgamma(r+x) - lgamma(r).
+template <class T>
+struct PerX {
+  T rx, a1, ln_a, lg;
+};
+
+template <class T>
+T log_G_quadrature(const T& rx, const T& s, const T& alpha, const T& beta, double t) {
+  const double av = val(alpha), bv = val(beta), rxv = val(rx), sv = val(s);
+  const bool a_ge_b = av >= bv;
+  // A: beta + tau = (beta + t) e^y;  B: alpha + tau = (alpha + t) e^y
+  const T base = a_ge_b ? alpha - beta : beta - alpha;
+  const T c = a_ge_b ? beta + t : alpha + t;
+  const T lc = ln(c);
+  const T lead = a_ge_b ? s : rx - 1.0;  // rate of the e^{-lead y} factor
+  const T pow_ = a_ge_b ? rx : s + 1.0;  // exponent of (base + c e^y)
+  const T pre = -(lead * lc);
+  const double basev = val(base), cv = val(c), leadv = val(lead), powv = val(pow_);
+  const double y0 = std::log(std::max(basev, 1e-300) / cv);
+  auto ell = [&](double y) -> T {
+    const T inner = base + std::exp(y) * c;
+    return pre - y * lead - pow_ * ln(inner);
+  };
+  auto shape = [&](double y, double& slope, double& curv) {
+    const double e = cv * std::exp(y);
+    const double sig = e / (basev + e);
+    slope = -leadv - powv * sig;
+    curv = powv * sig * (1 - sig) + 1e-300;
+  };
+  auto hcap = [&](double y) { return y < y0 + 4 ? 0.5 : 0.5 + 0.5 * (y - y0 - 4); };
+  (void)rxv;
+  (void)sv;
+  return log_integral<T>(ell, shape, hcap);
+}
+
+template <class T>
+T log_G(const PerX<T>& px, const T& s, const T& alpha, const T& beta, double t, const T& la,
+        const T& lb) {
+  const double av = val(alpha), bv = val(beta);
+  if (av >= bv) {
+    if ((av - bv) / (av + t) <= kZSwitch) {
+      const T z = (alpha - beta) * inv(alpha + t);
+      return log_series(px.rx, px.a1, z) - px.rx * la - s * lb - px.ln_a;
+    }
+  } else if ((bv - av) / (bv + t) <= kZSwitch) {
+    const T z = (beta - alpha) * inv(beta + t);
+    return log_series(s + 1.0, px.a1, z) - (s + 1.0) * lb - (px.rx - 1.0) * la - px.ln_a;
+  }
+  return log_G_quadrature(px.rx, s, alpha, beta, t);
+}
+
+// log[(alpha+T)^-(r+x) (beta+T)^-s + s (G(t_x) - G(T))] and log of its first part.
+template <class T>
+T log_bracket(const PerX<T>& px, const T& s, const T& alpha, const T& beta, const T& ln_s,
+              double t_x, double T_, T* log_e1_out = nullptr) {
+  const T la_T = ln(alpha + T_), lb_T = ln(beta + T_);
+  const T log_e1 = -(px.rx * la_T) - s * lb_T;
+  if (log_e1_out) *log_e1_out = log_e1;
+  if (!(t_x < T_)) return log_e1;
+  const T la_x = ln(alpha + t_x), lb_x = ln(beta + t_x);
+  const T g_x = ln_s + log_G(px, s, alpha, beta, t_x, la_x, lb_x);
+  const T g_T = ln_s + log_G(px, s, alpha, beta, T_, la_T, lb_T);
+  // (alpha+T)^-(r+x)(beta+T)^-s >= s G(T) and G(t_x) >= G(T): the subtracted
+  // part is at most half of the sum, so the difference is well conditioned.
+  return lsub(ladd(log_e1, g_x), g_T);
+}
+
+template <class T>
+PerX<T> per_x(const T& r, const T& s, double x) {
+  PerX<T> px;
+  px.rx = r + x;
+  px.a1 = px.rx + s + 1.0;
+  px.ln_a = ln(px.rx + s);
+  px.lg = lgamma_diff(r, x);
+  return px;
+}
+
+template <int O>
+void accumulate(Jet<O>& into, const Jet<O>& term, double w) {
+  into.v += w * term.v;
+  into.g += w * term.g;
+  if constexpr (O >= 2) into.h += w * term.h;
+}
+inline void accumulate(double& into, double term, double w) { into += w * term; }
+
+// Value (T = double) or Jet of the total weighted log-likelihood.
+template <class T, class MakeVar>
+T total(const Eigen::Vector4d& lp, const RowsView& d, const MakeVar& make) {
+  const T r = make(0, std::exp(lp[0]));
+  const T alpha = make(1, std::exp(lp[1]));
+  const T s = make(2, std::exp(lp[2]));
+  const T beta = make(3, std::exp(lp[3]));
+  const T ln_s = ln(s);
+
+  std::vector<double> w_of_x(d.n_x, 0.0);
+  double total_w = 0;
+  if (d.weight_of_x) {
+    for (std::size_t k = 0; k < d.n_x; ++k) w_of_x[k] = d.weight_of_x[k];
+  } else {
+    for (std::size_t i = 0; i < d.n; ++i) w_of_x[d.x_index[i]] += d.weight ? d.weight[i] : 1.0;
+  }
+  for (double w : w_of_x) total_w += w;
+
+  std::vector<PerX<T>> px(d.n_x);
+  T out = make(-1, 0.0);
+  for (std::size_t k = 0; k < d.n_x; ++k) {
+    px[k] = per_x(r, s, d.distinct_x[k]);
+    accumulate(out, px[k].lg, w_of_x[k]);
+  }
+  accumulate(out, r * ln(alpha) + s * ln(beta), total_w);
+
+  const std::ptrdiff_t n = static_cast<std::ptrdiff_t>(d.n);
+  // A row costs a few thousand flops: worth two threads far below the generic threshold.
+  const bool parallel = n * 64 > kamkit::kParallelThreshold;
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel if (parallel)
+#endif
+  {
+    T local = make(-1, 0.0);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp for schedule(dynamic, 512) nowait
+#endif
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      const double w = d.weight ? d.weight[i] : 1.0;
+      if (w == 0) continue;
+      const T b = log_bracket(px[d.x_index[i]], s, alpha, beta, ln_s, d.t_x[i], d.T[i]);
+      accumulate(local, b, w);
+    }
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp critical(kamkit_pareto_nbd_reduce)
+#endif
+    accumulate(out, local, 1.0);
+  }
+  (void)parallel;
+  return out;
+}
+
+PerX<double> per_x_value(const Params& p, double x) {
+  PerX<double> px;
+  px.rx = p.r + x;
+  px.a1 = px.rx + p.s + 1;
+  px.ln_a = std::log(px.rx + p.s);
+  px.lg = 0;  // not needed by the predictions
+  return px;
+}
+
+// (1 - exp(-e L)) / e, continuous at e = 0.
+double one_minus_exp_over(double e, double L) {
+  const double u = e * L;
+  if (std::abs(u) < 1e-8) return L * (1 - 0.5 * u);
+  return -std::expm1(-u) / e;
+}
+
+void check_params(const Params& p) {
+  require(std::isfinite(p.r) && p.r > 0 && std::isfinite(p.alpha) && p.alpha > 0 &&
+              std::isfinite(p.s) && p.s > 0 && std::isfinite(p.beta) && p.beta > 0,
+          "Pareto/NBD parameters r, alpha, s, beta must be finite and > 0");
+}
+
+void check_customer(double x, double t_x, double T) {
+  require(
+      std::isfinite(x) && x >= 0 && std::isfinite(t_x) && t_x >= 0 && std::isfinite(T) && t_x <= T,
+      "Pareto/NBD: need finite frequency >= 0 and 0 <= recency <= T");
+}
+
+// log P(alive at T | x, t_x, T)
+double log_p_alive(const Params& p, double x, double t_x, double T) {
+  const PerX<double> px = per_x_value(p, x);
+  double log_e1 = 0;
+  const double b = log_bracket(px, p.s, p.alpha, p.beta, std::log(p.s), t_x, T, &log_e1);
+  return std::min(0.0, log_e1 - b);
+}
+
+}  // namespace
+
+LogLik log_likelihood(const Eigen::Vector4d& log_params, const RowsView& rows, int order) {
+  require(log_params.allFinite(), "Pareto/NBD: log parameters must be finite");
+  require(order >= 0 && order <= 2, "Pareto/NBD: order must be 0, 1 or 2");
+  require(rows.n == 0 || (rows.x && rows.t_x && rows.T && rows.x_index && rows.distinct_x),
+          "Pareto/NBD: missing data arrays");
+  LogLik out;
+  if (order == 0) {
+    out.value = total<double>(log_params, rows, [](int, double v) { return v; });
+  } else if (order == 1) {
+    const Jet<1> j = total<Jet<1>>(
+        log_params, rows, [](int i, double v) { return i < 0 ? Jet<1>(v) : variable<1>(i, v); });
+    out.value = j.v;
+    out.gradient = j.g;
+  } else {
+    const Jet<2> j = total<Jet<2>>(
+        log_params, rows, [](int i, double v) { return i < 0 ? Jet<2>(v) : variable<2>(i, v); });
+    out.value = j.v;
+    out.gradient = j.g;
+    out.hessian = 0.5 * (j.h + j.h.transpose());
+  }
+  return out;
+}
+
+double log_likelihood_one(const Params& p, double x, double t_x, double T) {
+  check_params(p);
+  check_customer(x, t_x, T);
+  const PerX<double> px = per_x_value(p, x);
+  return std::lgamma(p.r + x) - std::lgamma(p.r) + p.r * std::log(p.alpha) +
+         p.s * std::log(p.beta) + log_bracket(px, p.s, p.alpha, p.beta, std::log(p.s), t_x, T);
+}
+
+double log_tail_integral(const Params& p, double x, double t, int method) {
+  check_params(p);
+  const PerX<double> px = per_x_value(p, x);
+  if (method == 1) return log_G_quadrature(px.rx, p.s, p.alpha, p.beta, t);
+  const double la = std::log(p.alpha + t), lb = std::log(p.beta + t);
+  if (method == 0) {
+    if (p.alpha >= p.beta) {
+      const double z = (p.alpha - p.beta) / (p.alpha + t);
+      return log_series(px.rx, px.a1, z) - px.rx * la - p.s * lb - px.ln_a;
+    }
+    const double z = (p.beta - p.alpha) / (p.beta + t);
+    return log_series(p.s + 1, px.a1, z) - (p.s + 1) * lb - (px.rx - 1) * la - px.ln_a;
+  }
+  return log_G(px, p.s, p.alpha, p.beta, t, la, lb);
+}
+
+void probability_alive(const Params& p, const double* x, const double* t_x, const double* T,
+                       const double* t_future, double* out, std::size_t n) {
+  check_params(p);
+  const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    check_customer(x[i], t_x[i], T[i]);
+    require(std::isfinite(t_future[i]) && t_future[i] >= 0, "Pareto/NBD: t must be >= 0");
+  }
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 512) if (m * 64 > kamkit::kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    // alive at T+t given alive at T: dropout rate ~ Gamma(s, beta + T) then
+    const double later = -p.s * std::log1p(t_future[i] / (p.beta + T[i]));
+    out[i] = std::clamp(std::exp(log_p_alive(p, x[i], t_x[i], T[i]) + later), 0.0, 1.0);
+  }
+}
+
+void conditional_expected_purchases(const Params& p, const double* t, const double* x,
+                                    const double* t_x, const double* T, double* out,
+                                    std::size_t n) {
+  check_params(p);
+  const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    check_customer(x[i], t_x[i], T[i]);
+    require(std::isfinite(t[i]) && t[i] >= 0, "Pareto/NBD: t must be >= 0");
+  }
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 512) if (m * 64 > kamkit::kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    // E[X(T,T+t) | alive at T] = (r+x)/(alpha+T) * (beta+T)/(s-1) * [1 -
+    // ((beta+T)/(beta+T+t))^(s-1)]
+    const double bt = p.beta + T[i];
+    const double rate = (p.r + x[i]) / (p.alpha + T[i]);
+    const double life = bt * one_minus_exp_over(p.s - 1, std::log1p(t[i] / bt));
+    out[i] = rate * life * std::exp(log_p_alive(p, x[i], t_x[i], T[i]));
+  }
+}
+
+void expected_purchases(const Params& p, const double* t, double* out, std::size_t n) {
+  check_params(p);
+  for (std::size_t i = 0; i < n; ++i) {
+    require(std::isfinite(t[i]) && t[i] >= 0, "Pareto/NBD: t must be >= 0");
+    out[i] = p.r / p.alpha * p.beta * one_minus_exp_over(p.s - 1, std::log1p(t[i] / p.beta));
+  }
+}
+
+void probability_of_n_purchases(const Params& p, const double* t, const double* n_purchases,
+                                double* out, std::size_t n) {
+  check_params(p);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double ti = t[i], k = n_purchases[i];
+    require(std::isfinite(ti) && ti >= 0, "Pareto/NBD: t must be >= 0");
+    require(std::isfinite(k) && k >= 0 && k == std::floor(k),
+            "Pareto/NBD: the number of purchases must be a non-negative integer");
+    if (ti == 0) {
+      out[i] = k == 0 ? 1.0 : 0.0;
+      continue;
+    }
+    const double lnc = std::lgamma(p.r + k) - std::lgamma(p.r) - std::lgamma(k + 1);
+    const double at = std::log1p(ti / p.alpha), bt = std::log1p(ti / p.beta);
+    // alive throughout (0, t]
+    const double l1 = lnc - p.r * at + k * (std::log(ti) - std::log(p.alpha + ti)) - p.s * bt;
+    // died at tau < t after exactly k purchases:
+    //   s alpha^r beta^s int_0^t tau^k (alpha+tau)^-(r+k) (beta+tau)^-(s+1) dtau,
+    // with tau = t e^{-v}, v in [0, inf).
+    const double lt = std::log(ti), rk = p.r + k, s1 = p.s + 1;
+    const double la = std::log(p.alpha), lb = std::log(p.beta);
+    auto ell = [&](double v) {
+      const double tau = ti * std::exp(-v);
+      return (k + 1) * (lt - v) - rk * (la + std::log1p(tau / p.alpha)) -
+             s1 * (lb + std::log1p(tau / p.beta));
+    };
+    auto shape = [&](double v, double& slope, double& curv) {
+      const double tau = ti * std::exp(-v);
+      const double fa = tau / (p.alpha + tau), fb = tau / (p.beta + tau);
+      slope = -(k + 1) + rk * fa + s1 * fb;
+      curv = rk * fa * (1 - fa) + s1 * fb * (1 - fb) + 1e-300;
+    };
+    const double v_small = std::log(ti / (1e-2 * std::min(p.alpha, p.beta)));
+    auto hcap = [&](double v) { return v < v_small ? 0.5 : 0.5 + 0.5 * (v - v_small); };
+    const double lj = log_integral<double>(ell, shape, hcap);
+    const double l2 = lnc + std::log(p.s) + p.r * la + p.s * lb + lj;
+    out[i] = std::clamp(std::exp(ladd(l1, l2)), 0.0, 1.0);
+  }
+}
+
+}  // namespace kamkit::models::pareto_nbd
