@@ -46,6 +46,15 @@ constexpr double kZSwitch = 0.99;
 constexpr int kMaxSeriesTerms = 200000;
 
 // ------------------------------------------------------------ special functions
+// std::lgamma may write the global signgam: use the reentrant form in threads.
+inline double lgamma_r_safe(double x) {
+#if defined(__GLIBC__) || defined(__APPLE__)
+  int sign = 0;
+  return ::lgamma_r(x, &sign);
+#else
+  return std::lgamma(x);
+#endif
+}
 double psi0(double x) {
   double res = 0;
   while (x < 10) {
@@ -177,13 +186,13 @@ Jet<O> inv(const Jet<O>& x) {
 template <int O>
 Jet<O> lgamma_diff(const Jet<O>& x, double shift) {
   // value and derivatives of lgamma(x + shift) - lgamma(x)
-  const double f0 = std::lgamma(x.v + shift) - std::lgamma(x.v);
+  const double f0 = lgamma_r_safe(x.v + shift) - lgamma_r_safe(x.v);
   const double f1 = shift == 0 ? 0 : psi0(x.v + shift) - psi0(x.v);
   const double f2 = (shift == 0 || O < 2) ? 0 : psi1(x.v + shift) - psi1(x.v);
   return chain(x, f0, f1, f2);
 }
 inline double lgamma_diff(double x, double shift) {
-  return std::lgamma(x + shift) - std::lgamma(x);
+  return lgamma_r_safe(x + shift) - lgamma_r_safe(x);
 }
 
 // log(exp(a) + exp(b)).
@@ -592,6 +601,42 @@ double log_p_alive(const Params& p, double x, double t_x, double T) {
   return std::min(0.0, log_e1 - b);
 }
 
+void check_count(double t, double k) {
+  require(std::isfinite(t) && t >= 0, "Pareto/NBD: t must be >= 0");
+  require(std::isfinite(k) && k >= 0 && k == std::floor(k),
+          "Pareto/NBD: the number of purchases must be a non-negative integer");
+}
+
+// P(X(t) = k) of a new customer.
+double p_n_purchases(const Params& p, double ti, double k) {
+  if (ti == 0) return k == 0 ? 1.0 : 0.0;
+  const double lnc = lgamma_r_safe(p.r + k) - lgamma_r_safe(p.r) - lgamma_r_safe(k + 1);
+  const double at = std::log1p(ti / p.alpha), bt = std::log1p(ti / p.beta);
+  // alive throughout (0, t]
+  const double l1 = lnc - p.r * at + k * (std::log(ti) - std::log(p.alpha + ti)) - p.s * bt;
+  // died at tau < t after exactly k purchases:
+  //   s alpha^r beta^s int_0^t tau^k (alpha+tau)^-(r+k) (beta+tau)^-(s+1) dtau,
+  // with tau = t e^{-v}, v in [0, inf); the log-integrand is concave in v.
+  const double lt = std::log(ti), rk = p.r + k, s1 = p.s + 1;
+  const double la = std::log(p.alpha), lb = std::log(p.beta);
+  auto ell = [&](double v) {
+    const double tau = ti * std::exp(-v);
+    return (k + 1) * (lt - v) - rk * (la + std::log1p(tau / p.alpha)) -
+           s1 * (lb + std::log1p(tau / p.beta));
+  };
+  auto shape = [&](double v, double& slope, double& curv) {
+    const double tau = ti * std::exp(-v);
+    const double fa = tau / (p.alpha + tau), fb = tau / (p.beta + tau);
+    slope = -(k + 1) + rk * fa + s1 * fb;
+    curv = rk * fa * (1 - fa) + s1 * fb * (1 - fb) + 1e-300;
+  };
+  const double v_small = std::log(ti / (1e-2 * std::min(p.alpha, p.beta)));
+  auto hcap = [&](double v) { return v < v_small ? 0.5 : 0.5 + 0.5 * (v - v_small); };
+  const double lj = log_integral<double>(ell, shape, hcap);
+  const double l2 = lnc + std::log(p.s) + p.r * la + p.s * lb + lj;
+  return std::clamp(std::exp(ladd(l1, l2)), 0.0, 1.0);
+}
+
 }  // namespace
 
 LogLik log_likelihood(const Eigen::Vector4d& log_params, const RowsView& rows, int order) {
@@ -621,7 +666,7 @@ double log_likelihood_one(const Params& p, double x, double t_x, double T) {
   check_params(p);
   check_customer(x, t_x, T);
   const PerX<double> px = per_x_value(p, x);
-  return std::lgamma(p.r + x) - std::lgamma(p.r) + p.r * std::log(p.alpha) +
+  return lgamma_r_safe(p.r + x) - lgamma_r_safe(p.r) + p.r * std::log(p.alpha) +
          p.s * std::log(p.beta) + log_bracket(px, p.s, p.alpha, p.beta, std::log(p.s), t_x, T);
 }
 
@@ -692,40 +737,34 @@ void expected_purchases(const Params& p, const double* t, double* out, std::size
 void probability_of_n_purchases(const Params& p, const double* t, const double* n_purchases,
                                 double* out, std::size_t n) {
   check_params(p);
+  for (std::size_t i = 0; i < n; ++i) check_count(t[i], n_purchases[i]);
+  const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 64) if (m * 1024 > kamkit::kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = p_n_purchases(p, t[i], n_purchases[i]);
+}
+
+void conditional_probability_of_n_purchases(const Params& p, const double* t,
+                                            const double* n_purchases, const double* x,
+                                            const double* t_x, const double* T, double* out,
+                                            std::size_t n) {
+  check_params(p);
   for (std::size_t i = 0; i < n; ++i) {
-    const double ti = t[i], k = n_purchases[i];
-    require(std::isfinite(ti) && ti >= 0, "Pareto/NBD: t must be >= 0");
-    require(std::isfinite(k) && k >= 0 && k == std::floor(k),
-            "Pareto/NBD: the number of purchases must be a non-negative integer");
-    if (ti == 0) {
-      out[i] = k == 0 ? 1.0 : 0.0;
-      continue;
-    }
-    const double lnc = std::lgamma(p.r + k) - std::lgamma(p.r) - std::lgamma(k + 1);
-    const double at = std::log1p(ti / p.alpha), bt = std::log1p(ti / p.beta);
-    // alive throughout (0, t]
-    const double l1 = lnc - p.r * at + k * (std::log(ti) - std::log(p.alpha + ti)) - p.s * bt;
-    // died at tau < t after exactly k purchases:
-    //   s alpha^r beta^s int_0^t tau^k (alpha+tau)^-(r+k) (beta+tau)^-(s+1) dtau,
-    // with tau = t e^{-v}, v in [0, inf).
-    const double lt = std::log(ti), rk = p.r + k, s1 = p.s + 1;
-    const double la = std::log(p.alpha), lb = std::log(p.beta);
-    auto ell = [&](double v) {
-      const double tau = ti * std::exp(-v);
-      return (k + 1) * (lt - v) - rk * (la + std::log1p(tau / p.alpha)) -
-             s1 * (lb + std::log1p(tau / p.beta));
-    };
-    auto shape = [&](double v, double& slope, double& curv) {
-      const double tau = ti * std::exp(-v);
-      const double fa = tau / (p.alpha + tau), fb = tau / (p.beta + tau);
-      slope = -(k + 1) + rk * fa + s1 * fb;
-      curv = rk * fa * (1 - fa) + s1 * fb * (1 - fb) + 1e-300;
-    };
-    const double v_small = std::log(ti / (1e-2 * std::min(p.alpha, p.beta)));
-    auto hcap = [&](double v) { return v < v_small ? 0.5 : 0.5 + 0.5 * (v - v_small); };
-    const double lj = log_integral<double>(ell, shape, hcap);
-    const double l2 = lnc + std::log(p.s) + p.r * la + p.s * lb + lj;
-    out[i] = std::clamp(std::exp(ladd(l1, l2)), 0.0, 1.0);
+    check_count(t[i], n_purchases[i]);
+    check_customer(x[i], t_x[i], T[i]);
+  }
+  const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 64) if (m * 1024 > kamkit::kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    // Alive at T: lambda ~ Gamma(r+x, alpha+T), mu ~ Gamma(s, beta+T), and the
+    // future is a new Pareto/NBD customer with those parameters. Dead: no purchase.
+    const double pa = std::exp(log_p_alive(p, x[i], t_x[i], T[i]));
+    const Params post{p.r + x[i], p.alpha + T[i], p.s, p.beta + T[i]};
+    const double alive = pa * p_n_purchases(post, t[i], n_purchases[i]);
+    out[i] = std::clamp(alive + (n_purchases[i] == 0 ? 1 - pa : 0.0), 0.0, 1.0);
   }
 }
 

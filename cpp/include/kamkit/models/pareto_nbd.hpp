@@ -62,6 +62,12 @@ void expected_purchases(const Params& p, const double* t, double* out, std::size
 void probability_of_n_purchases(const Params& p, const double* t, const double* n_purchases,
                                 double* out, std::size_t n);
 
+/// P(X(T, T + t] = n | x, t_x, T): n purchases in the next t.
+void conditional_probability_of_n_purchases(const Params& p, const double* t,
+                                            const double* n_purchases, const double* x,
+                                            const double* t_x, const double* T, double* out,
+                                            std::size_t n);
+
 /// log G(t) = log int_t^inf (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau, by the
 /// series (method 0), by quadrature (method 1) or by the automatic choice (-1).
 /// Exposed for tests.
