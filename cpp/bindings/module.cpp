@@ -6,4 +6,5 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = "0.1.0";
   // std::invalid_argument thrown by the core reaches Python as ValueError.
   bind_archive(m);
+  bind_models(m);
 }

@@ -94,8 +94,9 @@ RowIndex index_rows(const Grouping& g, std::size_t n) {
     }
     for (std::size_t i = lo; i < hi; ++i) {
       const std::int32_t c = g.codes[i];
-      if (c >= 0) ix.rows[static_cast<std::size_t>(mine[static_cast<std::size_t>(c)]++)] =
-          static_cast<std::int32_t>(i);
+      if (c >= 0)
+        ix.rows[static_cast<std::size_t>(mine[static_cast<std::size_t>(c)]++)] =
+            static_cast<std::int32_t>(i);
     }
   }
   return ix;
@@ -105,11 +106,11 @@ struct Frame {
   Freq freq;
   Freq period;
   double unit;
-  std::int64_t end_day;       // last observed day
-  std::int64_t end_p;         // its freq period
-  std::int64_t end_p_start;   // first day of that period
-  std::int64_t end_vp;        // value-factor period of end_day
-  bool have_full;             // a full value period exists
+  std::int64_t end_day;                                       // last observed day
+  std::int64_t end_p;                                         // its freq period
+  std::int64_t end_p_start;                                   // first day of that period
+  std::int64_t end_vp;                                        // value-factor period of end_day
+  bool have_full;                                             // a full value period exists
   std::int64_t last_full_lo, last_full_hi, prev_lo, prev_hi;  // day ranges
 };
 
@@ -172,7 +173,8 @@ void summarise_customers(const TransactionsView& log, const RowIndex& ix, const 
       const double frequency = static_cast<double>(n_periods - 1);
       out.n_transactions[c] = e - b;
       out.frequency[c] = frequency;
-      out.recency[c] = (static_cast<double>(period_start_day(last_p, f.freq)) - first_start) / f.unit;
+      out.recency[c] =
+          (static_cast<double>(period_start_day(last_p, f.freq)) - first_start) / f.unit;
       out.T[c] = (static_cast<double>(f.end_p_start) - first_start) / f.unit;
       out.monetary_value[c] = n_periods > 1 ? (rev - first_rev) / frequency : 0.0;
       out.first_tick[c] = tmin;
@@ -204,14 +206,13 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   // The observation end: its freq period is included whole.
   std::int64_t end_day = 0;
   if (opt.has_observation_end) {
-    end_day = period_end_day(period_of_day(floor_div(opt.observation_end_tick, tpd), opt.freq),
-                             opt.freq);
+    end_day =
+        period_end_day(period_of_day(floor_div(opt.observation_end_tick, tpd), opt.freq), opt.freq);
   }
   // Last tick inside the observation (overflow-safe for far-future ends).
-  const std::int64_t end_tick =
-      end_day >= std::numeric_limits<std::int64_t>::max() / tpd - 1
-          ? std::numeric_limits<std::int64_t>::max()
-          : (end_day + 1) * tpd - 1;
+  const std::int64_t end_tick = end_day >= std::numeric_limits<std::int64_t>::max() / tpd - 1
+                                    ? std::numeric_limits<std::int64_t>::max()
+                                    : (end_day + 1) * tpd - 1;
   const Scan scan = scan_ticks(log, opt.has_observation_end, end_tick);
   if (!opt.has_observation_end && log.n > 0) {
     end_day = period_end_day(period_of_day(floor_div(scan.max_tick, tpd), opt.freq), opt.freq);
@@ -256,8 +257,8 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   f.end_p = period_of_day(end_day, opt.freq);
   f.end_p_start = period_start_day(f.end_p, opt.freq);
   f.end_vp = period_of_day(end_day, opt.period);
-  const std::int64_t last_full = period_end_day(f.end_vp, opt.period) == end_day ? f.end_vp
-                                                                                 : f.end_vp - 1;
+  const std::int64_t last_full =
+      period_end_day(f.end_vp, opt.period) == end_day ? f.end_vp : f.end_vp - 1;
   f.have_full = true;
   f.last_full_lo = period_start_day(last_full, opt.period);
   f.last_full_hi = period_end_day(last_full, opt.period);

@@ -21,7 +21,8 @@ Range key_range(const std::int64_t* keys, std::size_t n, const std::uint8_t* kee
   std::int64_t hi = std::numeric_limits<std::int64_t>::min();
   std::int64_t kept = 0;
   const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for reduction(min : lo) reduction(max : hi) reduction(+ : kept) if (m > kParallelThreshold)
+#pragma omp parallel for reduction(min : lo) reduction(max : hi) \
+    reduction(+ : kept) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     if (keep && !keep[i]) continue;
     lo = std::min(lo, keys[i]);

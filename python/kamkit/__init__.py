@@ -7,6 +7,16 @@ their lifetime value. The numeric work runs in a C++ core.
 
 from __future__ import annotations
 
+from . import datasets
+from ._validation import MissingValuesWarning
+from .archive import calibration_holdout, summarize
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "MissingValuesWarning",
+    "__version__",
+    "calibration_holdout",
+    "datasets",
+    "summarize",
+]

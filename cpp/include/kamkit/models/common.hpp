@@ -1,0 +1,78 @@
+// Shared pieces of the customer-base models: compressed data, the objective
+// type, special functions and the chain rule to log parameters.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace kamkit::models {
+
+using Vec = Eigen::Ref<const Eigen::VectorXd>;
+
+/// Distinct (x, t_x, T) rows with summed weights, plus the distinct x values.
+struct RfmData {
+  std::vector<double> x, t_x, T, weight;  // one entry per distinct row
+  std::vector<std::int32_t> x_index;      // row -> index into distinct_x
+  std::vector<double> distinct_x;         // sorted distinct frequencies
+  std::vector<double> weight_of_x;        // summed weight per distinct x
+  double total_weight = 0;                // sum of all weights
+  std::size_t n_input = 0;                // rows before compression
+  std::size_t size() const { return x.size(); }
+};
+
+/// Compresses identical (x, t_x, T) rows. `weight` may be nullptr (all 1).
+/// Throws std::invalid_argument unless every value is finite, x is a
+/// non-negative integer, 0 <= t_x <= T, weights are >= 0 and some weight is > 0.
+RfmData compress_rfm(const double* x, const double* t_x, const double* T, const double* weight,
+                     std::size_t n);
+
+/// Distinct (x, m) rows of the spend model (x > 0 and m > 0 only).
+struct SpendData {
+  std::vector<double> x, m, weight;
+  std::vector<std::int32_t> x_index;
+  std::vector<double> distinct_x;
+  std::vector<double> weight_of_x;
+  double total_weight = 0;
+  std::size_t n_input = 0;
+  std::size_t size() const { return x.size(); }
+};
+
+/// Compresses identical (x, m) rows; every x must be a positive integer and
+/// every m positive (the Python layer applies the exclusion policy first).
+SpendData compress_spend(const double* x, const double* m, const double* weight, std::size_t n);
+
+/// Total weighted log-likelihood and its derivatives in log-parameter space.
+struct Objective {
+  double value = 0;          // total weighted log-likelihood (not negated, not averaged)
+  Eigen::VectorXd gradient;  // d value / d log(param); empty if order < 1
+  Eigen::MatrixXd hessian;   // d2 value / d log(param)^2; empty if order < 2
+};
+
+/// Chain rule from natural parameters p to theta = log p: g <- p*g,
+/// H <- diag(p) H diag(p) + diag(p*g_natural). Call with natural g and H.
+void to_log_space(const Eigen::VectorXd& p, Eigen::VectorXd& g, Eigen::MatrixXd& H);
+
+// ------------------------------------------------------- special functions
+/// Digamma psi(x) for x > 0.
+double digamma(double x);
+/// Trigamma psi'(x) for x > 0.
+double trigamma(double x);
+/// log B(a, b) for a, b > 0.
+double lbeta(double a, double b);
+/// log of 2F1(a, b; c; z) for 0 <= z < 1 when the value is positive (the
+/// cases of the models). Sums the power series of the original or the Euler
+/// transform, whichever converges faster, with a running scale (no overflow).
+double log_hyp2f1(double a, double b, double c, double z);
+/// Gauss-Legendre nodes and weights on [-1, 1].
+struct GaussRule {
+  std::vector<double> nodes, weights;
+};
+/// The 24-point rule (computed once).
+const GaussRule& gauss_legendre_24();
+
+/// log(exp(a) + exp(b)).
+double log_add_exp(double a, double b);
+
+}  // namespace kamkit::models

@@ -1,0 +1,313 @@
+// BG/NBD and MBG/NBD: log-likelihood with analytic derivatives, predictions.
+#include "kamkit/models/bg_nbd.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "kamkit/common.hpp"
+
+namespace kamkit::models {
+namespace detail {
+
+namespace {
+
+using Eigen::Matrix4d;
+using Eigen::Vector4d;
+
+void check_params(const Eigen::VectorXd& p, const char* what) {
+  require(p.size() == 4, std::string(what) + ": expected 4 parameters (r, alpha, a, b)");
+  require(p.allFinite() && (p.array() > 0).all(),
+          std::string(what) + ": parameters must be positive and finite");
+}
+
+void check_same_size(Eigen::Index n, std::initializer_list<Eigen::Index> sizes, const char* what) {
+  for (auto s : sizes)
+    require(s == n, std::string(what) + ": all arrays must have the same length");
+}
+
+double expit(double v) {
+  if (v >= 0) return 1.0 / (1.0 + std::exp(-v));
+  const double e = std::exp(v);
+  return e / (1.0 + e);
+}
+
+/// Thread-local sums of the objective.
+struct Acc {
+  double value = 0;
+  Vector4d g = Vector4d::Zero();
+  Matrix4d H = Matrix4d::Zero();
+};
+
+}  // namespace
+
+template <bool Modified>
+Objective BetaGeoImpl<Modified>::log_likelihood(const Eigen::VectorXd& log_params, const RfmData& d,
+                                                int order) {
+  require(log_params.size() == 4 && log_params.allFinite(),
+          "bg/nbd log-likelihood: expected 4 finite log-parameters");
+  const Eigen::VectorXd p = log_params.array().exp();
+  const double r = p[0], alpha = p[1], a = p[2], b = p[3];
+  const double s = Modified ? 1.0 : 0.0;
+  const double log_alpha = std::log(alpha);
+  const double log_a = std::log(a);
+
+  // Terms that depend on x only, once per distinct x.
+  const std::size_t nx = d.distinct_x.size();
+  std::vector<double> c(nx), dc_b(nx);
+  std::vector<char> two_terms(nx);
+  Acc tot;
+  const double psi_r = order >= 1 ? digamma(r) : 0, psi_ab = order >= 1 ? digamma(a + b) : 0;
+  const double psi_b = order >= 1 ? digamma(b) : 0;
+  const double tri_r = order >= 2 ? trigamma(r) : 0, tri_ab = order >= 2 ? trigamma(a + b) : 0;
+  const double tri_b = order >= 2 ? trigamma(b) : 0;
+  const double lg_r = std::lgamma(r), lg_ab = std::lgamma(a + b), lg_b = std::lgamma(b);
+  for (std::size_t k = 0; k < nx; ++k) {
+    const double x = d.distinct_x[k], W = d.weight_of_x[k];
+    two_terms[k] = Modified || x > 0;
+    if (two_terms[k]) {
+      c[k] = log_a - std::log(b + x - 1.0 + s);
+      dc_b[k] = 1.0 / (b + x - 1.0 + s);
+    }
+    tot.value += W * (std::lgamma(r + x) - lg_r + r * log_alpha + lg_ab + std::lgamma(b + x + s) -
+                      lg_b - std::lgamma(a + b + x + s));
+    if (order >= 1) {
+      const double psi_abx = digamma(a + b + x + s);
+      tot.g[0] += W * (digamma(r + x) - psi_r + log_alpha);
+      tot.g[1] += W * r / alpha;
+      tot.g[2] += W * (psi_ab - psi_abx);
+      tot.g[3] += W * (psi_ab + digamma(b + x + s) - psi_b - psi_abx);
+      if (order >= 2) {
+        const double tri_abx = trigamma(a + b + x + s);
+        tot.H(0, 0) += W * (trigamma(r + x) - tri_r);
+        tot.H(0, 1) += W / alpha;
+        tot.H(1, 1) -= W * r / (alpha * alpha);
+        tot.H(2, 2) += W * (tri_ab - tri_abx);
+        tot.H(2, 3) += W * (tri_ab - tri_abx);
+        tot.H(3, 3) += W * (tri_ab + trigamma(b + x + s) - tri_b - tri_abx);
+      }
+    }
+  }
+
+  // Per distinct row: log( exp(u) + exp(v) ), u = -(r+x) log(alpha+T),
+  // v = c_x - (r+x) log(alpha+t_x) (only u for x = 0 under BG/NBD).
+  const auto n = static_cast<std::ptrdiff_t>(d.size());
+  const double inv_a = 1.0 / a;
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel if (n > kParallelThreshold)
+#endif
+  {
+    Acc acc;
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp for schedule(static) nowait
+#endif
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      const double x = d.x[i], w = d.weight[i];
+      const int k = d.x_index[i];
+      const double rx = r + x;
+      const double iT = 1.0 / (alpha + d.T[i]);
+      const double LT = std::log(alpha + d.T[i]);
+      const double u = -rx * LT;
+      if (!two_terms[k]) {
+        acc.value += w * u;
+        if (order >= 1) {
+          acc.g[0] -= w * LT;
+          acc.g[1] -= w * rx * iT;
+          if (order >= 2) {
+            acc.H(0, 1) -= w * iT;
+            acc.H(1, 1) += w * rx * iT * iT;
+          }
+        }
+        continue;
+      }
+      const double itx = 1.0 / (alpha + d.t_x[i]);
+      const double Ltx = std::log(alpha + d.t_x[i]);
+      const double v = c[k] - rx * Ltx;
+      const double e = std::exp(-std::fabs(u - v));
+      acc.value += w * (std::max(u, v) + std::log1p(e));
+      if (order >= 1) {
+        const double pi = v > u ? 1.0 / (1.0 + e) : e / (1.0 + e);  // weight of v
+        const Vector4d gu(-LT, -rx * iT, 0.0, 0.0);
+        const Vector4d gv(-Ltx, -rx * itx, inv_a, -dc_b[k]);
+        const Vector4d diff = gv - gu;
+        acc.g += w * (gu + pi * diff);
+        if (order >= 2) {
+          acc.H(0, 1) -= w * ((1 - pi) * iT + pi * itx);
+          acc.H(1, 1) += w * rx * ((1 - pi) * iT * iT + pi * itx * itx);
+          acc.H(2, 2) -= w * pi * inv_a * inv_a;
+          acc.H(3, 3) += w * pi * dc_b[k] * dc_b[k];
+          acc.H.noalias() += (w * pi * (1 - pi)) * diff * diff.transpose();
+        }
+      }
+    }
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp critical
+#endif
+    {
+      tot.value += acc.value;
+      tot.g += acc.g;
+      tot.H += acc.H;
+    }
+  }
+
+  Objective out;
+  out.value = tot.value;
+  if (order >= 1) {
+    Eigen::VectorXd g = tot.g;
+    Eigen::MatrixXd H;
+    if (order >= 2) {
+      // The scalar terms went to the upper triangle only; the outer
+      // products are symmetric, so the upper triangle holds everything.
+      Matrix4d Hs = tot.H;
+      Hs.triangularView<Eigen::StrictlyLower>() = Hs.transpose();
+      H = Hs;
+    }
+    to_log_space(p, g, H);
+    out.gradient = g;
+    if (order >= 2) out.hessian = H;
+  }
+  return out;
+}
+
+template <bool Modified>
+Eigen::VectorXd BetaGeoImpl<Modified>::log_likelihood_rows(const Eigen::VectorXd& params, Vec x,
+                                                           Vec t_x, Vec T) {
+  check_params(params, "bg/nbd");
+  check_same_size(x.size(), {t_x.size(), T.size()}, "bg/nbd");
+  const double r = params[0], alpha = params[1], a = params[2], b = params[3];
+  const double s = Modified ? 1.0 : 0.0;
+  Eigen::VectorXd out(x.size());
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const double xi = x[i];
+    const double base = std::lgamma(r + xi) - std::lgamma(r) + r * std::log(alpha) +
+                        lbeta(a, b + xi + s) - lbeta(a, b);
+    const double u = -(r + xi) * std::log(alpha + T[i]);
+    double ll = u;
+    if (Modified || xi > 0) {
+      const double v = std::log(a) - std::log(b + xi - 1 + s) - (r + xi) * std::log(alpha + t_x[i]);
+      ll = log_add_exp(u, v);
+    }
+    out[i] = base + ll;
+  }
+  return out;
+}
+
+namespace {
+
+/// log of the odds "dropped out : alive" given the history (-inf if alive for sure).
+template <bool Modified>
+double log_death_odds(double r, double alpha, double a, double b, double x, double t_x, double T) {
+  if (!Modified && x <= 0) return -std::numeric_limits<double>::infinity();
+  const double s = Modified ? 1.0 : 0.0;
+  return std::log(a) - std::log(b + x - 1.0 + s) +
+         (r + x) * (std::log(alpha + T) - std::log(alpha + t_x));
+}
+
+template <bool Modified>
+double cond_expected(double r, double alpha, double a, double b, double t, double x, double t_x,
+                     double T) {
+  if (t <= 0) return 0.0;
+  const double s = Modified ? 1.0 : 0.0;
+  const double z = t / (alpha + T + t);
+  const double log_f = log_hyp2f1(r + x, b + x + s, a + b + x - 1.0 + s, z);
+  const double bracket = -std::expm1(log_f + (r + x) * std::log1p(-z));
+  const double k = (a + b + x - 1.0 + s) / (a - 1.0);
+  const double alive = expit(-log_death_odds<Modified>(r, alpha, a, b, x, t_x, T));
+  const double e = k * bracket * alive;
+  return std::isfinite(e) ? std::max(e, 0.0) : e;
+}
+
+}  // namespace
+
+template <bool Modified>
+Eigen::VectorXd BetaGeoImpl<Modified>::conditional_expected_purchases(const Eigen::VectorXd& params,
+                                                                      Vec t, Vec x, Vec t_x,
+                                                                      Vec T) {
+  check_params(params, "bg/nbd");
+  check_same_size(t.size(), {x.size(), t_x.size(), T.size()}, "bg/nbd");
+  const double r = params[0], alpha = params[1], a = params[2], b = params[3];
+  const auto n = static_cast<std::ptrdiff_t>(t.size());
+  Eigen::VectorXd out(n);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 1024) if (n > kParallelThreshold / 16)
+#endif
+  for (std::ptrdiff_t i = 0; i < n; ++i)
+    out[i] = cond_expected<Modified>(r, alpha, a, b, t[i], x[i], t_x[i], T[i]);
+  return out;
+}
+
+template <bool Modified>
+Eigen::VectorXd BetaGeoImpl<Modified>::expected_purchases(const Eigen::VectorXd& params, Vec t) {
+  check_params(params, "bg/nbd");
+  const double r = params[0], alpha = params[1], a = params[2], b = params[3];
+  Eigen::VectorXd out(t.size());
+  for (Eigen::Index i = 0; i < t.size(); ++i)
+    out[i] = cond_expected<Modified>(r, alpha, a, b, t[i], 0.0, 0.0, 0.0);
+  return out;
+}
+
+template <bool Modified>
+Eigen::VectorXd BetaGeoImpl<Modified>::probability_alive(const Eigen::VectorXd& params, Vec x,
+                                                         Vec t_x, Vec T, Vec t_future) {
+  check_params(params, "bg/nbd");
+  check_same_size(x.size(), {t_x.size(), T.size(), t_future.size()}, "bg/nbd");
+  const double r = params[0], alpha = params[1], a = params[2], b = params[3];
+  const double s = Modified ? 1.0 : 0.0;
+  const auto n = static_cast<std::ptrdiff_t>(x.size());
+  Eigen::VectorXd out(n);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 1024) if (n > kParallelThreshold / 16)
+#endif
+  for (std::ptrdiff_t i = 0; i < n; ++i) {
+    double p = expit(-log_death_odds<Modified>(r, alpha, a, b, x[i], t_x[i], T[i]));
+    if (t_future[i] > 0) {
+      // Alive at T: lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b+x(+1)); it
+      // survives (T, T+t] with probability E[exp(-lambda p t)].
+      const double z = t_future[i] / (alpha + T[i] + t_future[i]);
+      const double log_surv =
+          (r + x[i]) * std::log1p(-z) + log_hyp2f1(r + x[i], b + x[i] + s, a + b + x[i] + s, z);
+      p *= std::exp(std::min(log_surv, 0.0));
+    }
+    out[i] = std::clamp(p, 0.0, 1.0);
+  }
+  return out;
+}
+
+template <bool Modified>
+Eigen::VectorXd BetaGeoImpl<Modified>::probability_of_n_purchases(const Eigen::VectorXd& params,
+                                                                  Vec t, Vec n_purchases) {
+  check_params(params, "bg/nbd");
+  check_same_size(t.size(), {n_purchases.size()}, "bg/nbd");
+  const double r = params[0], alpha = params[1], a = params[2], b = params[3];
+  const double s = Modified ? 1.0 : 0.0;
+  Eigen::VectorXd out(t.size());
+  const double lb_ab = lbeta(a, b), lg_r = std::lgamma(r);
+  for (Eigen::Index i = 0; i < t.size(); ++i) {
+    const double ti = t[i], nn = n_purchases[i];
+    require(ti >= 0 && std::isfinite(ti), "bg/nbd: t must be finite and >= 0");
+    require(nn >= 0 && nn == std::floor(nn), "bg/nbd: n must be a non-negative integer");
+    const double log_p0 = r * (std::log(alpha) - std::log(alpha + ti));  // log (alpha/(alpha+t))^r
+    const double log_q = ti > 0 ? std::log(ti) - std::log(alpha + ti) : 0.0;
+    auto log_nb = [&](double j) {
+      if (j == 0) return log_p0;
+      if (ti == 0) return -std::numeric_limits<double>::infinity();
+      return std::lgamma(r + j) - lg_r - std::lgamma(j + 1) + log_p0 + j * log_q;
+    };
+    double p = std::exp(lbeta(a, b + nn + s) - lb_ab + log_nb(nn));
+    if (Modified || nn > 0) {
+      double cdf = 0;
+      for (double j = 0; j < nn; j += 1) cdf += std::exp(log_nb(j));
+      const double tail = std::max(0.0, 1.0 - cdf);
+      p += std::exp(lbeta(a + 1, b + nn - 1 + s) - lb_ab) * tail;
+    }
+    out[i] = std::clamp(p, 0.0, 1.0);
+  }
+  return out;
+}
+
+template struct BetaGeoImpl<false>;
+template struct BetaGeoImpl<true>;
+
+}  // namespace detail
+}  // namespace kamkit::models

@@ -1,0 +1,395 @@
+"""Input validation for the whole package: every public function checks its
+input here, so the rules and the wording of the errors are the same
+everywhere.
+
+Messages follow one pattern: the column, what was expected, what was found,
+how many rows are at fault, and how to fix it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "MissingValuesWarning",
+    "TransactionLog",
+    "check_choice",
+    "check_frame",
+    "check_observation_end",
+    "check_transactions",
+    "numeric_column",
+]
+
+TICKS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+_TICKS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+class MissingValuesWarning(UserWarning):
+    """Rows with missing values were dropped (``missing="drop"``)."""
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _first(values: pd.Series | np.ndarray) -> str:
+    arr = values.to_numpy() if isinstance(values, pd.Series) else values
+    if not len(arr):
+        return ""
+    first = arr[0]
+    return repr(first.item() if isinstance(first, np.generic) else first)
+
+
+def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
+    """Raise ValueError unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name}: expected one of {options}, got {value!r}")
+    return value
+
+
+def check_frame(obj: Any, name: str = "transactions") -> pd.DataFrame:
+    """Raise TypeError unless ``obj`` is a DataFrame."""
+    if not isinstance(obj, pd.DataFrame):
+        raise TypeError(
+            f"{name}: expected a pandas DataFrame, got {type(obj).__name__}; "
+            "build one with pd.DataFrame(...) or read it with pd.read_csv"
+        )
+    return obj
+
+
+def _check_columns(frame: pd.DataFrame, columns: dict[str, Hashable | None], name: str) -> None:
+    for role, col in columns.items():
+        if col is None:
+            continue
+        if col not in frame.columns:
+            available = ", ".join(repr(c) for c in list(frame.columns)[:20])
+            raise ValueError(
+                f"{name}: the {role} column {col!r} is not in the frame; "
+                f"its columns are {available or '(none)'}; pass {role}=<column name>"
+            )
+
+
+def numeric_column(
+    series: pd.Series,
+    *,
+    column: Hashable,
+    allow_missing: bool = False,
+) -> np.ndarray:
+    """Return ``series`` as float64 (a view where the dtype allows).
+
+    Raises TypeError for non-numeric values and ValueError for missing or
+    infinite values (missing values pass, as NaN, when ``allow_missing``).
+    """
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        raise TypeError(
+            f"column {column!r}: expected numbers, found booleans in {_rows(len(series))}; "
+            "convert them with .astype(float) if that is meant"
+        )
+    if isinstance(dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(dtype):
+        if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+            raise TypeError(f"column {column!r}: expected numbers, found {dtype} values")
+        converted = pd.to_numeric(series.astype(object), errors="coerce")
+        bad = converted.isna() & series.notna()
+        if bad.any():
+            raise TypeError(
+                f"column {column!r}: expected numbers, found {_rows(int(bad.sum()))} of "
+                f"non-numeric values (first: {_first(series[bad])}); "
+                "clean them or convert the column with pd.to_numeric"
+            )
+        series = converted
+    if isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+    else:
+        values = series.to_numpy()
+        if values.dtype != np.float64:
+            values = values.astype(np.float64)
+    nan = np.isnan(values)
+    if not allow_missing and nan.any():
+        raise ValueError(
+            f"column {column!r}: expected a number on every row, found {_rows(int(nan.sum()))} "
+            "with a missing value (NaN); fill them, drop them, or pass missing='drop'"
+        )
+    inf = np.isinf(values)
+    if inf.any():
+        raise ValueError(
+            f"column {column!r}: expected finite numbers, found {_rows(int(inf.sum()))} "
+            "with an infinite value; replace them before the call"
+        )
+    return values
+
+
+@dataclass(frozen=True)
+class TransactionLog:
+    """A checked transaction log, as arrays the C++ core reads without copies.
+
+    Attributes
+    ----------
+    keys : ndarray of int64
+        One per kept row; sorted keys sort like the customer ids (the ids
+        themselves for integer ids, otherwise sorted codes).
+    ticks : ndarray of int64
+        Timestamps as ticks since 1970-01-01 in local wall time.
+    unit : {"s", "ms", "us", "ns"}
+        Resolution of ``ticks``.
+    tz : tzinfo or None
+        Time zone of a tz-aware date column.
+    amount, margin : ndarray of float64 or None
+    customer, date, amount_col, margin_col : column names
+    n_input, n_dropped : int
+        Rows in the input and rows dropped for missing values.
+    """
+
+    keys: np.ndarray
+    ticks: np.ndarray
+    unit: str
+    tz: tzinfo | None
+    amount: np.ndarray | None
+    margin: np.ndarray | None
+    customer: Hashable
+    date: Hashable
+    amount_col: Hashable | None
+    margin_col: Hashable | None
+    n_input: int
+    n_dropped: int
+    _decode: Any = field(repr=False)
+
+    @property
+    def n(self) -> int:
+        """Number of kept rows."""
+        return len(self.keys)
+
+    @property
+    def ticks_per_day(self) -> int:
+        return TICKS_PER_DAY[self.unit]
+
+    def ids(self, unique_keys: np.ndarray) -> pd.Index:
+        """Original customer ids (original dtype) of sorted unique keys."""
+        return self._decode(np.asarray(unique_keys, dtype=np.int64))
+
+    def timestamps(self, ticks: np.ndarray) -> pd.DatetimeIndex:
+        """Timestamps (in the column's time zone) of ticks in local wall time."""
+        values = np.asarray(ticks, dtype=np.int64).view(f"datetime64[{self.unit}]")
+        index = pd.DatetimeIndex(values)
+        if self.tz is not None:
+            index = index.tz_localize(
+                self.tz, ambiguous=np.ones(len(index), dtype=bool), nonexistent="shift_forward"
+            )
+        return index
+
+    def subset(self, mask: np.ndarray) -> TransactionLog:
+        """The rows where ``mask`` holds (copies)."""
+        return TransactionLog(
+            keys=self.keys[mask],
+            ticks=self.ticks[mask],
+            unit=self.unit,
+            tz=self.tz,
+            amount=None if self.amount is None else self.amount[mask],
+            margin=None if self.margin is None else self.margin[mask],
+            customer=self.customer,
+            date=self.date,
+            amount_col=self.amount_col,
+            margin_col=self.margin_col,
+            n_input=self.n_input,
+            n_dropped=self.n_dropped,
+            _decode=self._decode,
+        )
+
+
+def _customer_keys(series: pd.Series, column: Hashable) -> tuple[np.ndarray, Any]:
+    """int64 keys that sort like the ids, and a decoder back to the ids."""
+    dtype = series.dtype
+    name = series.name
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        categories = dtype.categories
+
+        def decode_cat(keys: np.ndarray) -> pd.Index:
+            return pd.CategoricalIndex(categories.take(keys), dtype=dtype, name=name)
+
+        return codes, decode_cat
+    if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+            values = series.to_numpy(dtype=np.int64)
+        else:
+            values = series.to_numpy()
+        if values.dtype == np.uint64 and len(values) and values.max() > np.iinfo(np.int64).max:
+            too_big = int((values > np.iinfo(np.int64).max).sum())
+            raise ValueError(
+                f"column {column!r}: expected ids that fit in int64, found {_rows(too_big)} "
+                "above 2**63-1; convert the ids to strings"
+            )
+        keys = values if values.dtype == np.int64 else values.astype(np.int64)
+
+        def decode_int(keys: np.ndarray) -> pd.Index:
+            return pd.Index(keys, name=name).astype(dtype)
+
+        return keys, decode_int
+    codes, uniques = pd.factorize(series, sort=True)
+
+    def decode_factor(keys: np.ndarray) -> pd.Index:
+        return pd.Index(uniques.take(keys), name=name)
+
+    return codes.astype(np.int64, copy=False), decode_factor
+
+
+def _date_ticks(series: pd.Series, column: Hashable) -> tuple[np.ndarray, str, tzinfo | None]:
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        tz = dtype.tz
+        local = series.dt.tz_localize(None)
+        unit = np.datetime_data(local.dtype)[0]
+        return local.to_numpy().view(np.int64), unit, tz
+    if pd.api.types.is_datetime64_dtype(dtype):
+        values = series.to_numpy()
+        unit = np.datetime_data(values.dtype)[0]
+        if unit not in TICKS_PER_DAY:
+            values = values.astype("datetime64[ns]")
+            unit = "ns"
+        return values.view(np.int64), unit, None
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        raise TypeError(
+            f"column {column!r}: expected dates (datetime64 or date strings), found {dtype} "
+            f"numbers (first: {_first(series)}); parse them first, e.g. "
+            f"pd.to_datetime(df[{column!r}].astype(str), format='%Y%m%d')"
+        )
+    parsed = pd.to_datetime(series, errors="coerce")
+    if (parsed.isna() & series.notna()).any():
+        # The format pandas inferred from the first value does not fit every
+        # row: parse each value on its own.
+        parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        parsed.dtype
+    ):
+        bad = parsed.isna() & series.notna()
+        if bad.any():
+            raise ValueError(
+                f"column {column!r}: expected dates, found {_rows(int(bad.sum()))} that "
+                f"cannot be parsed as dates (first: {_first(series[bad])}); parse the column "
+                "with pd.to_datetime(..., format=...) before the call"
+            )
+        return _date_ticks(parsed, column)
+    raise TypeError(f"column {column!r}: expected dates, found {dtype} values")
+
+
+def check_transactions(
+    transactions: Any,
+    customer: Hashable,
+    date: Hashable,
+    amount: Hashable | None = None,
+    margin: Hashable | None = None,
+    missing: Literal["raise", "drop"] = "raise",
+    name: str = "transactions",
+) -> TransactionLog:
+    """Check a transaction log and return its columns as arrays.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per transaction (returns as negative amounts).
+    customer, date : column labels
+        Customer ids (any dtype) and dates (datetime64 of any resolution,
+        tz-aware, or strings pandas parses).
+    amount, margin : column label, optional
+        Numeric columns (nullable dtypes accepted).
+    missing : {"raise", "drop"}
+        Rows without a customer id, date, amount or margin raise a
+        ValueError with their count, or are dropped with a
+        :class:`MissingValuesWarning` giving the count per column.
+
+    Returns
+    -------
+    TransactionLog
+
+    Raises
+    ------
+    TypeError
+        Not a DataFrame, non-numeric amounts, dates of a non-date type.
+    ValueError
+        A missing column, missing values (with ``missing="raise"``),
+        unparseable dates, infinite amounts.
+    """
+    frame = check_frame(transactions, name)
+    check_choice("missing", missing, ("raise", "drop"))
+    _check_columns(
+        frame, {"customer": customer, "date": date, "amount": amount, "margin": margin}, name
+    )
+    n_input = len(frame)
+    cols = {"customer": customer, "date": date, "amount": amount, "margin": margin}
+    na = {role: frame[col].isna().to_numpy() for role, col in cols.items() if col is not None}
+    n_missing = {role: int(mask.sum()) for role, mask in na.items()}
+    dropped = 0
+    if any(n_missing.values()):
+        if missing == "raise":
+            role, count = next((r, c) for r, c in n_missing.items() if c)
+            what = {"customer": "a customer id", "date": "a date"}.get(role, "a number")
+            raise ValueError(
+                f"column {cols[role]!r}: expected {what} on every row, found {_rows(count)} "
+                f"without one; drop or fill them first, or pass missing='drop'"
+            )
+        keep = ~np.logical_or.reduce(list(na.values()))
+        dropped = int(n_input - keep.sum())
+        detail = ", ".join(f"{_rows(c)} without {cols[r]!r}" for r, c in n_missing.items() if c)
+        warnings.warn(
+            f"{name}: dropped {_rows(dropped)} with missing values ({detail})",
+            MissingValuesWarning,
+            stacklevel=3,
+        )
+        frame = frame.loc[keep]
+    keys, decode = _customer_keys(frame[customer], customer)
+    ticks, unit, tz = _date_ticks(frame[date], date)
+    amount_values = None if amount is None else numeric_column(frame[amount], column=amount)
+    margin_values = None if margin is None else numeric_column(frame[margin], column=margin)
+    return TransactionLog(
+        keys=np.ascontiguousarray(keys),
+        ticks=np.ascontiguousarray(ticks),
+        unit=unit,
+        tz=tz,
+        amount=None if amount_values is None else np.ascontiguousarray(amount_values),
+        margin=None if margin_values is None else np.ascontiguousarray(margin_values),
+        customer=customer,
+        date=date,
+        amount_col=amount,
+        margin_col=margin,
+        n_input=n_input,
+        n_dropped=dropped,
+        _decode=decode,
+    )
+
+
+def check_observation_end(
+    observation_end: Any, log: TransactionLog, name: str = "observation_end"
+) -> int | None:
+    """Ticks (in the log's unit and local wall time) of an observation end.
+
+    Accepts anything ``pd.Timestamp`` accepts; None stays None (the caller's
+    default). A tz-aware end is converted to the log's time zone; a naive end
+    is read as wall time in it.
+    """
+    if observation_end is None:
+        return None
+    try:
+        ts = pd.Timestamp(observation_end)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name}: expected a date (anything pd.Timestamp accepts), got {observation_end!r}"
+        ) from exc
+    if ts is pd.NaT:
+        raise ValueError(f"{name}: expected a date, got a missing value (NaT)")
+    if ts.tzinfo is not None:
+        if log.tz is None:
+            raise TypeError(
+                f"{name}: got a tz-aware date ({ts}) but column {log.date!r} is tz-naive; "
+                "pass a naive date"
+            )
+        ts = ts.tz_convert(log.tz).tz_localize(None)
+    per_second = _TICKS_PER_SECOND[log.unit]
+    return int(ts.value // (1_000_000_000 // per_second))

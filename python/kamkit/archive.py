@@ -1,0 +1,297 @@
+"""The customer archive (客户档案): one row per customer from a transaction log."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._validation import (
+    TransactionLog,
+    check_choice,
+    check_observation_end,
+    check_transactions,
+)
+
+__all__ = ["calibration_holdout", "summarize"]
+
+_FREQS = ("D", "W", "M", "Q", "Y")
+_TIME_UNITS = {"D": 1.0, "W": 7.0}
+_PERIODS = ("M", "Q", "Y")
+_PANDAS_PERIOD = {"D": "D", "W": "W", "M": "M", "Q": "Q", "Y": "Y"}
+
+
+def _run_core(
+    log: TransactionLog,
+    end_tick: int | None,
+    freq: str,
+    time_unit: str,
+    period: str,
+) -> dict[str, Any]:
+    return _core.summarize(
+        log.keys,
+        log.ticks,
+        log.ticks_per_day,
+        log.amount,
+        log.margin,
+        freq,
+        period,
+        _TIME_UNITS[time_unit],
+        end_tick,
+    )
+
+
+def _check_end_not_before_start(
+    end_tick: int | None, log: TransactionLog, freq: str, what: str
+) -> None:
+    if end_tick is None or log.n == 0:
+        return
+    first = int(log.ticks.min())
+    end = pd.Timestamp(log.timestamps(np.array([end_tick]))[0]).tz_localize(None)
+    last_day = pd.Period(end, freq=_PANDAS_PERIOD[freq]).end_time
+    if last_day < pd.Timestamp(log.timestamps(np.array([first]))[0]).tz_localize(None):
+        raise ValueError(
+            f"{what}: {log.timestamps(np.array([end_tick]))[0]} falls before the first purchase "
+            f"({log.timestamps(np.array([first]))[0]}) in column {log.date!r}; "
+            "no transaction would be left"
+        )
+
+
+def _frame(core: dict[str, Any], log: TransactionLog, with_amount: bool) -> pd.DataFrame:
+    index = log.ids(core["keys"])
+    data: dict[str, Any] = {
+        "frequency": core["frequency"],
+        "recency": core["recency"],
+        "T": core["T"],
+    }
+    if with_amount:
+        data["monetary_value"] = core["monetary_value"]
+    data["first_purchase"] = log.timestamps(core["first_tick"])
+    data["last_purchase"] = log.timestamps(core["last_tick"])
+    data["n_transactions"] = core["n_transactions"]
+    if with_amount:
+        data["revenue"] = core["revenue"]
+        if "margin" in core:
+            data["margin"] = core["margin"]
+            revenue = core["revenue"]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                data["margin_rate"] = np.where(revenue != 0, core["margin"] / revenue, np.nan)
+        data["avg_period_revenue"] = core["avg_period_revenue"]
+        data["growth"] = core["growth"]
+    return pd.DataFrame(data, index=index)
+
+
+def summarize(
+    transactions: pd.DataFrame,
+    customer: Hashable = "customer_id",
+    date: Hashable = "date",
+    amount: Hashable | None = None,
+    margin: Hashable | None = None,
+    observation_end: Any = None,
+    freq: Literal["D", "W", "M", "Q", "Y"] = "D",
+    time_unit: Literal["D", "W"] = "D",
+    period: Literal["M", "Q", "Y"] = "Q",
+    missing: Literal["raise", "drop"] = "raise",
+) -> pd.DataFrame:
+    """Build the customer archive (客户档案) from a transaction log.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per transaction. Negative amounts (returns) are allowed and
+        netted into the totals. The frame is not modified.
+    customer : column label, default "customer_id"
+        Customer ids, of any dtype (int, string, categorical, nullable).
+    date : column label, default "date"
+        Purchase dates: datetime64 of any resolution, tz-aware (floored in
+        their own time zone) or strings pandas parses.
+    amount : column label, optional
+        Sales amount per transaction. Without it the monetary columns are
+        left out.
+    margin : column label, optional
+        Profit margin per transaction; adds ``margin`` and ``margin_rate``.
+    observation_end : date-like, optional
+        End of the observation, floored to its ``freq`` period, which is
+        included whole; rows after that period are ignored. Default: the
+        last date in the data.
+    freq : {"D", "W", "M", "Q", "Y"}, default "D"
+        Purchase periods: dates are floored to them, and every period with
+        a row is one purchase, whatever its net amount.
+    time_unit : {"D", "W"}, default "D"
+        Unit of ``recency`` and ``T``: days, or weeks (days / 7).
+    period : {"M", "Q", "Y"}, default "Q"
+        Periods of the value factors ``avg_period_revenue`` and ``growth``.
+    missing : {"raise", "drop"}, default "raise"
+        Rows without a customer id, date or amount raise a ValueError with
+        their count, or are dropped with a warning giving it.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer, indexed by the original ids (dtype kept) and
+        sorted by them, with columns:
+
+        ============================  ==========================================
+        ``frequency``                 purchase periods − 1 (repeat purchases)
+        ``recency``                   last − first purchase period, in time_unit
+        ``T``                         observation end's period − first purchase
+                                      period, in time_unit
+        ``monetary_value``            mean total of the repeat purchase periods
+                                      (0 when frequency is 0)
+        ``first_purchase``            first timestamp
+        ``last_purchase``             last timestamp
+        ``n_transactions``            input rows
+        ``revenue``                   sum of amounts
+        ``margin``, ``margin_rate``   sum of margins, and over revenue (NaN
+                                      where revenue is 0); with ``margin``
+        ``avg_period_revenue``        revenue / periods from the first
+                                      purchase's period to the end's, inclusive
+        ``growth``                    revenue of the last full period over the
+                                      one before, minus 1 (NaN where the one
+                                      before has no positive revenue)
+        ============================  ==========================================
+
+        ``frequency``, ``recency``, ``T`` and ``monetary_value`` follow the
+        definitions of lifetimes' ``summary_data_from_transaction_data``. A
+        period is full when the observation end is its last day; a partial
+        last period is never compared with a full one. ``attrs`` records
+        ``observation_end``, ``last_full_period``, ``freq``, ``time_unit``,
+        ``period`` and ``rows_after_end`` (ignored rows).
+
+    Raises
+    ------
+    TypeError
+        Not a DataFrame; non-numeric amounts; dates of a non-date type.
+    ValueError
+        A missing column; missing ids, dates or amounts (``missing="raise"``);
+        unparseable dates; an observation end before the first purchase;
+        an unknown ``freq``, ``time_unit`` or ``period``.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> archive = kamkit.summarize(log, "customer_id", "date", "amount",
+    ...                            observation_end="1997-09-30", time_unit="W")
+    >>> archive[["frequency", "recency", "T"]].head(2)  # doctest: +SKIP
+    """
+    check_choice("freq", freq, _FREQS)
+    check_choice("time_unit", time_unit, tuple(_TIME_UNITS))
+    check_choice("period", period, _PERIODS)
+    log = check_transactions(transactions, customer, date, amount, margin, missing)
+    end_tick = check_observation_end(observation_end, log)
+    _check_end_not_before_start(end_tick, log, freq, "observation_end")
+    core = _run_core(log, end_tick, freq, time_unit, period)
+    out = _frame(core, log, amount is not None)
+    end = pd.Timestamp(np.datetime64(int(core["observation_end_day"]), "D"))
+    current = pd.Period(end, freq=period)
+    out.attrs.update(
+        observation_end=end,
+        last_full_period=current if current.end_time.normalize() == end else current - 1,
+        freq=freq,
+        time_unit=time_unit,
+        period=period,
+        rows_after_end=int(core["rows_after_end"]),
+    )
+    return out
+
+
+def calibration_holdout(
+    transactions: pd.DataFrame,
+    customer: Hashable = "customer_id",
+    date: Hashable = "date",
+    calibration_end: Any = None,
+    observation_end: Any = None,
+    amount: Hashable | None = None,
+    freq: Literal["D", "W", "M", "Q", "Y"] = "D",
+    time_unit: Literal["D", "W"] = "D",
+    missing: Literal["raise", "drop"] = "raise",
+) -> pd.DataFrame:
+    """Calibration summary plus holdout purchases, for checking predictions.
+
+    The calibration columns are :func:`summarize`'s with the observation
+    ending at ``calibration_end``; the holdout columns describe the rows
+    after it, up to ``observation_end``, of the customers seen in the
+    calibration period (as lifetimes' ``calibration_and_holdout_data``
+    defines them).
+
+    Parameters
+    ----------
+    transactions, customer, date, amount, freq, time_unit, missing
+        As in :func:`summarize`.
+    calibration_end : date-like
+        Last day of the calibration period (its ``freq`` period is included).
+    observation_end : date-like, optional
+        End of the holdout period. Default: the last date in the data.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the customers with a purchase in the calibration period,
+        with ``frequency_cal``, ``recency_cal``, ``T_cal``
+        (and ``monetary_value_cal``), ``frequency_holdout`` (distinct
+        purchase periods in the holdout), ``monetary_value_holdout`` (mean
+        amount of the holdout rows, 0 without any; with ``amount``) and
+        ``duration_holdout`` (holdout length in ``time_unit``).
+
+    Raises
+    ------
+    ValueError
+        As :func:`summarize`, and when ``calibration_end`` is missing, is
+        not before ``observation_end``, or leaves no holdout row.
+    """
+    check_choice("freq", freq, _FREQS)
+    check_choice("time_unit", time_unit, tuple(_TIME_UNITS))
+    if calibration_end is None:
+        raise ValueError("calibration_end: expected a date that ends the calibration period")
+    log = check_transactions(transactions, customer, date, amount, None, missing)
+    cal_tick = check_observation_end(calibration_end, log, "calibration_end")
+    assert cal_tick is not None
+    _check_end_not_before_start(cal_tick, log, freq, "calibration_end")
+    end_tick = check_observation_end(observation_end, log)
+    if end_tick is None:
+        end_tick = int(log.ticks.max()) if log.n else cal_tick
+    cal = _run_core(log, cal_tick, freq, time_unit, "Q")
+    cal_end_day = int(cal["observation_end_day"])
+    obs = pd.Timestamp(log.timestamps(np.array([end_tick]))[0]).tz_localize(None)
+    obs_period = pd.Period(obs, freq=_PANDAS_PERIOD[freq])
+    cal_period = pd.Period(pd.Timestamp(np.datetime64(cal_end_day, "D")), freq=_PANDAS_PERIOD[freq])
+    if obs_period <= cal_period:
+        raise ValueError(
+            f"observation_end: expected a date in a later {freq} period than calibration_end "
+            f"({cal_period}), got {obs_period}"
+        )
+    out = _frame(cal, log, amount is not None)
+    out = out[[c for c in ("frequency", "recency", "T", "monetary_value") if c in out.columns]]
+    out.columns = [f"{c}_cal" for c in out.columns]
+
+    first_holdout_tick = (cal_end_day + 1) * log.ticks_per_day
+    mask = log.ticks >= first_holdout_tick
+    holdout = log.subset(mask)
+    holdout_core = _run_core(holdout, end_tick, freq, time_unit, "Q") if holdout.n else None
+    if holdout_core is None or len(holdout_core["keys"]) == 0:
+        raise ValueError(
+            f"no transaction falls between calibration_end ({cal_period}) and observation_end "
+            f"({obs_period}) in column {log.date!r}"
+        )
+    h_index = log.ids(holdout_core["keys"])
+    freq_h = pd.Series(holdout_core["frequency"] + 1.0, index=h_index)
+    out["frequency_holdout"] = freq_h.reindex(out.index).fillna(0.0).to_numpy()
+    if amount is not None:
+        mean_h = pd.Series(holdout_core["revenue"] / holdout_core["n_transactions"], index=h_index)
+        out["monetary_value_holdout"] = mean_h.reindex(out.index).fillna(0.0).to_numpy()
+    end_day = int(holdout_core["observation_end_day"])
+    start = pd.Period(pd.Timestamp(np.datetime64(cal_end_day, "D")), freq=_PANDAS_PERIOD[freq])
+    stop = pd.Period(pd.Timestamp(np.datetime64(end_day, "D")), freq=_PANDAS_PERIOD[freq])
+    days = (stop.start_time - start.start_time).days
+    out["duration_holdout"] = days / _TIME_UNITS[time_unit]
+    out.attrs.update(
+        calibration_end=pd.Timestamp(np.datetime64(cal_end_day, "D")),
+        observation_end=pd.Timestamp(np.datetime64(end_day, "D")),
+        freq=freq,
+        time_unit=time_unit,
+    )
+    return out

@@ -1,0 +1,401 @@
+"""kamkit.summarize and kamkit.calibration_holdout."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kamkit
+from kamkit.datasets import load_cdnow_sample
+
+COLUMNS = [
+    "frequency",
+    "recency",
+    "T",
+    "monetary_value",
+    "first_purchase",
+    "last_purchase",
+    "n_transactions",
+    "revenue",
+    "avg_period_revenue",
+    "growth",
+]
+
+
+def reference_summary(log: pd.DataFrame, end: str) -> pd.DataFrame:
+    """lifetimes' definitions written out with plain pandas (daily periods)."""
+    log = log[log["date"].dt.floor("D") <= pd.Timestamp(end)]
+    daily = log.assign(day=log["date"].dt.floor("D")).groupby(["c", "day"])["x"].sum()
+    daily = daily.reset_index()
+    first = daily.groupby("c")["day"].transform("min")
+    out = pd.DataFrame(
+        {
+            "frequency": daily.groupby("c").size() - 1.0,
+            "recency": (daily.groupby("c")["day"].max() - daily.groupby("c")["day"].min()).dt.days
+            * 1.0,
+            "T": (pd.Timestamp(end) - daily.groupby("c")["day"].min()).dt.days * 1.0,
+            "monetary_value": daily[daily["day"] > first].groupby("c")["x"].mean(),
+            "revenue": log.groupby("c")["x"].sum(),
+        }
+    )
+    out["monetary_value"] = out["monetary_value"].fillna(0.0)
+    return out.sort_index()
+
+
+def small_log() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "c": [10, 20, 10, 10, 10, 30],
+            "date": pd.to_datetime(
+                [
+                    "2024-01-01 09:00",
+                    "2024-01-05",
+                    "2024-01-04 10:00",
+                    "2024-01-11",
+                    "2024-01-01 17:30",
+                    "2024-01-13",
+                ],
+                format="ISO8601",
+            ),
+            "x": [10.0, 8.0, -2.0, 7.0, 5.0, 4.0],
+            "m": [2.0, 1.0, -0.5, 1.5, 1.0, 1.0],
+        }
+    )
+
+
+class TestCdnow:
+    def test_matches_the_published_calibration_summary(self, shared_data):
+        log = load_cdnow_sample()
+        out = kamkit.summarize(
+            log, "customer_id", "date", "amount", observation_end="1997-09-30", time_unit="W"
+        )
+        ref = pd.read_csv(
+            shared_data / "cdnow" / "cdnow_customers_summary_with_transactions.csv", index_col="ID"
+        )
+        assert len(out) == len(ref) == 2357
+        assert out.index.equals(pd.Index(ref.index, name="customer_id"))
+        np.testing.assert_array_equal(out["frequency"], ref["x"])
+        np.testing.assert_allclose(out["recency"], ref["t_x"], atol=0.006)
+        np.testing.assert_allclose(out["T"], ref["T"], atol=0.006)
+        np.testing.assert_allclose(out["monetary_value"], ref["zbar"], atol=0.006)
+        assert out.attrs["observation_end"] == pd.Timestamp("1997-09-30")
+        # 946 repeat buyers, mean frequency 1.042 (shared data README).
+        assert int((out["frequency"] > 0).sum()) == 946
+        assert out["frequency"].mean() == pytest.approx(1.042, abs=5e-4)
+
+    def test_also_matches_the_frequency_only_summary(self, shared_data):
+        out = kamkit.summarize(
+            load_cdnow_sample(), "customer_id", "date", observation_end="1997-09-30", time_unit="W"
+        )
+        ref = pd.read_csv(shared_data / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
+        assert list(out.columns) == [
+            "frequency",
+            "recency",
+            "T",
+            "first_purchase",
+            "last_purchase",
+            "n_transactions",
+        ]
+        np.testing.assert_array_equal(out["frequency"], ref["frequency"])
+        np.testing.assert_allclose(out["T"], ref["T"], atol=0.006)
+
+    def test_totals_over_the_whole_sample(self):
+        log = load_cdnow_sample()
+        out = kamkit.summarize(log, "customer_id", "date", "amount")
+        assert out["revenue"].sum() == pytest.approx(244091.94, abs=0.01)
+        assert out["n_transactions"].sum() == 6919
+        assert out["last_purchase"].max() == pd.Timestamp("1998-06-30")
+        # The sample ends on 1998-06-30, the last day of Q2: Q2 is full and
+        # is compared with Q1 of 1998.
+        assert out.attrs["last_full_period"] == pd.Period("1998Q2")
+        d = log.assign(q=log["date"].dt.to_period("Q"))
+        q2 = d[d.q == pd.Period("1998Q2")].groupby("customer_id")["amount"].sum()
+        q1 = d[d.q == pd.Period("1998Q1")].groupby("customer_id")["amount"].sum()
+        expected = (q2.reindex(q1.index, fill_value=0.0) / q1 - 1.0).reindex(out.index)
+        expected[~(q1.reindex(out.index, fill_value=0) > 0)] = np.nan
+        np.testing.assert_allclose(out["growth"], expected, rtol=1e-12)
+
+    def test_calibration_holdout_against_pandas(self):
+        log = load_cdnow_sample()
+        out = kamkit.calibration_holdout(
+            log,
+            "customer_id",
+            "date",
+            calibration_end="1997-09-30",
+            observation_end="1998-06-30",
+            amount="amount",
+            time_unit="W",
+        )
+        hold = log[log["date"] > "1997-09-30"]
+        n_days = hold.groupby("customer_id")["date"].nunique()
+        mean = hold.groupby("customer_id")["amount"].mean()
+        assert len(out) == 2357
+        np.testing.assert_array_equal(
+            out["frequency_holdout"], n_days.reindex(out.index, fill_value=0).astype(float)
+        )
+        np.testing.assert_allclose(
+            out["monetary_value_holdout"], mean.reindex(out.index, fill_value=0.0)
+        )
+        # 1997-09-30 to 1998-06-30 is 273 days, 39 weeks.
+        assert (out["duration_holdout"] == 39.0).all()
+
+
+class TestDefinitions:
+    def test_hand_computed(self):
+        out = kamkit.summarize(
+            small_log(), "c", "date", "x", margin="m", observation_end="2024-01-13"
+        )
+        a = out.loc[10]
+        # Days 1 (10 + 5), 4 (-2: a return still counts), 11 (7).
+        assert a["frequency"] == 2
+        assert a["recency"] == 10
+        assert a["T"] == 12
+        assert a["monetary_value"] == pytest.approx((-2 + 7) / 2)
+        assert a["n_transactions"] == 4
+        assert a["revenue"] == pytest.approx(20)
+        assert a["margin"] == pytest.approx(4.0)
+        assert a["margin_rate"] == pytest.approx(0.2)
+        assert a["first_purchase"] == pd.Timestamp("2024-01-01 09:00")
+        assert a["last_purchase"] == pd.Timestamp("2024-01-11")
+        # Q1 2024 is the only (partial) quarter: average over one period.
+        assert a["avg_period_revenue"] == pytest.approx(20)
+        assert np.isnan(a["growth"])
+        b = out.loc[20]
+        assert (b["frequency"], b["recency"], b["T"], b["monetary_value"]) == (0, 0, 8, 0)
+
+    def test_weeks_and_rows_after_the_end(self):
+        out = kamkit.summarize(
+            small_log(), "c", "date", "x", observation_end="2024-01-11", time_unit="W"
+        )
+        assert 30 not in out.index
+        assert out.attrs["rows_after_end"] == 1
+        assert out.loc[10, "T"] == pytest.approx(10 / 7)
+        assert out.loc[10, "recency"] == pytest.approx(10 / 7)
+
+    def test_weekly_periods(self):
+        # Mon 2024-01-01 and Thu 2024-01-04 share a week; 2024-01-11 is the next.
+        out = kamkit.summarize(
+            small_log(), "c", "date", "x", freq="W", observation_end="2024-01-13"
+        )
+        assert out.loc[10, "frequency"] == 1
+        assert out.loc[10, "recency"] == 7
+        assert out.loc[10, "monetary_value"] == pytest.approx(7)
+
+    def test_monthly_growth_compares_full_months(self):
+        log = pd.DataFrame(
+            {
+                "c": [1, 1, 1, 1],
+                "date": pd.to_datetime(["2024-01-10", "2024-02-10", "2024-02-20", "2024-03-05"]),
+                "x": [100.0, 60.0, 90.0, 500.0],
+            }
+        )
+        full = kamkit.summarize(log, "c", "date", "x", period="M", observation_end="2024-02-29")
+        assert full.loc[1, "growth"] == pytest.approx(150 / 100 - 1)
+        assert full.loc[1, "avg_period_revenue"] == pytest.approx(250 / 2)
+        # March is partial on 2024-03-05: February is compared with January.
+        partial = kamkit.summarize(log, "c", "date", "x", period="M")
+        assert partial.attrs["last_full_period"] == pd.Period("2024-02")
+        assert partial.loc[1, "growth"] == pytest.approx(0.5)
+        assert partial.loc[1, "avg_period_revenue"] == pytest.approx(750 / 3)
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 6),
+                st.integers(0, 40),
+                st.integers(0, 86399),
+                st.floats(-50, 200, allow_nan=False),
+            ),
+            min_size=1,
+            max_size=60,
+        )
+    )
+    def test_agrees_with_a_pandas_reference(self, rows):
+        c, day, sec, x = zip(*rows, strict=True)
+        log = pd.DataFrame(
+            {
+                "c": np.array(c) * 7919,
+                "date": pd.Timestamp("2023-03-01")
+                + pd.to_timedelta(day, unit="D")
+                + pd.to_timedelta(sec, unit="s"),
+                "x": x,
+            }
+        )
+        end = "2023-04-05"
+        if (log["date"].dt.floor("D") > pd.Timestamp(end)).all():
+            return
+        out = kamkit.summarize(log, "c", "date", "x", observation_end=end)
+        ref = reference_summary(log, end)
+        assert out.index.tolist() == ref.index.tolist()
+        for col in ["frequency", "recency", "T", "monetary_value", "revenue"]:
+            np.testing.assert_allclose(out[col], ref[col], rtol=1e-9, atol=1e-9)
+
+
+class TestInputs:
+    @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+    def test_every_datetime_resolution(self, unit):
+        log = small_log()
+        log["date"] = log["date"].astype(f"datetime64[{unit}]")
+        out = kamkit.summarize(log, "c", "date", "x")
+        ref = kamkit.summarize(small_log(), "c", "date", "x")
+        pd.testing.assert_frame_equal(
+            out.drop(columns=["first_purchase", "last_purchase"]),
+            ref.drop(columns=["first_purchase", "last_purchase"]),
+        )
+        assert out["first_purchase"].dt.unit == unit
+
+    def test_tz_aware_dates_are_floored_in_their_zone(self):
+        log = small_log()
+        # 23:30 UTC on Dec 31 is 07:30 on Jan 1 in Shanghai.
+        log["date"] = (
+            (log["date"] - pd.Timedelta(hours=8))
+            .dt.tz_localize("UTC")
+            .dt.tz_convert("Asia/Shanghai")
+        )
+        out = kamkit.summarize(log, "c", "date", "x")
+        ref = kamkit.summarize(small_log(), "c", "date", "x")
+        np.testing.assert_array_equal(out["frequency"], ref["frequency"])
+        np.testing.assert_array_equal(out["T"], ref["T"])
+        assert str(out["first_purchase"].dt.tz) == "Asia/Shanghai"
+        assert out.loc[10, "first_purchase"] == pd.Timestamp("2024-01-01 09:00", tz="Asia/Shanghai")
+
+    def test_date_strings(self):
+        log = small_log()
+        log["date"] = log["date"].dt.strftime("%Y-%m-%d %H:%M")
+        out = kamkit.summarize(log, "c", "date", "x")
+        ref = kamkit.summarize(small_log(), "c", "date", "x")
+        np.testing.assert_array_equal(out["recency"], ref["recency"])
+
+    @pytest.mark.parametrize(
+        "convert",
+        [
+            lambda s: s.astype("Int64"),
+            lambda s: s.astype("int32"),
+            lambda s: s.astype("uint16"),
+            lambda s: s.astype(str),
+            lambda s: s.astype("string"),
+            lambda s: s.astype(str).astype("category"),
+            lambda s: s.astype(float),
+        ],
+        ids=["Int64", "int32", "uint16", "str", "string", "category", "float"],
+    )
+    def test_customer_id_dtypes_are_kept(self, convert):
+        log = small_log()
+        log["c"] = convert(log["c"])
+        out = kamkit.summarize(log, "c", "date", "x")
+        assert out.index.dtype == log["c"].dtype
+        assert out.index.name == "c"
+        assert sorted(out.index.tolist()) == out.index.tolist()
+        np.testing.assert_array_equal(out["frequency"], [2, 0, 0])
+
+    def test_nullable_amounts(self):
+        log = small_log()
+        log["x"] = log["x"].astype("Float64")
+        out = kamkit.summarize(log, "c", "date", "x")
+        assert out.loc[10, "revenue"] == pytest.approx(20)
+
+    def test_input_is_not_mutated(self):
+        log = small_log()
+        log["c"] = log["c"].astype(str).astype("category")
+        before = log.copy(deep=True)
+        kamkit.summarize(log, "c", "date", "x", margin="m", observation_end="2024-01-05")
+        pd.testing.assert_frame_equal(log, before)
+
+    def test_empty_frame_gives_empty_summary(self):
+        out = kamkit.summarize(small_log().iloc[:0], "c", "date", "x")
+        assert out.empty
+        assert list(out.columns) == COLUMNS
+
+    def test_every_customer_exactly_once(self):
+        rng = np.random.default_rng(5)
+        ids = rng.integers(-(2**40), 2**40, size=300)
+        log = pd.DataFrame(
+            {
+                "c": rng.choice(ids, size=5000),
+                "date": pd.Timestamp("2020-01-01")
+                + pd.to_timedelta(rng.integers(0, 900, size=5000), unit="D"),
+                "x": rng.gamma(2.0, 10.0, size=5000),
+            }
+        )
+        out = kamkit.summarize(log, "c", "date", "x")
+        assert out.index.is_unique and out.index.is_monotonic_increasing
+        assert set(out.index) == set(log["c"])
+        assert out["n_transactions"].sum() == len(log)
+
+
+class TestErrors:
+    def test_not_a_frame(self):
+        with pytest.raises(TypeError, match="expected a pandas DataFrame"):
+            kamkit.summarize([1, 2, 3], "c", "date")
+
+    def test_missing_column(self):
+        with pytest.raises(ValueError, match="'amount' is not in the frame.*'c', 'date', 'x'"):
+            kamkit.summarize(small_log(), "c", "date", "amount")
+
+    def test_non_numeric_amounts_are_counted(self):
+        log = small_log().astype({"x": object})
+        log.loc[[1, 3], "x"] = ["n/a", "ten"]
+        with pytest.raises(TypeError, match=r"column 'x': expected numbers, found 2 rows"):
+            kamkit.summarize(log, "c", "date", "x")
+
+    def test_nan_amounts_are_counted(self):
+        log = small_log()
+        log.loc[[0, 2, 4], "x"] = np.nan
+        with pytest.raises(ValueError, match=r"column 'x'.*found 3 rows"):
+            kamkit.summarize(log, "c", "date", "x")
+
+    def test_infinite_amounts(self):
+        log = small_log()
+        log.loc[0, "x"] = np.inf
+        with pytest.raises(ValueError, match=r"column 'x': expected finite numbers, found 1 row"):
+            kamkit.summarize(log, "c", "date", "x")
+
+    def test_unparseable_dates_are_counted(self):
+        log = small_log()
+        log["date"] = ["2024-01-01", "yesterday", "2024-01-03", "2024-13-45", "2024-01-05", "x"]
+        with pytest.raises(ValueError, match=r"column 'date'.*found 3 rows that cannot be parsed"):
+            kamkit.summarize(log, "c", "date", "x")
+
+    def test_missing_dates(self):
+        log = small_log()
+        log.loc[1, "date"] = pd.NaT
+        with pytest.raises(ValueError, match=r"column 'date': expected a date.*found 1 row"):
+            kamkit.summarize(log, "c", "date", "x")
+
+    def test_numeric_dates_explain_how_to_parse(self):
+        log = small_log().assign(date=20240101)
+        with pytest.raises(TypeError, match="pd.to_datetime"):
+            kamkit.summarize(log, "c", "date", "x")
+
+    def test_missing_ids_raise_or_drop_with_count(self):
+        log = small_log().astype({"c": "Int64"})
+        log.loc[[0, 5], "c"] = pd.NA
+        with pytest.raises(ValueError, match=r"column 'c': expected a customer id.*found 2 rows"):
+            kamkit.summarize(log, "c", "date", "x")
+        with pytest.warns(kamkit.MissingValuesWarning, match="dropped 2 rows"):
+            out = kamkit.summarize(log, "c", "date", "x", missing="drop")
+        assert out.index.tolist() == [10, 20]
+        assert out["n_transactions"].sum() == 4
+
+    def test_observation_end_before_first_purchase(self):
+        with pytest.raises(ValueError, match="before the first purchase"):
+            kamkit.summarize(small_log(), "c", "date", "x", observation_end="2023-12-31")
+
+    def test_bad_options(self):
+        with pytest.raises(ValueError, match="time_unit"):
+            kamkit.summarize(small_log(), "c", "date", "x", time_unit="H")
+        with pytest.raises(ValueError, match="missing"):
+            kamkit.summarize(small_log(), "c", "date", "x", missing="ignore")
+        with pytest.raises(ValueError, match="observation_end"):
+            kamkit.summarize(small_log(), "c", "date", "x", observation_end="not a date")
+
+    def test_no_warnings_on_clean_input(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            kamkit.summarize(small_log(), "c", "date", "x", margin="m")
