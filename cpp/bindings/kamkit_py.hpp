@@ -25,3 +25,4 @@ using carray = py::array_t<T, py::array::c_style>;
 // One registration function per area; module.cpp calls them all.
 void bind_archive(py::module_& m);
 void bind_models(py::module_& m);
+void bind_pareto_nbd(py::module_& m);

@@ -7,4 +7,5 @@ PYBIND11_MODULE(_core, m) {
   // std::invalid_argument thrown by the core reaches Python as ValueError.
   bind_archive(m);
   bind_models(m);
+  bind_pareto_nbd(m);
 }

@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <vector>
 
@@ -769,3 +770,92 @@ void conditional_probability_of_n_purchases(const Params& p, const double* t,
 }
 
 }  // namespace kamkit::models::pareto_nbd
+
+namespace kamkit::models {
+namespace {
+
+pareto_nbd::Params natural(const Eigen::VectorXd& params) {
+  require(params.size() == 4, "Pareto/NBD: expected 4 parameters (r, alpha, s, beta)");
+  return {params[0], params[1], params[2], params[3]};
+}
+
+void same_length(Eigen::Index n, std::initializer_list<Eigen::Index> others) {
+  for (Eigen::Index m : others) require(m == n, "Pareto/NBD: all arrays must have the same length");
+}
+
+}  // namespace
+
+Objective ParetoNbd::log_likelihood(const Eigen::VectorXd& log_params, const RfmData& data,
+                                    int order) {
+  require(log_params.size() == 4, "Pareto/NBD: expected 4 log parameters (r, alpha, s, beta)");
+  pareto_nbd::RowsView rows;
+  rows.x = data.x.data();
+  rows.t_x = data.t_x.data();
+  rows.T = data.T.data();
+  rows.weight = data.weight.data();
+  rows.x_index = data.x_index.data();
+  rows.n = data.size();
+  rows.distinct_x = data.distinct_x.data();
+  rows.weight_of_x =
+      data.weight_of_x.size() == data.distinct_x.size() ? data.weight_of_x.data() : nullptr;
+  rows.n_x = data.distinct_x.size();
+  const pareto_nbd::LogLik ll = pareto_nbd::log_likelihood(log_params, rows, order);
+  Objective out;
+  out.value = ll.value;
+  if (order >= 1) out.gradient = ll.gradient;
+  if (order >= 2) out.hessian = ll.hessian;
+  return out;
+}
+
+Eigen::VectorXd ParetoNbd::log_likelihood_rows(const Eigen::VectorXd& params, Vec x, Vec t_x,
+                                               Vec T) {
+  const pareto_nbd::Params p = natural(params);
+  same_length(x.size(), {t_x.size(), T.size()});
+  Eigen::VectorXd out(x.size());
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    out[i] = pareto_nbd::log_likelihood_one(p, x[i], t_x[i], T[i]);
+  return out;
+}
+
+Eigen::VectorXd ParetoNbd::expected_purchases(const Eigen::VectorXd& params, Vec t) {
+  Eigen::VectorXd out(t.size());
+  pareto_nbd::expected_purchases(natural(params), t.data(), out.data(), t.size());
+  return out;
+}
+
+Eigen::VectorXd ParetoNbd::conditional_expected_purchases(const Eigen::VectorXd& params, Vec t,
+                                                          Vec x, Vec t_x, Vec T) {
+  same_length(t.size(), {x.size(), t_x.size(), T.size()});
+  Eigen::VectorXd out(t.size());
+  pareto_nbd::conditional_expected_purchases(natural(params), t.data(), x.data(), t_x.data(),
+                                             T.data(), out.data(), t.size());
+  return out;
+}
+
+Eigen::VectorXd ParetoNbd::probability_alive(const Eigen::VectorXd& params, Vec x, Vec t_x, Vec T,
+                                             Vec t_future) {
+  same_length(x.size(), {t_x.size(), T.size(), t_future.size()});
+  Eigen::VectorXd out(x.size());
+  pareto_nbd::probability_alive(natural(params), x.data(), t_x.data(), T.data(), t_future.data(),
+                                out.data(), x.size());
+  return out;
+}
+
+Eigen::VectorXd ParetoNbd::probability_of_n_purchases(const Eigen::VectorXd& params, Vec t, Vec n) {
+  same_length(t.size(), {n.size()});
+  Eigen::VectorXd out(t.size());
+  pareto_nbd::probability_of_n_purchases(natural(params), t.data(), n.data(), out.data(), t.size());
+  return out;
+}
+
+Eigen::VectorXd ParetoNbd::conditional_probability_of_n_purchases(const Eigen::VectorXd& params,
+                                                                  Vec t, Vec n, Vec x, Vec t_x,
+                                                                  Vec T) {
+  same_length(t.size(), {n.size(), x.size(), t_x.size(), T.size()});
+  Eigen::VectorXd out(t.size());
+  pareto_nbd::conditional_probability_of_n_purchases(natural(params), t.data(), n.data(), x.data(),
+                                                     t_x.data(), T.data(), out.data(), t.size());
+  return out;
+}
+
+}  // namespace kamkit::models

@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kamkit/models/common.hpp"
+
 namespace kamkit::models::pareto_nbd {
 
 /// Natural parameters: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta).
@@ -74,3 +76,27 @@ void conditional_probability_of_n_purchases(const Params& p, const double* t,
 double log_tail_integral(const Params& p, double x, double t, int method = -1);
 
 }  // namespace kamkit::models::pareto_nbd
+
+namespace kamkit::models {
+
+/// Pareto/NBD in the shared model interface; parameters in the order r, alpha, s, beta.
+struct ParetoNbd {
+  static constexpr const char* kName = "pareto_nbd";
+  static constexpr int kParams = 4;
+  /// Total weighted log-likelihood; order 0/1/2; LOG parameters.
+  static Objective log_likelihood(const Eigen::VectorXd& log_params, const RfmData& data,
+                                  int order);
+  // Predictions: NATURAL parameters, arrays of equal length.
+  static Eigen::VectorXd log_likelihood_rows(const Eigen::VectorXd& params, Vec x, Vec t_x, Vec T);
+  static Eigen::VectorXd expected_purchases(const Eigen::VectorXd& params, Vec t);
+  static Eigen::VectorXd conditional_expected_purchases(const Eigen::VectorXd& params, Vec t, Vec x,
+                                                        Vec t_x, Vec T);
+  static Eigen::VectorXd probability_alive(const Eigen::VectorXd& params, Vec x, Vec t_x, Vec T,
+                                           Vec t_future);
+  static Eigen::VectorXd probability_of_n_purchases(const Eigen::VectorXd& params, Vec t, Vec n);
+  static Eigen::VectorXd conditional_probability_of_n_purchases(const Eigen::VectorXd& params,
+                                                                Vec t, Vec n, Vec x, Vec t_x,
+                                                                Vec T);
+};
+
+}  // namespace kamkit::models
