@@ -281,3 +281,72 @@ TEST(ParetoNbd, RejectsBadInput) {
   EXPECT_THROW(pnbd::log_likelihood_one(bad, 1, 1, 2), std::invalid_argument);
   EXPECT_THROW(pnbd::log_likelihood_one({0.5, 1, 0.5, 1}, 1, 3, 2), std::invalid_argument);
 }
+
+// Values from lifetimes 0.11.3 (ParetoNBDFitter, scipy's hyp2f1), an
+// independent implementation of the same formulas.
+TEST(ParetoNbd, MatchesLifetimesReferenceValues) {
+  Data d = load_cdnow();
+  const pnbd::LogLik ll = pnbd::log_likelihood(log_of(0.8, 20, 0.4, 5), d.view(), 0);
+  EXPECT_NEAR(ll.value, -9645.249303954577, 1e-8);
+  struct Case {
+    pnbd::Params p;
+    double x, t_x, T, alive, expected39, one_in_10;
+  };
+  const Case cases[] = {
+      {{0.8, 20, 0.4, 5},
+       2,
+       30.43,
+       38.86,
+       0.8991938934363732,
+       1.453232379059533,
+       0.22796836394255107},
+      {{0.8, 20, 0.4, 5},
+       29,
+       38,
+       38.43,
+       0.9955582425945873,
+       17.23133919880975,
+       0.05175021330948809},
+      {{0.553, 10.578, 0.606, 11.669},
+       2,
+       30.43,
+       38.86,
+       0.8691675591530114,
+       1.455123193257602,
+       0.22357544210844432},
+      {{0.553, 10.578, 0.606, 11.669},
+       29,
+       38,
+       38.43,
+       0.9940522123391289,
+       19.408589445138183,
+       0.03659803360682153},
+  };
+  for (const Case& c : cases) {
+    const double zero = 0, t39 = 39, t10 = 10, one = 1;
+    double alive = 0, e = 0, p1 = 0;
+    pnbd::probability_alive(c.p, &c.x, &c.t_x, &c.T, &zero, &alive, 1);
+    pnbd::conditional_expected_purchases(c.p, &t39, &c.x, &c.t_x, &c.T, &e, 1);
+    pnbd::conditional_probability_of_n_purchases(c.p, &t10, &one, &c.x, &c.t_x, &c.T, &p1, 1);
+    EXPECT_NEAR(alive, c.alive, 1e-11);
+    EXPECT_NEAR(e, c.expected39, 1e-10 * c.expected39);
+    EXPECT_NEAR(p1, c.one_in_10, 1e-10);
+  }
+  const pnbd::Params p{0.553, 10.578, 0.606, 11.669};
+  const double t = 39, two = 2;
+  double e = 0, p2 = 0;
+  pnbd::expected_purchases(p, &t, &e, 1);
+  pnbd::probability_of_n_purchases(p, &t, &two, &p2, 1);
+  EXPECT_NEAR(e, 1.2130028442810157, 1e-12);
+  EXPECT_NEAR(p2, 0.08248718411631654, 1e-12);
+}
+
+// lifetimes' P(X(t)=n) subtracts nearly equal terms; the quadrature here does
+// not. Reference from a 40-digit mpmath integration of the same expression.
+TEST(ParetoNbd, SmallProbabilitiesKeepTheirDigits) {
+  const pnbd::Params p{0.5, 60, 0.3, 1};
+  const double t = 1, n = 10;
+  double pn = 0;
+  pnbd::probability_of_n_purchases(p, &t, &n, &pn, 1);
+  EXPECT_NEAR(pn, 2.0189572752067928e-19, 1e-13 * 2.0189572752067928e-19);
+}
