@@ -10,11 +10,27 @@ from __future__ import annotations
 from . import datasets
 from ._validation import MissingValuesWarning
 from .archive import calibration_holdout, summarize
+from .models import (
+    BetaGeo,
+    BetaGeoBetaBinom,
+    ConvergenceWarning,
+    GammaGamma,
+    ModifiedBetaGeo,
+    ParetoNBD,
+    SpendExclusionWarning,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BetaGeo",
+    "BetaGeoBetaBinom",
+    "ConvergenceWarning",
+    "GammaGamma",
     "MissingValuesWarning",
+    "ModifiedBetaGeo",
+    "ParetoNBD",
+    "SpendExclusionWarning",
     "__version__",
     "calibration_holdout",
     "datasets",

@@ -23,7 +23,9 @@ __all__ = [
     "check_choice",
     "check_frame",
     "check_observation_end",
+    "check_rfm",
     "check_transactions",
+    "model_array",
     "numeric_column",
 ]
 
@@ -393,3 +395,72 @@ def check_observation_end(
         ts = ts.tz_convert(log.tz).tz_localize(None)
     per_second = _TICKS_PER_SECOND[log.unit]
     return int(ts.value // (1_000_000_000 // per_second))
+
+
+# ------------------------------------------------------------ model inputs
+
+
+def model_array(values: Any, name: str) -> tuple[np.ndarray, pd.Index | None]:
+    """Return ``values`` (scalar, list, array or Series) as a 1-d float64 array.
+
+    The second item is the Series' index (None for other inputs). Raises
+    TypeError for non-numeric values and ValueError for missing or infinite
+    ones.
+    """
+    if isinstance(values, pd.DataFrame):
+        raise TypeError(f"{name}: expected one column of numbers, got a DataFrame")
+    if isinstance(values, pd.Series):
+        return numeric_column(values, column=name), values.index
+    arr = np.asarray(values)
+    if arr.ndim > 1:
+        raise TypeError(f"{name}: expected a 1-d array of numbers, got shape {arr.shape}")
+    series = pd.Series(np.atleast_1d(arr))
+    return numeric_column(series, column=name), None
+
+
+def check_rfm(
+    frequency: np.ndarray,
+    recency: np.ndarray,
+    T: np.ndarray,
+    names: tuple[str, str, str] = ("frequency", "recency", "T"),
+    *,
+    discrete: bool = False,
+) -> None:
+    """Check a (frequency, recency, T) summary; raise ValueError naming the rows at fault."""
+    fn, rn, tn = names
+    n = len(frequency)
+    if n == 0:
+        raise ValueError(f"{fn}: no customers (empty input); pass at least one row")
+    bad = (frequency < 0) | (frequency != np.floor(frequency))
+    if bad.any():
+        raise ValueError(
+            f"column {fn!r}: expected non-negative whole numbers of repeat purchases, found "
+            f"{_rows(int(bad.sum()))} that are not (first: {_first(frequency[bad])}); "
+            "frequency counts purchase periods after the first (kamkit.summarize computes it)"
+        )
+    bad = recency < 0
+    if bad.any():
+        raise ValueError(
+            f"column {rn!r}: expected values >= 0, found {_rows(int(bad.sum()))} below 0 "
+            f"(first: {_first(recency[bad])}); recency is the last minus the first purchase time"
+        )
+    bad = recency > T
+    if bad.any():
+        raise ValueError(
+            f"column {rn!r}: expected recency <= {tn}, found {_rows(int(bad.sum()))} above it "
+            f"(first: {_first(recency[bad])}); check that both use the same time unit"
+        )
+    bad = (frequency == 0) & (recency != 0)
+    if bad.any():
+        raise ValueError(
+            f"column {rn!r}: expected 0 where {fn} is 0, found {_rows(int(bad.sum()))} "
+            f"with another value (first: {_first(recency[bad])})"
+        )
+    if discrete:
+        bad = (recency != np.floor(recency)) | (np.floor(T) != T) | (frequency > recency)
+        if bad.any():
+            raise ValueError(
+                f"columns {fn!r}, {rn!r}, {tn!r}: expected whole numbers of periods with "
+                f"{fn} <= {rn} <= {tn}, found {_rows(int(bad.sum()))} that are not; "
+                "in the discrete-time model recency is the period of the last transaction"
+            )

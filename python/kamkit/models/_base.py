@@ -1,0 +1,719 @@
+"""Shared machinery of the customer-base models: fitting by maximum likelihood
+on the C++ objective, standard errors, summaries, JSON persistence and reprs.
+
+A transaction model subclasses :class:`RfmModel` and declares ``_core_name``
+(the prefix of its ``kamkit._core`` functions) and ``_param_names``; the
+spend model subclasses :class:`BaseModel` directly.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import warnings
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from .. import _core
+from .._validation import check_frame, check_rfm, model_array
+
+__all__ = ["BaseModel", "ConvergenceWarning", "RfmModel"]
+
+_FORMAT = "kamkit.models/1"
+
+
+class ConvergenceWarning(UserWarning):
+    """A fit stopped before the optimiser's convergence test passed.
+
+    The parameters are the best point found, but they may be off. Try, in
+    this order: ``penalizer=1e-3`` (shrinks extreme parameters), another
+    ``initial_params``, or check the data (time units, a few extreme customers).
+    """
+
+
+class BaseModel:
+    """Maximum-likelihood model with the objective in the C++ core.
+
+    Subclasses set ``_core_name`` and ``_param_names`` and implement
+    ``_prepare`` (turn the inputs into the core's data object) and may
+    override ``_initial_params``.
+    """
+
+    _core_name: ClassVar[str] = ""
+    _param_names: ClassVar[tuple[str, ...]] = ()
+    _display_name: ClassVar[str] = ""
+
+    def __init__(self, penalizer: float = 0.0, tol: float = 1e-10, max_iter: int = 200) -> None:
+        self.penalizer = penalizer
+        self.tol = tol
+        self.max_iter = max_iter
+
+    # ------------------------------------------------------------ hooks
+    def _initial_params(self, data: Any) -> np.ndarray:
+        return np.ones(len(self._param_names))
+
+    def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple:
+        fn = getattr(_core, f"{self._core_name}_loglik", None)
+        if fn is None:
+            raise NotImplementedError(
+                f"{type(self).__name__}: this build of kamkit has no C++ core for "
+                f"{self._core_name!r}"
+            )
+        return fn(np.ascontiguousarray(log_params, dtype=np.float64), data, order)
+
+    # ------------------------------------------------------------ fitting
+    def _check_hyper(self) -> None:
+        pen = self.penalizer
+        if not isinstance(pen, (int, float)) or isinstance(pen, bool) or not pen >= 0:
+            raise ValueError(f"penalizer: expected a number >= 0, got {pen!r}")
+        if not (isinstance(self.tol, (int, float)) and self.tol > 0):
+            raise ValueError(f"tol: expected a positive number, got {self.tol!r}")
+        if not (isinstance(self.max_iter, int) and self.max_iter > 0):
+            raise ValueError(f"max_iter: expected a positive integer, got {self.max_iter!r}")
+
+    def _fit_data(self, data: Any, initial_params: Any = None) -> None:
+        """Maximise the (penalised) log-likelihood of ``data`` in log-parameters."""
+        self._check_hyper()
+        k = len(self._param_names)
+        if initial_params is None:
+            x0 = np.log(np.asarray(self._initial_params(data), dtype=float))
+        else:
+            start = np.asarray(initial_params, dtype=float).ravel()
+            if start.shape != (k,) or not np.all(np.isfinite(start)) or np.any(start <= 0):
+                raise ValueError(
+                    f"initial_params: expected {k} positive numbers "
+                    f"({', '.join(self._param_names)}), got {initial_params!r}"
+                )
+            x0 = np.log(start)
+        W = float(data.total_weight)
+        pen = float(self.penalizer)
+        cache: dict[str, Any] = {"x": None}
+        n_eval = [0]
+
+        def evaluate(theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+            if cache["x"] is None or not np.array_equal(cache["x"], theta):
+                n_eval[0] += 1
+                with np.errstate(over="ignore"):
+                    if not np.all(np.isfinite(theta)) or np.any(np.abs(theta) > 700):
+                        v, g, h = -np.inf, np.zeros(k), np.zeros((k, k))
+                    else:
+                        v, g, h = self._loglik(theta, data, 2)
+                cache.update(x=theta.copy(), v=v, g=np.asarray(g), h=np.asarray(h))
+            return cache["v"], cache["g"], cache["h"]
+
+        def fun(theta: np.ndarray) -> float:
+            v = evaluate(theta)[0]
+            if not np.isfinite(v):
+                return np.inf
+            return -v / W + pen * float(np.sum(np.exp(2 * theta)))
+
+        def jac(theta: np.ndarray) -> np.ndarray:
+            g = evaluate(theta)[1]
+            return -g / W + 2 * pen * np.exp(2 * theta)
+
+        def hess(theta: np.ndarray) -> np.ndarray:
+            h = evaluate(theta)[2]
+            return -h / W + np.diag(4 * pen * np.exp(2 * theta))
+
+        res = optimize.minimize(
+            fun,
+            x0,
+            jac=jac,
+            hess=hess,
+            method="trust-exact",
+            options={"gtol": self.tol, "maxiter": self.max_iter},
+        )
+        theta = res.x
+        v, g, h = evaluate(theta)
+        grad_norm = float(np.max(np.abs(jac(theta))))
+        ok = bool(np.isfinite(v)) and (res.success or grad_norm < 1e-6)
+        self._log_params = theta
+        self.params_ = pd.Series(np.exp(theta), index=list(self._param_names), name="value")
+        self.log_likelihood_ = float(v)
+        self._hessian_log = np.asarray(h, dtype=float)
+        self._total_weight = W
+        self.n_customers_ = W
+        self.convergence_ = {
+            "converged": ok,
+            "message": str(res.message),
+            "method": "trust-exact",
+            "n_iterations": int(res.nit),
+            "n_evaluations": int(n_eval[0]),
+            "max_abs_gradient": grad_norm,
+            "penalizer": pen,
+        }
+        self._cov_log = None
+        if not ok:
+            warnings.warn(
+                f"{type(self).__name__}.fit did not converge ({res.message.strip()}; largest "
+                f"gradient component {grad_norm:.2e} after {res.nit} iterations). The "
+                "parameters may be off: refit with penalizer=1e-3, pass initial_params "
+                "close to a plausible answer, or check the time unit of recency and T "
+                "and extreme customers.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    # ------------------------------------------------------ fitted state
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise ValueError(
+                f"This {type(self).__name__} is not fitted yet; call .fit(...) first "
+                "(or load a fitted model with from_json)"
+            )
+
+    def _params(self) -> np.ndarray:
+        self._check_fitted()
+        return np.ascontiguousarray(self.params_.to_numpy(dtype=np.float64))
+
+    @property
+    def covariance_log_(self) -> pd.DataFrame:
+        """Covariance of the log-parameters: the inverse of minus the Hessian."""
+        self._check_fitted()
+        if getattr(self, "_cov_log", None) is None:
+            H = -np.asarray(self._hessian_log, dtype=float)
+            try:
+                cov = np.linalg.inv(H)
+            except np.linalg.LinAlgError:
+                cov = np.linalg.pinv(H)
+            self._cov_log = cov
+        names = list(self._param_names)
+        return pd.DataFrame(self._cov_log, index=names, columns=names)
+
+    @property
+    def variance_matrix_(self) -> pd.DataFrame:
+        """Covariance of the parameters (delta method from the log scale)."""
+        p = self._params()
+        cov = self.covariance_log_.to_numpy() * np.outer(p, p)
+        names = list(self._param_names)
+        return pd.DataFrame(cov, index=names, columns=names)
+
+    @property
+    def standard_errors_(self) -> pd.Series:
+        """Standard errors of the parameters, from the Hessian (computed when asked)."""
+        var = np.diag(self.variance_matrix_.to_numpy())
+        return pd.Series(np.sqrt(np.maximum(var, 0.0)), index=list(self._param_names), name="se")
+
+    def confidence_intervals(self, level: float = 0.95) -> pd.DataFrame:
+        """Confidence intervals, symmetric on the log scale (so always positive).
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Coverage of the intervals.
+
+        Returns
+        -------
+        DataFrame
+            ``lower`` and ``upper`` per parameter.
+        """
+        if not 0 < level < 1:
+            raise ValueError(f"level: expected a number in (0, 1), got {level!r}")
+        z = stats.norm.ppf(0.5 + level / 2)
+        se_log = np.sqrt(np.maximum(np.diag(self.covariance_log_.to_numpy()), 0.0))
+        p = self._params()
+        return pd.DataFrame(
+            {"lower": p * np.exp(-z * se_log), "upper": p * np.exp(z * se_log)},
+            index=list(self._param_names),
+        )
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Parameters, standard errors and 95% intervals (log-scale symmetric)."""
+        ci = self.confidence_intervals()
+        return pd.DataFrame(
+            {
+                "coef": self.params_,
+                "se(coef)": self.standard_errors_,
+                "lower 95% bound": ci["lower"],
+                "upper 95% bound": ci["upper"],
+            }
+        )
+
+    # ------------------------------------------------------ persistence
+    def to_json(self, path: str | Path | None = None) -> str:
+        """The fitted model as JSON (written to ``path`` when given).
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            File to write.
+
+        Returns
+        -------
+        str
+            The JSON text.
+        """
+        self._check_fitted()
+        doc = {
+            "format": _FORMAT,
+            "model": type(self).__name__,
+            "hyperparameters": self._hyperparameters(),
+            "params": {k: float(v) for k, v in self.params_.items()},
+            "log_likelihood": self.log_likelihood_,
+            "n_customers": self.n_customers_,
+            "hessian_log": np.asarray(self._hessian_log).tolist(),
+            "convergence": self.convergence_,
+            "extra": self._extra_state(),
+        }
+        text = json.dumps(doc, indent=2)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    save = to_json
+
+    @classmethod
+    def from_json(cls, source: str | Path) -> BaseModel:
+        """Load a model written by :meth:`to_json` (a path or the JSON text)."""
+        text = str(source)
+        if not text.lstrip().startswith("{"):
+            text = Path(source).read_text(encoding="utf-8")
+        doc = json.loads(text)
+        if doc.get("format") != _FORMAT:
+            raise ValueError(f"from_json: not a kamkit model file (format {doc.get('format')!r})")
+        target = cls
+        if doc["model"] != cls.__name__:
+            found = _registry().get(doc["model"])
+            if found is None or not issubclass(found, cls):
+                raise ValueError(
+                    f"from_json: the file holds a {doc['model']}, not a {cls.__name__}"
+                )
+            target = found
+        obj = target(**doc["hyperparameters"])
+        names = list(target._param_names)
+        obj.params_ = pd.Series([doc["params"][n] for n in names], index=names, name="value")
+        obj._log_params = np.log(obj.params_.to_numpy())
+        obj.log_likelihood_ = float(doc["log_likelihood"])
+        obj.n_customers_ = doc["n_customers"]
+        obj._total_weight = doc["n_customers"]
+        obj._hessian_log = np.asarray(doc["hessian_log"], dtype=float)
+        obj.convergence_ = doc["convergence"]
+        obj._cov_log = None
+        obj._load_extra_state(doc.get("extra") or {})
+        return obj
+
+    load = from_json
+
+    def _hyperparameters(self) -> dict[str, Any]:
+        return {"penalizer": self.penalizer, "tol": self.tol, "max_iter": self.max_iter}
+
+    def _extra_state(self) -> dict[str, Any]:
+        return {}
+
+    def _load_extra_state(self, state: dict[str, Any]) -> None:
+        pass
+
+    # ------------------------------------------------------------- repr
+    def _label(self) -> str:
+        return f"kamkit.{type(self).__name__}"
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "params_"):
+            hp = ", ".join(f"{k}={v!r}" for k, v in self._hyperparameters().items())
+            return f"{type(self).__name__}({hp})"
+        params = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        status = "" if self.convergence_.get("converged", True) else ", NOT CONVERGED"
+        return (
+            f"<{self._label()}: fitted on {self.n_customers_:,.0f} customers, {params}, "
+            f"log-likelihood {self.log_likelihood_:.2f}{status}>"
+        )
+
+    def _repr_html_(self) -> str:
+        if not hasattr(self, "params_"):
+            return f"<pre>{html.escape(repr(self))}</pre>"
+        head = (
+            f"<p><b>{html.escape(self._label())}</b> ({html.escape(self._display_name)}): "
+            f"{self.n_customers_:,.0f} customers, log-likelihood "
+            f"{self.log_likelihood_:.2f}, "
+            f"{'converged' if self.convergence_.get('converged') else 'NOT converged'} in "
+            f"{self.convergence_.get('n_iterations')} iterations</p>"
+        )
+        return head + self.summary.to_html(float_format=lambda v: f"{v:.4g}")
+
+
+def _registry() -> dict[str, type]:
+    out: dict[str, type] = {}
+    stack = [BaseModel]
+    while stack:
+        c = stack.pop()
+        out[c.__name__] = c
+        stack.extend(c.__subclasses__())
+    return out
+
+
+# ------------------------------------------------------------ helpers
+def _as_arrays(
+    values: dict[str, Any],
+) -> tuple[list[np.ndarray], pd.Index | None, bool]:
+    """Broadcast named inputs to contiguous float64 arrays of one length.
+
+    Returns the arrays, the index of the first Series (for the output) and
+    whether every input was a scalar.
+    """
+    arrays = []
+    index = None
+    all_scalar = True
+    for name, v in values.items():
+        arr, idx = model_array(v, name)
+        if idx is not None and index is None:
+            index = idx
+        if not np.ndim(v) == 0:
+            all_scalar = False
+        arrays.append(arr)
+    lengths = {len(a) for a in arrays if len(a) != 1}
+    if len(lengths) > 1:
+        raise ValueError(
+            "inputs of different lengths: "
+            + ", ".join(f"{n}: {len(a)}" for n, a in zip(values, arrays, strict=True))
+            + "; pass arrays of one length (or scalars)"
+        )
+    n = lengths.pop() if lengths else 1
+    out = [np.ascontiguousarray(np.broadcast_to(a, (n,)), dtype=np.float64) for a in arrays]
+    if index is not None and len(index) != n:
+        index = None
+    return out, index, all_scalar
+
+
+def _wrap(values: np.ndarray, index: pd.Index | None, scalar: bool, name: str) -> Any:
+    values = np.asarray(values, dtype=float)
+    if index is not None:
+        return pd.Series(values, index=index, name=name)
+    if scalar:
+        return float(values[0])
+    return values
+
+
+_SUMMARY_COLUMNS = ("frequency", "recency", "T")
+
+
+class RfmModel(BaseModel):
+    """A transaction model on (frequency, recency, T) summaries.
+
+    Subclasses declare ``_core_name``, ``_param_names`` and optionally
+    ``_time_params`` (parameters in time units, scaled in the initial guess)
+    and ``_discrete`` (BG/BB).
+    """
+
+    _time_params: ClassVar[tuple[str, ...]] = ()
+    _discrete: ClassVar[bool] = False
+    _column_names: ClassVar[tuple[str, str, str]] = _SUMMARY_COLUMNS
+
+    def _initial_params(self, data: Any) -> np.ndarray:
+        p = np.ones(len(self._param_names))
+        scale = getattr(self, "_time_scale", 1.0)
+        for name in self._time_params:
+            p[self._param_names.index(name)] = scale
+        return p
+
+    def _inputs(
+        self, frequency: Any, recency: Any, T: Any, weights: Any
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, pd.Index | None]:
+        names = self._column_names
+        if isinstance(frequency, pd.DataFrame):
+            frame = check_frame(frequency, "summary")
+            missing = [c for c in names if c not in frame.columns]
+            if missing:
+                raise ValueError(
+                    f"summary: expected the columns {', '.join(map(repr, names))}, missing "
+                    f"{', '.join(map(repr, missing))}; build the summary with kamkit.summarize "
+                    "or pass the arrays"
+                )
+            if isinstance(weights, Hashable) and weights is not None and weights in frame:
+                weights = frame[weights]
+            frequency, recency, T = (frame[c] for c in names)
+        if recency is None or T is None:
+            raise TypeError(f"expected {', '.join(names)} (three arrays) or one summary DataFrame")
+        (x, tx, TT), index, _ = _as_arrays({names[0]: frequency, names[1]: recency, names[2]: T})
+        w = None
+        if weights is not None:
+            (w,), _, _ = _as_arrays({"weights": weights})
+            if len(w) != len(x):
+                raise ValueError(
+                    f"weights: expected {len(x)} values (one per customer), got {len(w)}"
+                )
+            bad = w < 0
+            if bad.any():
+                raise ValueError(
+                    f"weights: expected counts >= 0, found {int(bad.sum())} negative values"
+                )
+        check_rfm(x, tx, TT, names, discrete=self._discrete)
+        return x, tx, TT, w, index
+
+    def fit(
+        self,
+        frequency: Any,
+        recency: Any = None,
+        T: Any = None,
+        weights: Any = None,
+        *,
+        initial_params: Any = None,
+    ) -> RfmModel:
+        """Fit the model by maximum likelihood.
+
+        Parameters
+        ----------
+        frequency : array-like or DataFrame
+            Repeat purchases per customer, or a summary frame with the
+            columns ``frequency``, ``recency`` and ``T`` (kamkit.summarize's
+            output; BG/BB: ``frequency``, ``recency``, ``n_periods``).
+        recency, T : array-like, optional
+            Time of the last purchase and age, in one time unit (not needed
+            with a summary frame).
+        weights : array-like or column label, optional
+            Number of customers per row (default 1 each).
+        initial_params : array-like, optional
+            Starting values (natural scale), in the order of ``params_``.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            Bad summaries (negative or fractional frequency, recency > T, ...).
+
+        Warns
+        -----
+        ConvergenceWarning
+            When the optimiser stops before converging.
+        """
+        x, tx, TT, w, _ = self._inputs(frequency, recency, T, weights)
+        data = _core.RfmData(x, tx, TT, w)
+        self._time_scale = float(np.average(TT, weights=w)) / max(
+            float(np.average(x, weights=w)), 1e-2
+        )
+        self._fit_data(data, initial_params)
+        self.n_distinct_rows_ = int(data.n_rows)
+        return self
+
+    # -------------------------------------------------------- predictions
+    def _call(self, what: str, *arrays: np.ndarray) -> np.ndarray:
+        fn = getattr(_core, f"{self._core_name}_{what}")
+        return np.asarray(fn(self._params(), *arrays))
+
+    def _history(
+        self, frequency: Any, recency: Any, T: Any, extra: dict[str, Any]
+    ) -> tuple[list[np.ndarray], pd.Index | None, bool]:
+        names = self._column_names
+        if isinstance(frequency, pd.DataFrame):
+            frame = frequency
+            missing = [c for c in names if c not in frame.columns]
+            if missing:
+                raise ValueError(
+                    f"expected the columns {', '.join(map(repr, names))}, missing "
+                    f"{', '.join(map(repr, missing))}"
+                )
+            frequency, recency, T = (frame[c] for c in names)
+        if recency is None or T is None:
+            raise TypeError(f"expected {', '.join(names)} or a summary DataFrame")
+        arrays, index, scalar = _as_arrays(
+            {**extra, names[0]: frequency, names[1]: recency, names[2]: T}
+        )
+        k = len(extra)
+        check_rfm(*arrays[k:], names, discrete=self._discrete)
+        return arrays, index, scalar
+
+    def conditional_expected_purchases(
+        self, t: Any, frequency: Any, recency: Any = None, T: Any = None
+    ) -> Any:
+        """Expected purchases in the next ``t`` time units, given each history.
+
+        Parameters
+        ----------
+        t : float or array-like
+            Length of the future window, in the time unit of the fit.
+        frequency, recency, T : array-like, or a summary DataFrame as ``frequency``
+
+        Returns
+        -------
+        Series (indexed like the input), ndarray or float
+        """
+        (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t})
+        self._check_time(tt, "t")
+        return _wrap(
+            self._call("conditional_expected_purchases", tt, x, tx, TT),
+            index,
+            scalar,
+            "expected_purchases",
+        )
+
+    predict = conditional_expected_purchases
+
+    def probability_alive(
+        self, frequency: Any, recency: Any = None, T: Any = None, t: Any = 0.0
+    ) -> Any:
+        """P(alive) now (``t=0``) or ``t`` time units from now, given each history.
+
+        Parameters
+        ----------
+        frequency, recency, T : array-like, or a summary DataFrame as ``frequency``
+        t : float or array-like, default 0
+            How far ahead, in the time unit of the fit (no purchases assumed meanwhile
+            are *not* required: the customer may buy and still be alive).
+
+        Returns
+        -------
+        Series (indexed like the input), ndarray or float, in [0, 1]
+        """
+        (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t})
+        self._check_time(tt, "t")
+        return _wrap(
+            self._call("probability_alive", x, tx, TT, tt), index, scalar, "probability_alive"
+        )
+
+    def expected_purchases(self, t: Any) -> Any:
+        """Expected repeat purchases of a new customer in (0, t].
+
+        Parameters
+        ----------
+        t : float or array-like
+
+        Returns
+        -------
+        Series, ndarray or float
+        """
+        (tt,), index, scalar = _as_arrays({"t": t})
+        self._check_time(tt, "t")
+        return _wrap(self._call("expected_purchases", tt), index, scalar, "expected_purchases")
+
+    def probability_of_purchases(self, n: Any, t: Any) -> Any:
+        """P(a new customer makes exactly ``n`` repeat purchases in (0, t]).
+
+        Parameters
+        ----------
+        n : int or array-like of int
+        t : float or array-like
+
+        Returns
+        -------
+        Series, ndarray or float
+        """
+        (nn, tt), index, scalar = _as_arrays({"n": n, "t": t})
+        self._check_time(tt, "t")
+        bad = (nn < 0) | (nn != np.floor(nn))
+        if bad.any():
+            raise ValueError(f"n: expected non-negative whole numbers, found {int(bad.sum())} not")
+        return _wrap(self._call("probability_of_n_purchases", tt, nn), index, scalar, "probability")
+
+    def customer_lifetime_value(
+        self,
+        frequency: Any,
+        recency: Any,
+        T: Any,
+        monetary_value: Any,
+        time: int = 12,
+        discount_rate: float = 0.01,
+        freq: str = "D",
+        continuous: bool = False,
+    ) -> Any:
+        """Discounted value of the next ``time`` months' purchases.
+
+        ``monetary_value`` is the value per purchase (for example
+        GammaGamma.conditional_expected_average_spend). Discrete: as lifetimes,
+        ``sum_k m (E[X(k f)] - E[X((k-1) f)]) / (1 + discount_rate)^k`` with
+        months of ``f`` time units (``freq`` "D": 30, "W": 4.345, "M": 1,
+        "H": 720). Continuous: ``m * integral exp(-delta t) dE[X(t)]`` with
+        ``delta = log(1 + discount_rate) / f``.
+
+        Returns
+        -------
+        Series (indexed like the input), ndarray or float
+        """
+        factor = _CLV_FACTORS.get(freq)
+        if factor is None:
+            raise ValueError(f"freq: expected one of {', '.join(_CLV_FACTORS)}, got {freq!r}")
+        if not (isinstance(time, (int, np.integer)) and time >= 0):
+            raise ValueError(f"time: expected a whole number of months >= 0, got {time!r}")
+        if not (isinstance(discount_rate, (int, float)) and discount_rate > -1):
+            raise ValueError(f"discount_rate: expected a number > -1, got {discount_rate!r}")
+        (m, x, tx, TT), index, scalar = self._history(
+            frequency, recency, T, {"monetary_value": monetary_value}
+        )
+        out = self._call(
+            "clv", x, tx, TT, m, int(time), float(discount_rate), float(factor), bool(continuous)
+        )
+        return _wrap(out, index, scalar, "clv")
+
+    @staticmethod
+    def _check_time(t: np.ndarray, name: str) -> None:
+        bad = t < 0
+        if bad.any():
+            raise ValueError(f"{name}: expected times >= 0, found {int(bad.sum())} negative")
+
+    # ------------------------------------------------------ diagnostics
+    def fit_table(
+        self, frequency: Any, recency: Any = None, T: Any = None, max_frequency: int = 7
+    ) -> pd.DataFrame:
+        """Customers per number of repeat purchases: observed against the model.
+
+        The expected count of customers with k repeat purchases is
+        ``sum_i P(X(T_i) = k)`` over the customers' ages; the last row
+        collects ``max_frequency`` and more.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by frequency, with ``observed`` and ``expected``.
+        """
+        (x, tx, TT), _, _ = self._history(frequency, recency, T, {})
+        rows = []
+        for k in range(max_frequency):
+            p = self._call("probability_of_n_purchases", TT, np.full_like(TT, float(k)))
+            rows.append((int(np.sum(x == k)), float(np.sum(p))))
+        rows.append((int(np.sum(x >= max_frequency)), float(len(x) - sum(r[1] for r in rows))))
+        index = pd.Index([*map(str, range(max_frequency)), f"{max_frequency}+"], name="frequency")
+        return pd.DataFrame(rows, index=index, columns=["observed", "expected"])
+
+    def holdout_table(
+        self, calibration_holdout: pd.DataFrame, max_frequency: int = 7
+    ) -> pd.DataFrame:
+        """Holdout purchases against the prediction, by calibration frequency.
+
+        Parameters
+        ----------
+        calibration_holdout : DataFrame
+            kamkit.calibration_holdout's output (``frequency_cal``,
+            ``recency_cal``, ``T_cal``, ``frequency_holdout``, ``duration_holdout``).
+
+        Returns
+        -------
+        DataFrame
+            Mean ``actual`` and ``predicted`` holdout purchases and the number of
+            ``customers``, by ``frequency_cal`` (the last row collects the rest).
+        """
+        frame = check_frame(calibration_holdout, "calibration_holdout")
+        need = ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout"]
+        missing = [c for c in need if c not in frame.columns]
+        if missing:
+            raise ValueError(
+                f"calibration_holdout: missing columns {', '.join(map(repr, missing))}; "
+                "build it with kamkit.calibration_holdout"
+            )
+        pred = self.conditional_expected_purchases(
+            frame["duration_holdout"], frame["frequency_cal"], frame["recency_cal"], frame["T_cal"]
+        )
+        group = frame["frequency_cal"].clip(upper=max_frequency).astype(int)
+        out = pd.DataFrame(
+            {"actual": frame["frequency_holdout"], "predicted": np.asarray(pred), "g": group}
+        ).groupby("g")
+        table = pd.DataFrame(
+            {
+                "customers": out.size(),
+                "actual": out["actual"].mean(),
+                "predicted": out["predicted"].mean(),
+            }
+        )
+        table.index = pd.Index(
+            [f"{k}+" if k == max_frequency else str(k) for k in table.index], name="frequency_cal"
+        )
+        return table
+
+
+_CLV_FACTORS = {"W": 4.345, "M": 1.0, "D": 30.0, "H": 30.0 * 24}
