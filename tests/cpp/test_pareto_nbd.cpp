@@ -350,3 +350,19 @@ TEST(ParetoNbd, SmallProbabilitiesKeepTheirDigits) {
   pnbd::probability_of_n_purchases(p, &t, &n, &pn, 1);
   EXPECT_NEAR(pn, 2.0189572752067928e-19, 1e-13 * 2.0189572752067928e-19);
 }
+
+// Tiny r and s make the integrand decay slowly: the quadrature runs far out
+// in its log variable, where e^y overflows unless it stays in log space.
+TEST(ParetoNbd, SlowlyDecayingIntegrandStaysFinite) {
+  const pnbd::Params p{0.00495108, 132.716193, 0.00650910541, 0.929020596};
+  for (double t : {0.0, 0.001, 1.0, 30.0}) {
+    const double series = pnbd::log_tail_integral(p, 0, t, 0);
+    EXPECT_NEAR(pnbd::log_tail_integral(p, 0, t, 1), series, 1e-12 * std::abs(series));
+  }
+  Data d;
+  d.add(0, 0, 0.001);
+  d.add(3, 10, 38);
+  const pnbd::LogLik ll = pnbd::log_likelihood(log_of(p.r, p.alpha, p.s, p.beta), d.view(), 2);
+  EXPECT_TRUE(std::isfinite(ll.value) && ll.gradient.allFinite() && ll.hessian.allFinite());
+  check_derivatives(log_of(p.r, p.alpha, p.s, p.beta), d, 1e-6);
+}

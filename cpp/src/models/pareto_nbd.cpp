@@ -437,7 +437,7 @@ struct PerX {
 
 template <class T>
 T log_G_quadrature(const T& rx, const T& s, const T& alpha, const T& beta, double t) {
-  const double av = val(alpha), bv = val(beta), rxv = val(rx), sv = val(s);
+  const double av = val(alpha), bv = val(beta);
   const bool a_ge_b = av >= bv;
   // A: beta + tau = (beta + t) e^y;  B: alpha + tau = (alpha + t) e^y
   const T base = a_ge_b ? alpha - beta : beta - alpha;
@@ -446,21 +446,17 @@ T log_G_quadrature(const T& rx, const T& s, const T& alpha, const T& beta, doubl
   const T lead = a_ge_b ? s : rx - 1.0;  // rate of the e^{-lead y} factor
   const T pow_ = a_ge_b ? rx : s + 1.0;  // exponent of (base + c e^y)
   const T pre = -(lead * lc);
-  const double basev = val(base), cv = val(c), leadv = val(lead), powv = val(pow_);
-  const double y0 = std::log(std::max(basev, 1e-300) / cv);
-  auto ell = [&](double y) -> T {
-    const T inner = base + std::exp(y) * c;
-    return pre - y * lead - pow_ * ln(inner);
-  };
+  const T lbase = ln(base);
+  const double lbasev = val(lbase), lcv = val(lc), leadv = val(lead), powv = val(pow_);
+  const double y0 = lbasev - lcv;  // where c e^y = base
+  // log(base + c e^y) as a log-sum: no overflow for large y.
+  auto ell = [&](double y) -> T { return pre - y * lead - pow_ * ladd(lbase, lc + y); };
   auto shape = [&](double y, double& slope, double& curv) {
-    const double e = cv * std::exp(y);
-    const double sig = e / (basev + e);
+    const double sig = 1 / (1 + std::exp(y0 - y));  // c e^y / (base + c e^y)
     slope = -leadv - powv * sig;
     curv = powv * sig * (1 - sig) + 1e-300;
   };
   auto hcap = [&](double y) { return y < y0 + 4 ? 0.5 : 0.5 + 0.5 * (y - y0 - 4); };
-  (void)rxv;
-  (void)sv;
   return log_integral<T>(ell, shape, hcap);
 }
 
