@@ -363,7 +363,7 @@ def _as_arrays(
         arr, idx = model_array(v, name)
         if idx is not None and index is None:
             index = idx
-        if not np.ndim(v) == 0:
+        if np.ndim(v) != 0:
             all_scalar = False
         arrays.append(arr)
     lengths = {len(a) for a in arrays if len(a) != 1}

@@ -1,0 +1,171 @@
+"""Benchmark: BG/NBD fit and predictions on 1M synthetic customers, kamkit vs lifetimes.
+
+Self-contained (the shared harness and kamkit.datasets.simulate_transactions
+were not available when it was written): the customers' (frequency, recency,
+T) summaries are drawn from the BG/NBD process itself, with times in whole
+days, and lifetimes runs in its own environment (tests/lifetimes/make_env.sh,
+KAMKIT_LIFETIMES_PYTHON) in a subprocess. Writes benchmarks/results/models.json.
+
+    PYTHONPATH=python KAMKIT_LIFETIMES_PYTHON=.venv-lifetimes/bin/python \\
+        python benchmarks/bench_models.py [--customers 1000000]
+
+Pareto/NBD joins the comparison once kamkit's core provides it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+TRUE = {"r": 0.25, "alpha": 30.0, "a": 0.8, "b": 2.5}
+
+LIFETIMES_SCRIPT = r"""
+import json, sys, time, warnings
+import numpy as np
+warnings.simplefilter("ignore")
+import lifetimes, autograd
+from autograd import value_and_grad
+from lifetimes import BetaGeoFitter
+d = np.load(sys.argv[1])
+f, r, T = d["frequency"], d["recency"], d["T"]
+out = {"lifetimes": lifetimes.__version__, "numpy": np.__version__}
+t0 = time.perf_counter()
+m = BetaGeoFitter().fit(f, r, T)
+out["fit_s"] = time.perf_counter() - t0
+out["params"] = dict(m.params_.astype(float))
+# One objective evaluation as the optimiser sees it (value and gradient).
+scale = 1.0 / T.max()
+args = (f.astype(int), r * scale, T * scale, np.ones_like(r, dtype=int), 0.0)
+vg = value_and_grad(m._negative_log_likelihood)
+x0 = np.log(m.params_.to_numpy() * np.array([1, scale, 1, 1]))
+vg(x0, *args)
+t0 = time.perf_counter()
+for _ in range(3):
+    vg(x0, *args)
+out["eval_s"] = (time.perf_counter() - t0) / 3
+t0 = time.perf_counter()
+e = m.conditional_expected_number_of_purchases_up_to_time(30.0, f, r, T)
+pa = m.conditional_probability_alive(f, r, T)
+out["predict_s"] = time.perf_counter() - t0
+out["n_nonfinite_predictions"] = int((~np.isfinite(e)).sum() + (~np.isfinite(pa)).sum())
+json.dump(out, sys.stdout)
+"""
+
+
+def simulate(n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """(frequency, recency, T) of n customers from the BG/NBD process, in whole days."""
+    rng = np.random.default_rng(seed)
+    T = rng.integers(30, 731, n).astype(float)
+    lam = rng.gamma(TRUE["r"], 1 / TRUE["alpha"], n)
+    p = rng.beta(TRUE["a"], TRUE["b"], n)
+    x = np.zeros(n)
+    last = np.zeros(n)
+    now = np.zeros(n)
+    active = np.arange(n)
+    while active.size:
+        now[active] += rng.exponential(1 / lam[active])
+        bought = now[active] <= T[active]
+        active = active[bought]
+        x[active] += 1
+        last[active] = now[active]
+        active = active[rng.random(active.size) >= p[active]]
+    recency = np.floor(last)
+    recency[x == 0] = 0
+    return {"frequency": x, "recency": recency, "T": T}
+
+
+def run_kamkit(data: dict[str, np.ndarray]) -> dict:
+    import kamkit
+    from kamkit import _core
+
+    f, r, T = data["frequency"], data["recency"], data["T"]
+    out: dict = {"kamkit": kamkit.__version__}
+    t0 = time.perf_counter()
+    m = kamkit.BetaGeo().fit(f, r, T)
+    out["fit_s"] = time.perf_counter() - t0
+    out["params"] = dict(m.params_.astype(float))
+    out["iterations"] = m.convergence_["n_iterations"]
+    out["evaluations"] = m.convergence_["n_evaluations"]
+    out["distinct_rows"] = m.n_distinct_rows_
+    t0 = time.perf_counter()
+    rfm = _core.RfmData(f, r, T, None)
+    out["compress_s"] = time.perf_counter() - t0
+    theta = np.log(m.params_.to_numpy())
+    for order in (0, 2):
+        t0 = time.perf_counter()
+        for _ in range(20):
+            _core.bg_nbd_loglik(theta, rfm, order)
+        out[f"eval_order{order}_s"] = (time.perf_counter() - t0) / 20
+    t0 = time.perf_counter()
+    e = m.conditional_expected_purchases(30.0, f, r, T)
+    pa = m.probability_alive(f, r, T)
+    out["predict_s"] = time.perf_counter() - t0
+    out["n_nonfinite_predictions"] = int((~np.isfinite(e)).sum() + (~np.isfinite(pa)).sum())
+    out["_rfm"] = rfm
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--customers", type=int, default=1_000_000)
+    args = ap.parse_args()
+    data = simulate(args.customers)
+    res = {
+        "benchmark": "models",
+        "customers": args.customers,
+        "data": "BG/NBD process, r=0.25 alpha=30 a=0.8 b=2.5, T uniform 30..730 days",
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+        },
+    }
+    k = run_kamkit(data)
+    rfm = k.pop("_rfm")
+    res["kamkit_bg_nbd"] = k
+    python = os.environ.get("KAMKIT_LIFETIMES_PYTHON")
+    if python:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "data.npz"
+            np.savez(path, **data)
+            done = subprocess.run(
+                [python, "-c", LIFETIMES_SCRIPT, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        lt = json.loads(done.stdout)
+        res["lifetimes_bg_nbd"] = lt
+        from kamkit import _core
+
+        ll = {
+            name: float(_core.bg_nbd_loglik(np.log(list(p.values())), rfm, 0)[0])
+            for name, p in (("kamkit", k["params"]), ("lifetimes", lt["params"]))
+        }
+        res["log_likelihood"] = ll
+        res["speedup"] = {
+            "fit": lt["fit_s"] / k["fit_s"],
+            "evaluation": lt["eval_s"] / k["eval_order2_s"],
+            "predict": lt["predict_s"] / k["predict_s"],
+            "fit_and_predict": (lt["fit_s"] + lt["predict_s"]) / (k["fit_s"] + k["predict_s"]),
+        }
+    else:
+        res["lifetimes_bg_nbd"] = "skipped: KAMKIT_LIFETIMES_PYTHON not set"
+    res["pareto_nbd"] = "not run: the Pareto/NBD core is not in this build"
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "models.json").write_text(json.dumps(res, indent=2))
+    print(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()
