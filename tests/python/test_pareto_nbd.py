@@ -162,3 +162,29 @@ def test_heavy_buyers_fit():
     tx = np.where(x > 0, T * rng.uniform(0, 1, len(T)), 0.0)
     m = kamkit.ParetoNBD().fit(x, tx, T)
     assert np.isfinite(m.log_likelihood_) and np.isfinite(m.params_).all()
+
+
+def _simulate(r, alpha, s, beta, n, seed):
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(r, 1 / alpha, n)
+    mu = rng.gamma(s, 1 / beta, n)
+    T = rng.uniform(26.0, 52.0, n)
+    end = np.minimum(T, rng.exponential(1 / mu))
+    x = rng.poisson(lam * end).astype(float)
+    # given x purchases in (0, end), the last one is at end * Beta(x, 1)
+    tx = np.where(x > 0, end * rng.beta(np.maximum(x, 1), 1), 0.0)
+    return x, tx, T
+
+
+@pytest.mark.parametrize(
+    "true",
+    [(0.553, 10.578, 0.606, 11.669), (2.0, 5.0, 0.3, 80.0), (0.3, 50.0, 2.0, 4.0)],
+)
+def test_fit_recovers_simulated_parameters(true):
+    x, tx, T = _simulate(*true, 40_000, seed=11)
+    m = kamkit.ParetoNBD().fit(x, tx, T)
+    assert m.convergence_["converged"]
+    z = (np.log(m.params_.to_numpy()) - np.log(true)) / (
+        m.standard_errors_.to_numpy() / m.params_.to_numpy()
+    )
+    assert np.abs(z).max() < 4

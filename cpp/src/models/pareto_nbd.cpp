@@ -89,6 +89,7 @@ double psi1(double x) {
 // Value, gradient and (for Order 2) Hessian with respect to 4 variables.
 template <int Order>
 struct Jet {
+  static constexpr int kOrder = Order;
   double v = 0;
   V4 g = V4::Zero();
   M4 h = M4::Zero();
@@ -354,139 +355,237 @@ const GaussLegendre& gauss_legendre() {
   return gl;
 }
 
-// Streaming log-sum-exp of values (with their derivatives).
-template <class T>
-struct LseAcc;
-template <>
-struct LseAcc<double> {
-  double m = -kInf, s = 0;
-  void add(double v) {
-    if (v == -kInf) return;
-    if (v > m) {
-      s = s * std::exp(m - v) + 1;
-      m = v;
-    } else {
-      s += std::exp(v - m);
-    }
-  }
-  double result() const { return m + std::log(s); }
+// Composite Gauss-Legendre nodes for log int_0^inf exp(ell(y)) dy, ell smooth
+// and unimodal (concave after its maximum). `shape(y, slope, curvature)` gives
+// ell'(y) and |ell''(y)| near y, `hcap(y)` the largest panel width there.
+// Appends (y_i, log w_i + ell(y_i)) to `nodes`. Panel widths keep the change
+// of ell over a panel below 8 and its curvature below 25 per panel: a
+// 16-point rule is then exact to rounding (the nearest singularity of the
+// integrands is pi away from the real axis).
+struct Node {
+  double y, v;
 };
-template <int O>
-struct LseAcc<Jet<O>> {
-  double m = -kInf, s0 = 0;
-  V4 s1 = V4::Zero();
-  M4 s2 = M4::Zero();
-  void add(const Jet<O>& j) {
-    if (j.v == -kInf) return;
-    double w = 1;
-    if (j.v > m) {
-      const double sc = std::exp(m - j.v);
-      s0 *= sc;
-      s1 *= sc;
-      if constexpr (O >= 2) s2 *= sc;
-      m = j.v;
-    } else {
-      w = std::exp(j.v - m);
-    }
-    s0 += w;
-    s1 += w * j.g;
-    if constexpr (O >= 2) s2 += w * (j.h + j.g * j.g.transpose());
-  }
-  Jet<O> result() const {
-    Jet<O> r(m + std::log(s0));
-    r.g = s1 / s0;
-    if constexpr (O >= 2) r.h = s2 / s0 - r.g * r.g.transpose();
-    return r;
-  }
-};
-
-// log int_0^inf exp(ell(y)) dy for a smooth unimodal ell (log-concave or
-// concave after its maximum). `shape(y, slope, curvature)` gives ell'(y) and a
-// bound on |ell''(y)| near y, and `hcap(y)` the largest panel width there.
-template <class T, class Ell, class Shape, class Cap>
-T log_integral(const Ell& ell, const Shape& shape, const Cap& hcap) {
+template <class Ell, class Shape, class Cap>
+void quadrature_nodes(const Ell& ell, const Shape& shape, const Cap& hcap,
+                      std::vector<Node>& nodes) {
   const GaussLegendre& gl = gauss_legendre();
-  LseAcc<T> acc;
+  nodes.clear();
   double y = 0, top = -kInf;
   for (int panel = 0; panel < 20000; ++panel) {
     double slope = 0, curv = 0;
     shape(y, slope, curv);
-    double h = hcap(y);
-    if (std::abs(slope) > 0) h = std::min(h, 3 / std::abs(slope));
-    if (curv > 0) h = std::min(h, 2 / std::sqrt(curv));
+    auto limit = [](double h, double sl, double cu) {
+      if (std::abs(sl) > 0) h = std::min(h, 8 / std::abs(sl));
+      if (cu > 0) h = std::min(h, 5 / std::sqrt(cu));
+      return h;
+    };
+    double h = limit(hcap(y), slope, curv);
+    // The slope can grow fast within a panel (doubly exponential decay):
+    // respect the limits at the panel's end too.
+    for (int it = 0; it < 30; ++it) {
+      double s_end = 0, c_end = 0;
+      shape(y + h, s_end, c_end);
+      const double h2 = limit(h, s_end, c_end);
+      if (h2 >= 0.999 * h) break;
+      h = h2;
+    }
     double last = -kInf;
     for (int i = 0; i < GaussLegendre::kN; ++i) {
       const double yi = y + 0.5 * h * (1 + gl.x[i]);
-      const T e = ell(yi);
-      last = val(e);
+      last = ell(yi);
       top = std::max(top, last);
-      acc.add(e + std::log(0.5 * h * gl.w[i]));
+      nodes.push_back({yi, last + std::log(0.5 * h * gl.w[i])});
     }
     y += h;
     shape(y, slope, curv);
+    // ell is concave past its maximum: the rest is below exp(last) / |slope|.
     if (slope < 0 && last < top - 46 + std::log(std::max(std::abs(slope), 1e-300)) - 2) break;
   }
-  return acc.result();
+}
+
+double log_sum_nodes(const std::vector<Node>& nodes) {
+  double m = -kInf, sum = 0;
+  for (const Node& n : nodes) m = std::max(m, n.v);
+  for (const Node& n : nodes) sum += std::exp(n.v - m);
+  return m + std::log(sum);
+}
+
+std::vector<Node>& scratch_nodes() {
+  thread_local std::vector<Node> nodes;
+  return nodes;
 }
 
 // Per distinct frequency: r + x, a + 1, log a, lgamma(r+x) - lgamma(r).
 template <class T>
 struct PerX {
+  double x = 0;
   T rx, a1, ln_a, lg;
 };
 
+// What depends on the parameters only.
 template <class T>
-T log_G_quadrature(const T& rx, const T& s, const T& alpha, const T& beta, double t) {
-  const double av = val(alpha), bv = val(beta);
+struct Model {
+  T r, alpha, s, beta, ln_alpha, ln_beta, ln_s;
+};
+
+template <class T>
+Model<T> make_model(const T& r, const T& alpha, const T& s, const T& beta) {
+  return {r, alpha, s, beta, ln(alpha), ln(beta), ln(s)};
+}
+
+// log(1 + t / X)
+inline double log1p_ratio(double t, double X) { return std::log1p(t / X); }
+template <int O>
+Jet<O> log1p_ratio(double t, const Jet<O>& X) {
+  const double v = X.v, vt = v + t;
+  return chain(X, std::log1p(t / v), -t / (v * vt), t * (2 * v + t) / (v * v * vt * vt));
+}
+
+// log(1 - a / b) for 0 <= a < b, accurate when a << b.
+inline double log1m_ratio(double a, double b) { return std::log1p(-a / b); }
+template <int O>
+Jet<O> log1m_ratio(const Jet<O>& a, const Jet<O>& b) {
+  const double d = b.v - a.v, id = 1 / d, ib = 1 / b.v;
+  Jet<O> r(std::log1p(-a.v / b.v));
+  const double fa = -id, fb = id - ib;  // = a / (b (b - a))
+  r.g = fa * a.g + fb * b.g;
+  if constexpr (O >= 2) {
+    const double faa = -id * id, fbb = -id * id + ib * ib, fab = id * id;
+    const M4 cross = a.g * b.g.transpose();
+    r.h = fa * a.h + fb * b.h + faa * a.g * a.g.transpose() + fbb * b.g * b.g.transpose() +
+          fab * (cross + cross.transpose());
+  }
+  return r;
+}
+
+// log(alpha+t), log(beta+t), log(1+t/alpha), log(1+t/beta).
+template <class T>
+struct AtTime {
+  T la, lb, l1a, l1b;
+};
+template <class T>
+AtTime<T> at_time(const Model<T>& m, double t) {
+  return {ln(m.alpha + t), ln(m.beta + t), log1p_ratio(t, m.alpha), log1p_ratio(t, m.beta)};
+}
+
+// Every G below is scaled by alpha^r beta^s, that is, returned as
+//   log G'(t) = log G(t) + r log alpha + s log beta,
+// written with log1p(t/alpha) and log1p(t/beta): the per-customer terms stay
+// of moderate size, so that summing them over a million customers does not
+// cancel large terms (s log beta alone can reach 1e5 when s and beta are large).
+
+// G(t) by quadrature. A: beta + tau = (beta + t) e^y; B: alpha + tau = (alpha + t) e^y:
+//   log integrand = pre - lead y - pow log(base + c e^y),  y in [0, inf),
+//   pre = -lead log c; A: lead = s, pow = r+x, base = alpha-beta, c = beta+t;
+//                      B: lead = r+x-1, pow = s+1, base = beta-alpha, c = alpha+t.
+// With L(y) = log(base + c e^y) and sig(y) = c e^y / (base + c e^y), the
+// gradient of the log integrand is v0 + y v1 + L v2 + sig v3 and its Hessian
+// M0 + y M1 + L M2 + sig M3 + sig (1-sig) M4 (vectors and matrices built from
+// the derivatives of pre, lead, pow, log base, log c). The derivatives of the
+// log of the integral are then expectations and covariances of (y, L, sig)
+// under the normalised integrand: the nodes need plain doubles only.
+template <class T>
+T log_G_quadrature(const PerX<T>& px, const Model<T>& m, const AtTime<T>& at) {
+  const double av = val(m.alpha), bv = val(m.beta);
   const bool a_ge_b = av >= bv;
-  // A: beta + tau = (beta + t) e^y;  B: alpha + tau = (alpha + t) e^y
-  const T base = a_ge_b ? alpha - beta : beta - alpha;
-  const T c = a_ge_b ? beta + t : alpha + t;
-  const T lc = ln(c);
-  const T lead = a_ge_b ? s : rx - 1.0;  // rate of the e^{-lead y} factor
-  const T pow_ = a_ge_b ? rx : s + 1.0;  // exponent of (base + c e^y)
-  const T pre = -(lead * lc);
-  const T lbase = ln(base);
-  const double lbasev = val(lbase), lcv = val(lc), leadv = val(lead), powv = val(pow_);
-  const double y0 = lbasev - lcv;  // where c e^y = base
-  // log(base + c e^y) as a log-sum: no overflow for large y.
-  auto ell = [&](double y) -> T { return pre - y * lead - pow_ * ladd(lbase, lc + y); };
+  // A: L = log alpha + log(base/alpha + c/alpha e^y); B: the same with beta.
+  const T& lmax = a_ge_b ? m.ln_alpha : m.ln_beta;
+  const T lbase = a_ge_b ? log1m_ratio(m.beta, m.alpha) : log1m_ratio(m.alpha, m.beta);
+  const T lc = (a_ge_b ? at.lb : at.la) - lmax;
+  const T lead = a_ge_b ? m.s : px.rx - 1.0;
+  const T pow_ = a_ge_b ? px.rx : m.s + 1.0;
+  const T pre = a_ge_b ? -(m.s * at.l1b) - px.x * m.ln_alpha
+                       : -(m.r * at.l1a) - (px.x - 1) * at.la - m.ln_beta;
+  const double prev = val(pre), lbasev = val(lbase), lcv = val(lc), leadv = val(lead),
+               powv = val(pow_);
+  const double y0 = lbasev - lcv;                            // where c e^y = base
+  auto L = [&](double y) { return ladd(lbasev, lcv + y); };  // no overflow for large y
+  auto ell = [&](double y) { return prev - leadv * y - powv * L(y); };
   auto shape = [&](double y, double& slope, double& curv) {
-    const double sig = 1 / (1 + std::exp(y0 - y));  // c e^y / (base + c e^y)
+    const double sig = 1 / (1 + std::exp(y0 - y));
     slope = -leadv - powv * sig;
     curv = powv * sig * (1 - sig) + 1e-300;
   };
-  auto hcap = [&](double y) { return y < y0 + 4 ? 0.5 : 0.5 + 0.5 * (y - y0 - 4); };
-  return log_integral<T>(ell, shape, hcap);
+  auto hcap = [&](double y) { return y < y0 + 4 ? 2.0 : 2.0 + 0.5 * (y - y0 - 4); };
+  std::vector<Node>& nodes = scratch_nodes();
+  quadrature_nodes(ell, shape, hcap, nodes);
+  if constexpr (std::is_same_v<T, double>) {
+    return log_sum_nodes(nodes);
+  } else {
+    constexpr int O = T::kOrder;
+    double m = -kInf;
+    for (const Node& n : nodes) m = std::max(m, n.v);
+    double S = 0, Ey = 0, EL = 0, Es = 0, Ess = 0;
+    for (const Node& n : nodes) {
+      const double w = std::exp(n.v - m), l = L(n.y), sg = std::exp(lcv + n.y - l);
+      S += w;
+      Ey += w * n.y;
+      EL += w * l;
+      Es += w * sg;
+      Ess += w * sg * (1 - sg);
+    }
+    Ey /= S;
+    EL /= S;
+    Es /= S;
+    Ess /= S;
+    T out(m + std::log(S));
+    const V4 d = lbase.g - lc.g;
+    const V4 v1 = -lead.g, v2 = -pow_.g, v3 = powv * d;
+    out.g = pre.g - powv * lbase.g + Ey * v1 + EL * v2 + Es * v3;
+    if constexpr (O >= 2) {
+      double cov[3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+      for (const Node& n : nodes) {
+        const double w = std::exp(n.v - m), l = L(n.y), sg = std::exp(lcv + n.y - l);
+        const double e[3] = {n.y - Ey, l - EL, sg - Es};
+        for (int j = 0; j < 3; ++j)
+          for (int k = 0; k <= j; ++k) cov[j][k] += w * e[j] * e[k];
+      }
+      const V4* v[3] = {&v1, &v2, &v3};
+      M4 h = pre.h - (pow_.g * lbase.g.transpose() + lbase.g * pow_.g.transpose()) -
+             powv * lbase.h;                                                                  // M0
+      h -= Ey * lead.h;                                                                       // M1
+      h -= EL * pow_.h;                                                                       // M2
+      h += Es * (pow_.g * d.transpose() + d * pow_.g.transpose() + powv * (lbase.h - lc.h));  // M3
+      h -= Ess * powv * d * d.transpose();                                                    // M4
+      for (int j = 0; j < 3; ++j)
+        for (int k = 0; k <= j; ++k) {
+          const double cjk = cov[j][k] / S;
+          const M4 outer = *v[j] * v[k]->transpose();
+          h += j == k ? M4(cjk * outer) : M4(cjk * (outer + outer.transpose()));
+        }
+      out.h = h;
+    }
+    return out;
+  }
 }
 
 template <class T>
-T log_G(const PerX<T>& px, const T& s, const T& alpha, const T& beta, double t, const T& la,
-        const T& lb) {
-  const double av = val(alpha), bv = val(beta);
+T log_G(const PerX<T>& px, const Model<T>& m, double t, const AtTime<T>& at) {
+  const double av = val(m.alpha), bv = val(m.beta);
   if (av >= bv) {
     if ((av - bv) / (av + t) <= kZSwitch) {
-      const T z = (alpha - beta) * inv(alpha + t);
-      return log_series(px.rx, px.a1, z) - px.rx * la - s * lb - px.ln_a;
+      const T z = (m.alpha - m.beta) * inv(m.alpha + t);
+      return log_series(px.rx, px.a1, z) - m.r * at.l1a - px.x * at.la - m.s * at.l1b - px.ln_a;
     }
   } else if ((bv - av) / (bv + t) <= kZSwitch) {
-    const T z = (beta - alpha) * inv(beta + t);
-    return log_series(s + 1.0, px.a1, z) - (s + 1.0) * lb - (px.rx - 1.0) * la - px.ln_a;
+    const T z = (m.beta - m.alpha) * inv(m.beta + t);
+    return log_series(m.s + 1.0, px.a1, z) - m.s * at.l1b - at.lb - m.r * at.l1a -
+           (px.x - 1) * at.la - px.ln_a;
   }
-  return log_G_quadrature(px.rx, s, alpha, beta, t);
+  return log_G_quadrature(px, m, at);
 }
 
-// log[(alpha+T)^-(r+x) (beta+T)^-s + s (G(t_x) - G(T))] and log of its first part.
+// log[alpha^r beta^s ((alpha+T)^-(r+x) (beta+T)^-s + s (G(t_x) - G(T)))] and
+// log of its first part.
 template <class T>
-T log_bracket(const PerX<T>& px, const T& s, const T& alpha, const T& beta, const T& ln_s,
-              double t_x, double T_, T* log_e1_out = nullptr) {
-  const T la_T = ln(alpha + T_), lb_T = ln(beta + T_);
-  const T log_e1 = -(px.rx * la_T) - s * lb_T;
+T log_bracket(const PerX<T>& px, const Model<T>& m, double t_x, double T_,
+              T* log_e1_out = nullptr) {
+  const AtTime<T> aT = at_time(m, T_);
+  const T log_e1 = -(m.r * aT.l1a) - px.x * aT.la - m.s * aT.l1b;
   if (log_e1_out) *log_e1_out = log_e1;
   if (!(t_x < T_)) return log_e1;
-  const T la_x = ln(alpha + t_x), lb_x = ln(beta + t_x);
-  const T g_x = ln_s + log_G(px, s, alpha, beta, t_x, la_x, lb_x);
-  const T g_T = ln_s + log_G(px, s, alpha, beta, T_, la_T, lb_T);
+  const T g_x = m.ln_s + log_G(px, m, t_x, at_time(m, t_x));
+  const T g_T = m.ln_s + log_G(px, m, T_, aT);
   // (alpha+T)^-(r+x)(beta+T)^-s >= s G(T) and G(t_x) >= G(T): the subtracted
   // part is at most half of the sum, so the difference is well conditioned.
   return lsub(ladd(log_e1, g_x), g_T);
@@ -495,6 +594,7 @@ T log_bracket(const PerX<T>& px, const T& s, const T& alpha, const T& beta, cons
 template <class T>
 PerX<T> per_x(const T& r, const T& s, double x) {
   PerX<T> px;
+  px.x = x;
   px.rx = r + x;
   px.a1 = px.rx + s + 1.0;
   px.ln_a = ln(px.rx + s);
@@ -517,16 +617,14 @@ T total(const Eigen::Vector4d& lp, const RowsView& d, const MakeVar& make) {
   const T alpha = make(1, std::exp(lp[1]));
   const T s = make(2, std::exp(lp[2]));
   const T beta = make(3, std::exp(lp[3]));
-  const T ln_s = ln(s);
+  const Model<T> model = make_model(r, alpha, s, beta);
 
   std::vector<double> w_of_x(d.n_x, 0.0);
-  double total_w = 0;
   if (d.weight_of_x) {
     for (std::size_t k = 0; k < d.n_x; ++k) w_of_x[k] = d.weight_of_x[k];
   } else {
     for (std::size_t i = 0; i < d.n; ++i) w_of_x[d.x_index[i]] += d.weight ? d.weight[i] : 1.0;
   }
-  for (double w : w_of_x) total_w += w;
 
   std::vector<PerX<T>> px(d.n_x);
   T out = make(-1, 0.0);
@@ -534,7 +632,6 @@ T total(const Eigen::Vector4d& lp, const RowsView& d, const MakeVar& make) {
     px[k] = per_x(r, s, d.distinct_x[k]);
     accumulate(out, px[k].lg, w_of_x[k]);
   }
-  accumulate(out, r * ln(alpha) + s * ln(beta), total_w);
 
   const std::ptrdiff_t n = static_cast<std::ptrdiff_t>(d.n);
   // A row costs a few thousand flops: worth two threads far below the generic threshold.
@@ -550,7 +647,7 @@ T total(const Eigen::Vector4d& lp, const RowsView& d, const MakeVar& make) {
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       const double w = d.weight ? d.weight[i] : 1.0;
       if (w == 0) continue;
-      const T b = log_bracket(px[d.x_index[i]], s, alpha, beta, ln_s, d.t_x[i], d.T[i]);
+      const T b = log_bracket(px[d.x_index[i]], model, d.t_x[i], d.T[i]);
       accumulate(local, b, w);
     }
 #ifdef KAMKIT_HAVE_OPENMP
@@ -562,8 +659,11 @@ T total(const Eigen::Vector4d& lp, const RowsView& d, const MakeVar& make) {
   return out;
 }
 
+Model<double> model_value(const Params& p) { return make_model(p.r, p.alpha, p.s, p.beta); }
+
 PerX<double> per_x_value(const Params& p, double x) {
   PerX<double> px;
+  px.x = x;
   px.rx = p.r + x;
   px.a1 = px.rx + p.s + 1;
   px.ln_a = std::log(px.rx + p.s);
@@ -594,7 +694,7 @@ void check_customer(double x, double t_x, double T) {
 double log_p_alive(const Params& p, double x, double t_x, double T) {
   const PerX<double> px = per_x_value(p, x);
   double log_e1 = 0;
-  const double b = log_bracket(px, p.s, p.alpha, p.beta, std::log(p.s), t_x, T, &log_e1);
+  const double b = log_bracket(px, model_value(p), t_x, T, &log_e1);
   return std::min(0.0, log_e1 - b);
 }
 
@@ -628,8 +728,10 @@ double p_n_purchases(const Params& p, double ti, double k) {
     curv = rk * fa * (1 - fa) + s1 * fb * (1 - fb) + 1e-300;
   };
   const double v_small = std::log(ti / (1e-2 * std::min(p.alpha, p.beta)));
-  auto hcap = [&](double v) { return v < v_small ? 0.5 : 0.5 + 0.5 * (v - v_small); };
-  const double lj = log_integral<double>(ell, shape, hcap);
+  auto hcap = [&](double v) { return v < v_small ? 2.0 : 2.0 + 0.5 * (v - v_small); };
+  std::vector<Node>& nodes = scratch_nodes();
+  quadrature_nodes(ell, shape, hcap, nodes);
+  const double lj = log_sum_nodes(nodes);
   const double l2 = lnc + std::log(p.s) + p.r * la + p.s * lb + lj;
   return std::clamp(std::exp(ladd(l1, l2)), 0.0, 1.0);
 }
@@ -662,25 +764,26 @@ LogLik log_likelihood(const Eigen::Vector4d& log_params, const RowsView& rows, i
 double log_likelihood_one(const Params& p, double x, double t_x, double T) {
   check_params(p);
   check_customer(x, t_x, T);
-  const PerX<double> px = per_x_value(p, x);
-  return lgamma_r_safe(p.r + x) - lgamma_r_safe(p.r) + p.r * std::log(p.alpha) +
-         p.s * std::log(p.beta) + log_bracket(px, p.s, p.alpha, p.beta, std::log(p.s), t_x, T);
+  return lgamma_r_safe(p.r + x) - lgamma_r_safe(p.r) +
+         log_bracket(per_x_value(p, x), model_value(p), t_x, T);
 }
 
 double log_tail_integral(const Params& p, double x, double t, int method) {
   check_params(p);
   const PerX<double> px = per_x_value(p, x);
-  if (method == 1) return log_G_quadrature(px.rx, p.s, p.alpha, p.beta, t);
-  const double la = std::log(p.alpha + t), lb = std::log(p.beta + t);
+  const Model<double> m = model_value(p);
+  const AtTime<double> at = at_time(m, t);
+  const double unscale = -p.r * m.ln_alpha - p.s * m.ln_beta;
+  if (method == 1) return log_G_quadrature(px, m, at) + unscale;
   if (method == 0) {
     if (p.alpha >= p.beta) {
       const double z = (p.alpha - p.beta) / (p.alpha + t);
-      return log_series(px.rx, px.a1, z) - px.rx * la - p.s * lb - px.ln_a;
+      return log_series(px.rx, px.a1, z) - px.rx * at.la - p.s * at.lb - px.ln_a;
     }
     const double z = (p.beta - p.alpha) / (p.beta + t);
-    return log_series(p.s + 1, px.a1, z) - (p.s + 1) * lb - (px.rx - 1) * la - px.ln_a;
+    return log_series(p.s + 1, px.a1, z) - (p.s + 1) * at.lb - (px.rx - 1) * at.la - px.ln_a;
   }
-  return log_G(px, p.s, p.alpha, p.beta, t, la, lb);
+  return log_G(px, m, t, at) + unscale;
 }
 
 void probability_alive(const Params& p, const double* x, const double* t_x, const double* T,
