@@ -16,14 +16,24 @@
 // respect to p, q and z are summed term by term (exact up to the truncation
 // of the series, which stops at a rigorous tail bound below 1e-17).
 // When z > kZSwitch the series needs thousands of terms; G is then integrated
-// by Gauss-Legendre quadrature after the substitution
+// by composite Gauss-Legendre quadrature after the substitution
 //   min(alpha,beta) + tau = (min(alpha,beta) + t) e^y,
-// which turns the integrand into a smooth, unimodal function of y.
+// which turns the integrand into a smooth, unimodal function of y; its
+// derivatives are moments of the nodes (differentiation under the integral).
+// Each customer's terms carry the factor alpha^r beta^s, written with
+// log1p(t/alpha) and log1p(t/beta), so no large terms cancel in the sums.
 //
 // Derivatives: every quantity is computed with a small forward-mode type
 // (Jet) carrying the value, the gradient and the Hessian with respect to the
 // log parameters (log r, log alpha, log s, log beta). The same templated code
 // with T = double gives the value alone.
+//
+// Predictions: P(alive) = (first part of the bracket) / (bracket); alive at T
+// the rates follow Gamma(r+x, alpha+T) and Gamma(s, beta+T), which gives the
+// conditional expectations, P(alive at T+t) and the conditional P(n purchases)
+// from those of a new customer. P(X(t) = n) of a new customer adds "alive
+// throughout" to "dropped out at tau < t after n purchases", the latter by
+// quadrature of a positive integrand (no differences of hypergeometric terms).
 #include "kamkit/models/pareto_nbd.hpp"
 
 #include <algorithm>

@@ -8,8 +8,10 @@
 // where G(t) = int_t^inf (...) is a Gaussian hypergeometric function. G is
 // evaluated in log space as a power series with positive, decreasing terms
 // whose argument stays in [0, 1) (see pareto_nbd.cpp), with derivatives summed
-// term by term; arguments very close to 1 switch to Gauss-Legendre quadrature
-// of the same integral after a logarithmic change of variable.
+// term by term; arguments above 0.99 switch to Gauss-Legendre quadrature of
+// the same integral after a logarithmic change of variable. Terms that depend
+// only on the distinct frequencies are computed once per evaluation, and the
+// loop over distinct customers runs on all cores (OpenMP).
 #pragma once
 
 #include <Eigen/Dense>
