@@ -26,3 +26,8 @@ using carray = py::array_t<T, py::array::c_style>;
 void bind_archive(py::module_& m);
 void bind_models(py::module_& m);
 void bind_pareto_nbd(py::module_& m);
+void bind_scoring(py::module_& m);
+void bind_tiering(py::module_& m);
+void bind_cluster(py::module_& m);
+void bind_assign(py::module_& m);
+void bind_lifecycle(py::module_& m);

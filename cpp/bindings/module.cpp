@@ -8,4 +8,9 @@ PYBIND11_MODULE(_core, m) {
   bind_archive(m);
   bind_models(m);
   bind_pareto_nbd(m);
+  bind_scoring(m);
+  bind_tiering(m);
+  bind_cluster(m);
+  bind_assign(m);
+  bind_lifecycle(m);
 }

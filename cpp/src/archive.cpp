@@ -4,9 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 
+#include "kamkit/buckets.hpp"
 #include "kamkit/common.hpp"
-#include "kamkit/grouping.hpp"
 
 namespace kamkit {
 namespace {
@@ -42,66 +43,6 @@ Scan scan_ticks(const TransactionsView& log, bool count_after, std::int64_t end_
   return {mx, static_cast<std::size_t>(after)};
 }
 
-// Rows grouped by customer: rows[offsets[c] .. offsets[c+1]) are customer c's.
-struct RowIndex {
-  std::vector<std::int64_t> offsets;
-  std::vector<std::int32_t> rows;
-};
-
-RowIndex index_rows(const Grouping& g, std::size_t n) {
-  const std::size_t k = g.unique_keys.size();
-  RowIndex ix;
-  ix.offsets.assign(k + 1, 0);
-  for (std::size_t c = 0; c < k; ++c) ix.offsets[c + 1] = ix.offsets[c] + g.counts[c];
-  ix.rows.resize(static_cast<std::size_t>(ix.offsets[k]));
-  const int threads = n > static_cast<std::size_t>(kParallelThreshold) ? max_threads() : 1;
-  if (threads <= 1) {
-    std::vector<std::int64_t> pos(ix.offsets.begin(), ix.offsets.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::int32_t c = g.codes[i];
-      if (c >= 0) ix.rows[static_cast<std::size_t>(pos[c]++)] = static_cast<std::int32_t>(i);
-    }
-    return ix;
-  }
-  // Parallel counting sort: each thread scatters its own slice of rows into
-  // the slots that its per-customer counts reserve, so rows keep their order.
-  std::vector<std::vector<std::int64_t>> pos(static_cast<std::size_t>(threads));
-  const std::size_t chunk = (n + threads - 1) / threads;
-#pragma omp parallel num_threads(threads)
-  {
-#ifdef KAMKIT_HAVE_OPENMP
-    const int t = omp_get_thread_num();
-#else
-    const int t = 0;
-#endif
-    const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
-    const std::size_t hi = std::min(n, lo + chunk);
-    auto& mine = pos[static_cast<std::size_t>(t)];
-    mine.assign(k, 0);
-    for (std::size_t i = lo; i < hi; ++i) {
-      const std::int32_t c = g.codes[i];
-      if (c >= 0) ++mine[static_cast<std::size_t>(c)];
-    }
-#pragma omp barrier
-#pragma omp for schedule(static)
-    for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(k); ++c) {
-      std::int64_t start = ix.offsets[c];
-      for (int u = 0; u < threads; ++u) {
-        const std::int64_t cnt = pos[static_cast<std::size_t>(u)][c];
-        pos[static_cast<std::size_t>(u)][c] = start;
-        start += cnt;
-      }
-    }
-    for (std::size_t i = lo; i < hi; ++i) {
-      const std::int32_t c = g.codes[i];
-      if (c >= 0)
-        ix.rows[static_cast<std::size_t>(mine[static_cast<std::size_t>(c)]++)] =
-            static_cast<std::int32_t>(i);
-    }
-  }
-  return ix;
-}
-
 struct Frame {
   Freq freq;
   Freq period;
@@ -114,79 +55,148 @@ struct Frame {
   std::int64_t last_full_lo, last_full_hi, prev_lo, prev_hi;  // day ranges
 };
 
-template <std::int64_t TPD>
-void summarise_customers(const TransactionsView& log, const RowIndex& ix, const Frame& f,
-                         Archive& out) {
-  const auto k = static_cast<std::ptrdiff_t>(out.keys.size());
-  const bool has_margin = log.margin != nullptr;
+// A row's payload, stored bucket by bucket (see kamkit/buckets.hpp); the
+// margin travels only when there is one.
+struct Row {
+  std::int64_t tick;
+  double amount;
+};
+struct RowWithMargin {
+  std::int64_t tick;
+  double amount;
+  double margin;
+};
+
+template <std::int64_t TPD, class R>
+void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
+                         const Buffer<R>& rows, bool has_amount, const Frame& f, Archive& out) {
+  constexpr bool has_margin = std::is_same_v<R, RowWithMargin>;
   const double nan = std::numeric_limits<double>::quiet_NaN();
-#pragma omp parallel if (log.n > static_cast<std::size_t>(kParallelThreshold))
-  {
-    std::vector<std::int64_t> days;
-#pragma omp for schedule(dynamic, 4096)
-    for (std::ptrdiff_t c = 0; c < k; ++c) {
-      const std::int64_t b = ix.offsets[c], e = ix.offsets[c + 1];
-      std::int64_t tmin = std::numeric_limits<std::int64_t>::max();
-      std::int64_t tmax = std::numeric_limits<std::int64_t>::min();
-      double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;
-      days.clear();
-      for (std::int64_t j = b; j < e; ++j) {
-        const std::int32_t r = ix.rows[static_cast<std::size_t>(j)];
-        const std::int64_t tick = log.ticks[r];
-        tmin = std::min(tmin, tick);
-        tmax = std::max(tmax, tick);
-        const std::int64_t d = day_of<TPD>(tick);
-        days.push_back(d);
-        const double a = log.amount ? log.amount[r] : 0.0;
-        rev += a;
-        if (has_margin) marg += log.margin[r];
-        if (f.have_full) {
-          if (d >= f.last_full_lo && d <= f.last_full_hi) rev_last += a;
-          if (d >= f.prev_lo && d <= f.prev_hi) rev_prev += a;
-        }
+  const bool daily = f.freq == Freq::Day;
+  // Per-thread scratch for a customer's purchase days.
+  std::vector<std::vector<std::int64_t>> scratch(static_cast<std::size_t>(max_threads()));
+  plan.for_each_customer(b0, b1, rows.data(), [&](std::int64_t c, const R* row, std::size_t count) {
+    auto& days = scratch[static_cast<std::size_t>(detail::thread_index())];
+    days.clear();
+    std::int64_t tmin = row[0].tick, tmax = tmin;
+    double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;
+    // Revenue of the first purchase period, kept while scanning: a row in an
+    // earlier period than the current first one restarts it.
+    std::int64_t first_lo = std::numeric_limits<std::int64_t>::max(), first_hi = first_lo;
+    double first_rev = 0.0;
+    for (std::size_t j = 0; j < count; ++j) {
+      const R& r = row[j];
+      tmin = std::min(tmin, r.tick);
+      tmax = std::max(tmax, r.tick);
+      const std::int64_t d = day_of<TPD>(r.tick);
+      days.push_back(d);
+      if (d < first_lo) {
+        const std::int64_t p = period_of_day(d, f.freq);
+        first_lo = period_start_day(p, f.freq);
+        first_hi = period_end_day(p, f.freq);
+        first_rev = r.amount;
+      } else if (d <= first_hi) {
+        first_rev += r.amount;
       }
-      // Distinct purchase periods, and revenue of the first one.
+      rev += r.amount;
+      rev_last += (d >= f.last_full_lo && d <= f.last_full_hi) ? r.amount : 0.0;
+      rev_prev += (d >= f.prev_lo && d <= f.prev_hi) ? r.amount : 0.0;
+      if constexpr (has_margin) marg += r.margin;
+    }
+    // Distinct purchase periods.
+    const std::int64_t first_day = day_of<TPD>(tmin);
+    std::int64_t n_periods = 1;
+    if (count > 1) {
       std::sort(days.begin(), days.end());
-      const std::int64_t first_day = days.front();
-      const std::int64_t first_p = period_of_day(first_day, f.freq);
-      const std::int64_t first_p_end = period_end_day(first_p, f.freq);
-      std::int64_t n_periods = 0;
-      std::int64_t prev_p = std::numeric_limits<std::int64_t>::min();
-      std::int64_t next_boundary = std::numeric_limits<std::int64_t>::min();
+      n_periods = 0;
+      std::int64_t boundary = std::numeric_limits<std::int64_t>::min();
       for (const std::int64_t d : days) {
-        if (d > next_boundary) {
-          const std::int64_t p = period_of_day(d, f.freq);
-          if (p != prev_p) {
-            ++n_periods;
-            prev_p = p;
-          }
-          next_boundary = period_end_day(p, f.freq);
+        if (d > boundary) {
+          ++n_periods;
+          boundary = daily ? d : period_end_day(period_of_day(d, f.freq), f.freq);
         }
       }
-      double first_rev = 0.0;
-      for (std::int64_t j = b; j < e; ++j) {
-        const std::int32_t r = ix.rows[static_cast<std::size_t>(j)];
-        if (day_of<TPD>(log.ticks[r]) <= first_p_end) first_rev += log.amount ? log.amount[r] : 0.0;
-      }
-      const std::int64_t last_p = period_of_day(days.back(), f.freq);
-      const double first_start = static_cast<double>(period_start_day(first_p, f.freq));
-      const double frequency = static_cast<double>(n_periods - 1);
-      out.n_transactions[c] = e - b;
-      out.frequency[c] = frequency;
-      out.recency[c] =
-          (static_cast<double>(period_start_day(last_p, f.freq)) - first_start) / f.unit;
-      out.T[c] = (static_cast<double>(f.end_p_start) - first_start) / f.unit;
+    }
+    const std::int64_t last_p = period_of_day(day_of<TPD>(tmax), f.freq);
+    const double first_start = static_cast<double>(first_lo);
+    const double frequency = static_cast<double>(n_periods - 1);
+    out.n_transactions[c] = static_cast<std::int64_t>(count);
+    out.frequency[c] = frequency;
+    out.recency[c] = (static_cast<double>(period_start_day(last_p, f.freq)) - first_start) / f.unit;
+    out.T[c] = (static_cast<double>(f.end_p_start) - first_start) / f.unit;
+    out.first_tick[c] = tmin;
+    out.last_tick[c] = tmax;
+    if (has_amount) {
       out.monetary_value[c] = n_periods > 1 ? (rev - first_rev) / frequency : 0.0;
-      out.first_tick[c] = tmin;
-      out.last_tick[c] = tmax;
       out.revenue[c] = rev;
-      if (has_margin) out.margin[c] = marg;
       const std::int64_t first_vp = period_of_day(first_day, f.period);
       out.avg_period_revenue[c] = rev / static_cast<double>(f.end_vp - first_vp + 1);
-      // Growth needs two full periods, the earlier one at or after the first
-      // purchase's period, and a positive base.
-      const bool defined = f.have_full && first_day <= f.prev_hi && rev_prev > 0.0;
-      out.growth[c] = defined ? rev_last / rev_prev - 1.0 : nan;
+      // Growth compares the last full period with the one before, when that
+      // one has a positive revenue.
+      out.growth[c] = rev_prev > 0.0 ? rev_last / rev_prev - 1.0 : nan;
+    }
+    if constexpr (has_margin) out.margin[c] = marg;
+  });
+}
+
+// Regroups the kept rows customer by customer, carrying their payload R,
+// and summarises each customer.
+template <class R>
+void summarise_log(const TransactionsView& log, const std::uint8_t* keep, const Frame& f,
+                   Archive& out) {
+  BucketPlan plan(log.keys, log.n, keep);
+  require(!plan.unique_keys().empty(),
+          "observation_end falls before the first purchase: no transaction is left");
+  const std::size_t k = plan.unique_keys().size();
+  const double* amount = log.amount;
+  const double* margin = log.margin;
+  const std::int64_t* ticks = log.ticks;
+  out.keys = plan.unique_keys();
+  out.n_transactions.resize(k);
+  out.frequency.resize(k);
+  out.recency.resize(k);
+  out.T.resize(k);
+  out.first_tick.resize(k);
+  out.last_tick.resize(k);
+  if (amount) {
+    out.monetary_value.resize(k);
+    out.revenue.resize(k);
+    out.avg_period_revenue.resize(k);
+    out.growth.resize(k);
+  }
+  if (margin) out.margin.resize(k);
+  // Large logs go in passes over bucket ranges, so that the scratch copy of
+  // the rows stays under half the size of the input columns.
+  const std::size_t input_row_bytes = 16 + (amount ? 8 : 0) + (margin ? 8 : 0);
+  const std::size_t scratch_row_bytes = sizeof(R) + sizeof(std::uint32_t);
+  const std::size_t budget =
+      std::max<std::size_t>(std::size_t{1} << 20, log.n * input_row_bytes / 2 / scratch_row_bytes);
+  const auto passes = plan.passes(budget);
+  std::size_t largest = 0;
+  for (const auto& [b0, b1] : passes) largest = std::max(largest, plan.rows_in(b0, b1));
+  Buffer<R> rows(largest);
+  const bool has_amount = amount != nullptr;
+  for (const auto& [b0, b1] : passes) {
+    plan.scatter(b0, b1, [&](std::size_t i, std::size_t at) {
+      if constexpr (std::is_same_v<R, RowWithMargin>) {
+        rows[at] = R{ticks[i], amount ? amount[i] : 0.0, margin[i]};
+      } else {
+        rows[at] = R{ticks[i], amount ? amount[i] : 0.0};
+      }
+    });
+    switch (log.ticks_per_day) {
+      case kTicksS:
+        summarise_customers<kTicksS>(plan, b0, b1, rows, has_amount, f, out);
+        break;
+      case kTicksMs:
+        summarise_customers<kTicksMs>(plan, b0, b1, rows, has_amount, f, out);
+        break;
+      case kTicksUs:
+        summarise_customers<kTicksUs>(plan, b0, b1, rows, has_amount, f, out);
+        break;
+      default:
+        summarise_customers<kTicksNs>(plan, b0, b1, rows, has_amount, f, out);
+        break;
     }
   }
 }
@@ -228,27 +238,6 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
 #pragma omp parallel for if (n > kParallelThreshold)
     for (std::ptrdiff_t i = 0; i < n; ++i) keep[i] = log.ticks[i] <= end_tick;
   }
-  Grouping g = group_keys(log.keys, log.n, keep.empty() ? nullptr : keep.data());
-  require(!g.unique_keys.empty(),
-          "observation_end falls before the first purchase: no transaction is left");
-  keep = std::vector<std::uint8_t>();
-  const RowIndex ix = index_rows(g, log.n);
-  g.codes = std::vector<std::int32_t>();
-
-  const std::size_t k = g.unique_keys.size();
-  out.keys = std::move(g.unique_keys);
-  out.n_transactions.resize(k);
-  out.frequency.resize(k);
-  out.recency.resize(k);
-  out.T.resize(k);
-  out.monetary_value.resize(k);
-  out.first_tick.resize(k);
-  out.last_tick.resize(k);
-  out.revenue.resize(k);
-  if (log.margin) out.margin.resize(k);
-  out.avg_period_revenue.resize(k);
-  out.growth.resize(k);
-
   Frame f{};
   f.freq = opt.freq;
   f.period = opt.period;
@@ -259,26 +248,17 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   f.end_vp = period_of_day(end_day, opt.period);
   const std::int64_t last_full =
       period_end_day(f.end_vp, opt.period) == end_day ? f.end_vp : f.end_vp - 1;
-  f.have_full = true;
   f.last_full_lo = period_start_day(last_full, opt.period);
   f.last_full_hi = period_end_day(last_full, opt.period);
   f.prev_lo = period_start_day(last_full - 1, opt.period);
   f.prev_hi = period_end_day(last_full - 1, opt.period);
   out.last_full_period = last_full;
 
-  switch (tpd) {
-    case kTicksS:
-      summarise_customers<kTicksS>(log, ix, f, out);
-      break;
-    case kTicksMs:
-      summarise_customers<kTicksMs>(log, ix, f, out);
-      break;
-    case kTicksUs:
-      summarise_customers<kTicksUs>(log, ix, f, out);
-      break;
-    default:
-      summarise_customers<kTicksNs>(log, ix, f, out);
-      break;
+  const std::uint8_t* kept_rows = keep.empty() ? nullptr : keep.data();
+  if (log.margin) {
+    summarise_log<RowWithMargin>(log, kept_rows, f, out);
+  } else {
+    summarise_log<Row>(log, kept_rows, f, out);
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "kamkit/grouping.hpp"
 
+#include "kamkit/buckets.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -139,3 +141,25 @@ Grouping group_keys(const std::int64_t* keys, std::size_t n, const std::uint8_t*
 }
 
 }  // namespace kamkit
+
+namespace kamkit::detail {
+
+Slots make_slots(const std::int64_t* keys, std::size_t n, const std::uint8_t* keep) {
+  Slots s;
+  const Range r = key_range(keys, n, keep);
+  s.kept = r.kept;
+  if (r.kept == 0) return s;
+  const auto span = static_cast<unsigned long long>(r.hi) - static_cast<unsigned long long>(r.lo);
+  // A direct table costs a counter per key in the span, per thread.
+  s.direct = span < n / 2 + (1ULL << 20);
+  if (s.direct) {
+    s.lo = r.lo;
+    s.count = static_cast<std::size_t>(r.hi - r.lo) + 1;
+  } else {
+    group_hashed(keys, n, keep, s.hashed);
+    s.count = s.hashed.unique_keys.size();
+  }
+  return s;
+}
+
+}  // namespace kamkit::detail

@@ -10,6 +10,21 @@ from __future__ import annotations
 from . import datasets
 from ._validation import MissingValuesWarning
 from .archive import calibration_holdout, summarize
+from .lifecycle import (
+    STAGES,
+    WARNING_REASONS,
+    MarkovChain,
+    Transitions,
+    early_warning,
+    lifecycle_stages,
+    period_panel,
+    phase_out_candidates,
+    stage_strategies,
+    tier_history,
+    transitions,
+    update_panel,
+    upgrade_candidates,
+)
 from .models import (
     BetaGeo,
     BetaGeoBetaBinom,
@@ -19,20 +34,86 @@ from .models import (
     ParetoNBD,
     SpendExclusionWarning,
 )
+from .scoring import (
+    CRITERIA,
+    SEGMENT_MAPS,
+    default_criteria,
+    profitability,
+    register_criterion,
+    register_segment_map,
+    rfm_scores,
+    segment_map_from_grid,
+    value_score,
+)
+from .service import Assignment, assign_managers, attach_policies, service_policies
+from .tiering import (
+    LABEL_SETS,
+    TIER_SCHEMES,
+    Concentration,
+    KMeansSegments,
+    concentration,
+    kmeans_segments,
+    pyramid,
+    quadrant,
+    register_label_set,
+    register_tier_scheme,
+    tier_by_thresholds,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CRITERIA",
+    "LABEL_SETS",
+    "SEGMENT_MAPS",
+    "STAGES",
+    "TIER_SCHEMES",
+    "WARNING_REASONS",
+    "Assignment",
     "BetaGeo",
     "BetaGeoBetaBinom",
+    "Concentration",
     "ConvergenceWarning",
     "GammaGamma",
+    "KMeansSegments",
+    "MarkovChain",
     "MissingValuesWarning",
     "ModifiedBetaGeo",
     "ParetoNBD",
     "SpendExclusionWarning",
+    "Transitions",
     "__version__",
+    "assign_managers",
+    "attach_policies",
     "calibration_holdout",
+    "concentration",
     "datasets",
+    "default_criteria",
+    "early_warning",
+    "kmeans_segments",
+    "lifecycle_stages",
+    "period_panel",
+    "phase_out_candidates",
+    "profitability",
+    "pyramid",
+    "quadrant",
+    "register_criterion",
+    "register_label_set",
+    "register_segment_map",
+    "register_tier_scheme",
+    "rfm_scores",
+    "segment_map_from_grid",
+    "service_policies",
+    "stage_strategies",
     "summarize",
+    "tier_by_thresholds",
+    "tier_history",
+    "transitions",
+    "update_panel",
+    "upgrade_candidates",
+    "value_score",
 ]
+
+from . import _display  # noqa: E402
+
+_display.install()

@@ -1,12 +1,24 @@
-# Typed signatures of kamkit's C++ core (internal module).
+"""Typed signatures of kamkit's compiled core (internal API)."""
+
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from numpy.typing import NDArray
 
 __version__: str
 
-def summarize(*args: Any, **kwargs: Any) -> dict[str, Any]: ...
+def summarize(
+    keys: npt.NDArray[np.int64],
+    ticks: npt.NDArray[np.int64],
+    ticks_per_day: int,
+    amount: npt.NDArray[np.float64] | None,
+    margin: npt.NDArray[np.float64] | None,
+    freq: str,
+    period: str,
+    time_unit_days: float,
+    observation_end_tick: int | None,
+) -> dict[str, Any]: ...
 
 # ------------------------------------------------------------------ models
 HAVE_PARETO_NBD: bool
@@ -94,3 +106,68 @@ def gamma_gamma_conditional_expected_average_spend(
     params: NDArray[np.float64], x: NDArray[np.float64], m: NDArray[np.float64]
 ) -> NDArray[np.float64]: ...
 def hyp2f1(a: float, b: float, c: float, z: float) -> float: ...
+
+# Scoring (value scores)
+def value_score(
+    columns: npt.NDArray[np.float64], weights: npt.NDArray[np.float64], method: str
+) -> npt.NDArray[np.float64]: ...
+def normalize(x: npt.NDArray[np.float64], method: str) -> npt.NDArray[np.float64]: ...
+
+# Tiering (pyramid, thresholds, concentration)
+def sort_descending(
+    x: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]: ...
+def cuts_by_count(desc: npt.NDArray[np.float64], cum_shares: list[float]) -> list[int]: ...
+def cuts_by_value(desc: npt.NDArray[np.float64], cum_shares: list[float]) -> list[int]: ...
+def snap_cuts(desc: npt.NDArray[np.float64], cuts: list[int]) -> list[int]: ...
+def codes_from_cuts(order: npt.NDArray[np.int32], cuts: list[int]) -> npt.NDArray[np.int16]: ...
+def codes_by_thresholds(
+    x: npt.NDArray[np.float64], thresholds: list[float]
+) -> npt.NDArray[np.int16]: ...
+def concentration(x: npt.NDArray[np.float64]) -> tuple[float, float, npt.NDArray[np.float64]]: ...
+def average_ranks(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+
+# Cluster (k-means)
+def kmeans(
+    X: npt.NDArray[np.float64], k: int, n_init: int, max_iter: int, tol: float, seed: int
+) -> dict[str, Any]: ...
+def standardize(
+    X: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+
+# Assign (account managers)
+def lpt_schedule(
+    workload: npt.NDArray[np.float64], m: int
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]: ...
+def lifecycle_group_keys(
+    keys: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]: ...
+def lifecycle_panel(
+    codes: npt.NDArray[np.int32],
+    n_customers: int,
+    ticks: npt.NDArray[np.int64],
+    ticks_per_day: int,
+    amount: npt.NDArray[np.float64] | None,
+    freq: str,
+    observation_end_tick: int | None,
+    first_period: int | None,
+    want_revenue: bool,
+    want_counts: bool,
+    init_revenue: npt.NDArray[np.float64] | None,
+    init_counts: npt.NDArray[np.int64] | None,
+) -> dict[str, Any]: ...
+def lifecycle_stages(
+    values: npt.NDArray[np.float64],
+    last_partial: bool,
+    new_periods: int,
+    window: int,
+    growth: float,
+    decline: float,
+    churn_periods: int,
+) -> npt.NDArray[np.int8]: ...
+def lifecycle_tiers(
+    values: npt.NDArray[np.float64], window: int, cum_shares: list[float]
+) -> npt.NDArray[np.int8]: ...
+def lifecycle_transitions(
+    states: npt.NDArray[np.int32], n_states: int
+) -> npt.NDArray[np.int64]: ...

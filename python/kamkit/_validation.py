@@ -9,7 +9,7 @@ how many rows are at fault, and how to fix it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any, Literal
@@ -20,10 +20,14 @@ import pandas as pd
 __all__ = [
     "MissingValuesWarning",
     "TransactionLog",
+    "as_series",
     "check_choice",
+    "check_columns",
     "check_frame",
+    "check_labels",
     "check_observation_end",
     "check_rfm",
+    "check_shares",
     "check_transactions",
     "model_array",
     "numeric_column",
@@ -114,6 +118,8 @@ def numeric_column(
         values = series.to_numpy()
         if values.dtype != np.float64:
             values = values.astype(np.float64)
+    if np.isfinite(values).all():  # one pass in the common case
+        return values
     nan = np.isnan(values)
     if not allow_missing and nan.any():
         raise ValueError(
@@ -282,6 +288,19 @@ def _date_ticks(series: pd.Series, column: Hashable) -> tuple[np.ndarray, str, t
     raise TypeError(f"column {column!r}: expected dates, found {dtype} values")
 
 
+def _missing_mask(series: pd.Series) -> np.ndarray:
+    """Missing values of a column; all False, without a pass, where the dtype cannot hold any."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return np.zeros(len(series), dtype=bool)
+    if isinstance(dtype, np.dtype) and dtype.kind in "fmM":
+        values = series.to_numpy()
+        if dtype.kind == "f":
+            return np.isnan(values)
+        return np.isnat(values)
+    return series.isna().to_numpy()
+
+
 def check_transactions(
     transactions: Any,
     customer: Hashable,
@@ -326,7 +345,7 @@ def check_transactions(
     )
     n_input = len(frame)
     cols = {"customer": customer, "date": date, "amount": amount, "margin": margin}
-    na = {role: frame[col].isna().to_numpy() for role, col in cols.items() if col is not None}
+    na = {role: _missing_mask(frame[col]) for role, col in cols.items() if col is not None}
     n_missing = {role: int(mask.sum()) for role, mask in na.items()}
     dropped = 0
     if any(n_missing.values()):
@@ -464,3 +483,72 @@ def check_rfm(
                 f"{fn} <= {rn} <= {tn}, found {_rows(int(bad.sum()))} that are not; "
                 "in the discrete-time model recency is the period of the last transaction"
             )
+
+
+# ---------------------------------------------------------------------------
+# Scoring, tiering and key-account service
+# ---------------------------------------------------------------------------
+
+
+def check_columns(
+    frame: pd.DataFrame, columns: Iterable[Hashable], what: str = "customers"
+) -> None:
+    """Raise ValueError naming every column of `columns` that `frame` lacks."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        names = ", ".join(repr(c) for c in missing)
+        have = ", ".join(repr(c) for c in list(frame.columns)[:20])
+        raise ValueError(
+            f"{what}: column(s) {names} not found; the table has {have}; "
+            "compute the column first or pass the name of an existing one"
+        )
+
+
+def as_series(values: Any, name: str = "values") -> pd.Series:
+    """A Series from a Series or a 1-D array-like (which gets a RangeIndex)."""
+    if isinstance(values, pd.Series):
+        return values
+    if isinstance(values, pd.DataFrame):
+        raise TypeError(
+            f"{name}: expected a Series (one value per customer), found a DataFrame with "
+            f"{values.shape[1]} columns; pick one column, e.g. customers['revenue']"
+        )
+    if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
+        raise TypeError(
+            f"{name}: expected a pandas Series or a 1-D array of numbers, "
+            f"found {type(values).__name__}"
+        )
+    return pd.Series(values)
+
+
+def check_shares(shares: Any, name: str = "shares") -> tuple[float, ...]:
+    """Shares top first: positive numbers that add up to 1."""
+    try:
+        out = tuple(float(s) for s in shares)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: expected a sequence of numbers, found {shares!r}") from None
+    if len(out) < 1:
+        raise ValueError(f"{name}: expected at least one share, found none")
+    bad = [s for s in out if not np.isfinite(s) or s < 0]
+    if bad:
+        raise ValueError(
+            f"{name}: expected non-negative shares, found {len(bad)} bad value(s) "
+            f"(first: {bad[0]!r})"
+        )
+    total = sum(out)
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(
+            f"{name}: the shares must add up to 1 (top tier first), found a sum of {total:g} "
+            f"for {out}; e.g. (0.01, 0.04, 0.15, 0.80)"
+        )
+    return out
+
+
+def check_labels(labels: Sequence[Any], n: int, name: str = "labels") -> list[Any]:
+    """A list of `n` distinct labels."""
+    out = list(labels)
+    if len(out) != n:
+        raise ValueError(f"{name}: expected {n} labels (top tier first), found {len(out)}: {out!r}")
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name}: labels must be distinct, found {out!r}")
+    return out

@@ -12,7 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _shared_data() -> Path:
     env = os.environ.get("KAMKIT_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
+    if env:
+        return Path(env)
+    # ../shared/data beside the checkout (or beside a folder above it).
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,9 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["CDNOW_CITATION", "load_cdnow_sample"]
+from ._simulate import simulate_transactions
+
+__all__ = ["CDNOW_CITATION", "load_cdnow_sample", "simulate_transactions"]
 
 CDNOW_CITATION = (
     "CDNOW 1/10th sample, published by Bruce G. S. Hardie (brucehardie.com, datasets; "

@@ -1,0 +1,157 @@
+"""Regenerate the results table of benchmarks/README.md from benchmarks/results/*.json.
+
+    python benchmarks/make_table.py          # rewrite the README between the markers
+    python benchmarks/make_table.py --check  # exit 1 when the README is out of date
+
+Only the text between ``<!-- results:start -->`` and ``<!-- results:end -->``
+is replaced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+README = HERE / "README.md"
+START = "<!-- results:start -->"
+END = "<!-- results:end -->"
+ROLE_ORDER = {"floor": 0, "kamkit": 1, "baseline": 2, "variant": 3, "reference": 4}
+
+
+def _fmt_s(seconds: float) -> str:
+    if seconds >= 100:
+        return f"{seconds:.0f}"
+    if seconds >= 10:
+        return f"{seconds:.1f}"
+    if seconds >= 0.1:
+        return f"{seconds:.2f}"
+    return f"{seconds:.3f}"
+
+
+def _fmt_ratio(x: float) -> str:
+    return f"{x:.0f}x" if x >= 10 else f"{x:.1f}x" if x >= 1 else f"{x:.2f}x"
+
+
+def _fmt_rows(n: int) -> str:
+    return f"{n / 1e6:.1f}M" if n >= 1e6 else f"{n / 1e3:.0f}k"
+
+
+def _versions(v: dict[str, Any]) -> str:
+    keys = ("kamkit", "numpy", "pandas", "scikit-learn", "python")
+    parts = [f"{k} {v[k]}" for k in keys if v.get(k)]
+    if v.get("kamkit_revision"):
+        parts[0] += f" ({v['kamkit_revision']})"
+    lt = v.get("lifetimes_env")
+    if lt and lt.get("lifetimes"):
+        parts.append(
+            f"lifetimes {lt['lifetimes']} (own environment: numpy {lt.get('numpy')}, "
+            f"pandas {lt.get('pandas')})"
+        )
+    return ", ".join(parts)
+
+
+def area_table(data: dict[str, Any]) -> str:
+    """Markdown for one results file: a table per input, biggest input first."""
+    lines = [f"### {data['title']}", ""]
+    m = data["machine"]
+    lines.append(
+        f"Measured {data['date'][:10]} on {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB; "
+        f"{_versions(data['versions'])}."
+    )
+    load = m.get("load_average_1min")
+    if load and max(load) > 0.5 * m["cores"]:
+        lines.append(
+            f"The machine was shared during the run (1-minute load average {load[0]:.1f} at the "
+            f"start, {load[1]:.1f} at the end, on {m['cores']} cores): the wall times are noisy."
+        )
+    lines.append("")
+    inputs = data["inputs"]
+    order = sorted(inputs, key=lambda name: -inputs[name]["rows"])
+    results = data["results"]
+    for name in order:
+        rows = [r for r in results if r.get("input") == name and "time_s" in r]
+        if not rows:
+            continue
+        info = inputs[name]
+        mb_in = info["bytes"] / 2**20
+        kamkit = next((r for r in rows if r["role"] == "kamkit"), None)
+        lines.append(
+            f"**{_fmt_rows(info['rows'])} rows, {_fmt_rows(info['customers'])} customers** "
+            f"(input {mb_in:.0f} MB):"
+        )
+        lines.append("")
+        lines.append(
+            "| contender | time (s) | time / kamkit | extra peak memory (MB) | memory / input |"
+        )
+        lines.append("| --- | ---: | ---: | ---: | ---: |")
+        fastest = data.get("summary", {}).get(name, {}).get("pandas_fastest")
+        rows.sort(key=lambda r: (ROLE_ORDER.get(r["role"], 9), r["time_s"]))
+        for r in rows:
+            label = f"`{r['name']}`: {r['label']}"
+            if r["name"] == fastest:
+                label += " (**fastest pandas**)"
+            if r.get("extrapolated"):
+                label += " (*extrapolated*)"
+            ratio = _fmt_ratio(r["time_s"] / kamkit["time_s"]) if kamkit else ""
+            mem = r["extra_peak_mb"]
+            lines.append(
+                f"| {label} | {_fmt_s(r['time_s'])} | {ratio} | {mem:.0f} | {mem / mb_in:.2f} |"
+            )
+        lines.append("")
+        failed = [r for r in results if r.get("input") == name and "error" in r]
+        for r in failed:
+            lines.append(f"- `{r['name']}` did not finish: {r['error'][:200]}")
+        if failed:
+            lines.append("")
+    for note in data.get("notes", []):
+        lines.append(f"- {note}")
+    if data.get("check_disagreements"):
+        lines.append("- Contenders disagree: " + "; ".join(data["check_disagreements"]))
+    else:
+        lines.append(
+            "- All contenders agree on their common check figures (customers, rows, "
+            "revenue, first/last dates, frequency/recency/T/monetary sums)."
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def render(results_dir: Path = HERE / "results") -> str:
+    parts = []
+    for path in sorted(results_dir.glob("*.json")):
+        parts.append(area_table(json.loads(path.read_text())))
+    if not parts:
+        parts.append("*No results yet: run a benchmark script.*\n")
+    return "\n".join(parts)
+
+
+def update(readme: Path = README) -> tuple[str, str]:
+    text = readme.read_text()
+    if START not in text or END not in text:
+        raise SystemExit(f"{readme}: the markers {START} and {END} are missing")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    new = f"{head}{START}\n{render()}\n{END}{tail}"
+    return text, new
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--check", action="store_true")
+    a = p.parse_args(argv)
+    old, new = update()
+    if a.check:
+        if old != new:
+            print("benchmarks/README.md is out of date: run python benchmarks/make_table.py")
+            return 1
+        return 0
+    README.write_text(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+#include <string>
+#include <vector>
+
+#include "kamkit/scoring.hpp"
+#include "kamkit_py.hpp"
+
+namespace {
+
+using kamkit::bindings::carray;
+
+// columns: (k, n) C-contiguous, i.e. the k criteria one after the other.
+py::array_t<double> value_score(const carray<double>& columns, const carray<double>& weights,
+                                const std::string& method) {
+  if (columns.ndim() != 2) throw std::invalid_argument("value_score: columns must be 2-D (k, n)");
+  const auto k = static_cast<std::size_t>(columns.shape(0));
+  const auto n = static_cast<std::size_t>(columns.shape(1));
+  if (static_cast<std::size_t>(weights.size()) != k)
+    throw std::invalid_argument("value_score: one weight per criterion");
+  const kamkit::ScoreMethod m = kamkit::parse_score_method(method);
+  py::array_t<double> out(static_cast<py::ssize_t>(n));
+  double* o = out.mutable_data();
+  const double* c = columns.data();
+  const double* w = weights.data();
+  {
+    py::gil_scoped_release release;  // safe: only reads/writes the NumPy buffers held above
+    kamkit::value_score(c, n, k, w, m, o);
+  }
+  return out;
+}
+
+py::array_t<double> normalize(const carray<double>& x, const std::string& method) {
+  const auto n = static_cast<std::size_t>(x.size());
+  const kamkit::ScoreMethod m = kamkit::parse_score_method(method);
+  py::array_t<double> out(static_cast<py::ssize_t>(n));
+  double* o = out.mutable_data();
+  const double* p = x.data();
+  {
+    py::gil_scoped_release release;  // safe: only reads/writes the NumPy buffers held above
+    kamkit::normalize(p, n, m, o);
+  }
+  return out;
+}
+
+}  // namespace
+
+void bind_scoring(py::module_& m) {
+  m.def("value_score", &value_score, py::arg("columns").noconvert(), py::arg("weights").noconvert(),
+        py::arg("method"),
+        "Weighted 0..100 score of the criteria in the rows of `columns` (see kamkit.value_score).");
+  m.def("normalize", &normalize, py::arg("x").noconvert(), py::arg("method"),
+        "Criterion normalised to 0..1 by 'minmax', 'zscore' or 'rank'.");
+}

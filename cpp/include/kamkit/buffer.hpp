@@ -1,0 +1,55 @@
+// An uninitialised array for large scratch columns. Zero-filling hundreds of
+// megabytes that are overwritten at once anyway costs as much as the work;
+// and random writes across them miss the TLB on nearly every row unless the
+// memory is backed by huge pages, which Linux grants on request.
+#pragma once
+
+#include <cstddef>
+#include <cstdlib>
+#include <memory>
+#include <new>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
+namespace kamkit {
+
+template <typename T>
+class Buffer {
+ public:
+  Buffer() = default;
+  explicit Buffer(std::size_t n) : size_(n) {
+    if (n == 0) return;
+    constexpr std::size_t kHuge = std::size_t{1} << 21;
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes >= kHuge) {
+      const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
+      void* p = std::aligned_alloc(kHuge, rounded);
+      if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+      madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+      data_.reset(static_cast<T*>(p));
+    } else {
+      void* p = std::malloc(bytes);
+      if (!p) throw std::bad_alloc();
+      data_.reset(static_cast<T*>(p));
+    }
+  }
+  T* data() noexcept { return data_.get(); }
+  const T* data() const noexcept { return data_.get(); }
+  T& operator[](std::size_t i) noexcept { return data_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+
+ private:
+  struct Free {
+    void operator()(T* p) const noexcept { std::free(p); }
+  };
+  std::unique_ptr<T[], Free> data_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace kamkit

@@ -1,0 +1,34 @@
+// Multi-criteria value scores: each criterion is normalised to 0..1, turned
+// round when lower is better, and the weighted mean is scaled to 0..100.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace kamkit {
+
+enum class ScoreMethod {
+  /// (x - min) / (max - min); a constant criterion gives 0.5.
+  MinMax,
+  /// Phi((x - mean) / sd), sd with ddof = 0; a constant criterion gives 0.5.
+  ZScore,
+  /// (average rank - 1) / (n - 1): ties share a rank; n = 1 gives 0.5.
+  Rank,
+};
+
+/// Parses "minmax", "zscore" or "rank"; throws std::invalid_argument otherwise.
+ScoreMethod parse_score_method(const std::string& name);
+
+/// Normalises n finite values to 0..1 (higher value, higher result).
+/// Throws std::invalid_argument on non-finite values.
+void normalize(const double* x, std::size_t n, ScoreMethod method, double* out);
+
+/// Weighted score of n customers on k criteria. `columns` holds the k columns
+/// one after the other (column-major n x k). A negative weight means lower is
+/// better (the criterion enters as 1 - normalised). Weights are divided by
+/// the sum of their absolute values, so the score runs from 0 to 100.
+/// Throws std::invalid_argument when the weights are all zero or not finite.
+void value_score(const double* columns, std::size_t n, std::size_t k, const double* weights,
+                 ScoreMethod method, double* out);
+
+}  // namespace kamkit

@@ -1,0 +1,148 @@
+#include "kamkit/scoring.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kamkit/common.hpp"
+#include "kamkit/order.hpp"
+
+namespace kamkit {
+
+ScoreMethod parse_score_method(const std::string& name) {
+  if (name == "minmax") return ScoreMethod::MinMax;
+  if (name == "zscore") return ScoreMethod::ZScore;
+  if (name == "rank") return ScoreMethod::Rank;
+  throw std::invalid_argument("score method: expected 'minmax', 'zscore' or 'rank', got '" + name +
+                              "'");
+}
+
+void normalize(const double* x, std::size_t n, ScoreMethod method, double* out) {
+  const auto m = static_cast<std::ptrdiff_t>(n);
+  if (n == 0) return;
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  double sum = 0.0;
+  std::ptrdiff_t bad = 0;
+#pragma omp parallel for reduction(min : lo) reduction(max : hi) \
+    reduction(+ : sum, bad) if (m > kParallelThreshold)
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    const double v = x[i];
+    bad += std::isfinite(v) ? 0 : 1;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+    sum += v;
+  }
+  require(bad == 0, "score: " + std::to_string(bad) + " values are NaN or infinite");
+  switch (method) {
+    case ScoreMethod::MinMax: {
+      const double range = hi - lo;
+      if (!(range > 0.0)) {
+        std::fill(out, out + n, 0.5);
+        return;
+      }
+      const double inv = 1.0 / range;
+#pragma omp parallel for if (m > kParallelThreshold)
+      for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = (x[i] - lo) * inv;
+      return;
+    }
+    case ScoreMethod::ZScore: {
+      const double mean = sum / static_cast<double>(n);
+      double ss = 0.0;
+#pragma omp parallel for reduction(+ : ss) if (m > kParallelThreshold)
+      for (std::ptrdiff_t i = 0; i < m; ++i) ss += (x[i] - mean) * (x[i] - mean);
+      const double sd = std::sqrt(ss / static_cast<double>(n));
+      if (!(sd > 0.0) || hi == lo) {
+        std::fill(out, out + n, 0.5);
+        return;
+      }
+      const double scale = 1.0 / (sd * std::sqrt(2.0));
+#pragma omp parallel for if (m > kParallelThreshold)
+      for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = 0.5 * std::erfc(-(x[i] - mean) * scale);
+      return;
+    }
+    case ScoreMethod::Rank: {
+      if (n == 1) {
+        out[0] = 0.5;
+        return;
+      }
+      const std::vector<std::int32_t> order = argsort(x, n);
+      average_ranks(x, order.data(), n, out);
+      const double inv = 1.0 / static_cast<double>(n - 1);
+#pragma omp parallel for if (m > kParallelThreshold)
+      for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = (out[i] - 1.0) * inv;
+      return;
+    }
+  }
+}
+
+void value_score(const double* columns, std::size_t n, std::size_t k, const double* weights,
+                 ScoreMethod method, double* out) {
+  double total = 0.0;
+  for (std::size_t j = 0; j < k; ++j) {
+    require(std::isfinite(weights[j]), "score: weights must be finite");
+    total += std::abs(weights[j]);
+  }
+  require(total > 0.0, "score: the weights are all zero");
+  const auto m = static_cast<std::ptrdiff_t>(n);
+  if (method == ScoreMethod::MinMax) {
+    // Fused: one pass for every column's range, one pass for the score, so
+    // each row is read twice whatever the number of criteria.
+    // score = offset + sum_j w_j * (x_j - lo_j) / (hi_j - lo_j), with w_j < 0 for
+    // lower-is-better criteria (their offset adds |w_j|). Dividing by the
+    // range (rather than multiplying by a precomputed w / range) cannot
+    // overflow when the range is tiny.
+    std::vector<double> lo_j(k, 0.0), range_j(k, 1.0), w_j(k, 0.0);
+    double offset = 0.0;
+    for (std::size_t j = 0; j < k; ++j) {
+      if (weights[j] == 0.0) continue;
+      const double* x = columns + j * n;
+      double lo = std::numeric_limits<double>::infinity();
+      double hi = -std::numeric_limits<double>::infinity();
+      std::ptrdiff_t bad = 0;
+#pragma omp parallel for reduction(min : lo) reduction(max : hi) \
+    reduction(+ : bad) if (m > kParallelThreshold)
+      for (std::ptrdiff_t i = 0; i < m; ++i) {
+        bad += std::isfinite(x[i]) ? 0 : 1;
+        lo = std::min(lo, x[i]);
+        hi = std::max(hi, x[i]);
+      }
+      require(bad == 0, "score: " + std::to_string(bad) + " values are NaN or infinite");
+      const double w = 100.0 * std::abs(weights[j]) / total;
+      if (!(hi > lo)) {
+        offset += 0.5 * w;  // a constant criterion scores 0.5
+        continue;
+      }
+      lo_j[j] = lo;
+      range_j[j] = hi - lo;
+      w_j[j] = weights[j] < 0.0 ? -w : w;
+      if (weights[j] < 0.0) offset += w;
+    }
+#pragma omp parallel for if (m > kParallelThreshold)
+    for (std::ptrdiff_t i = 0; i < m; ++i) {
+      double s = offset;
+      for (std::size_t j = 0; j < k; ++j) {
+        if (w_j[j] == 0.0) continue;
+        s += w_j[j] * ((columns[j * n + static_cast<std::size_t>(i)] - lo_j[j]) / range_j[j]);
+      }
+      out[i] = std::min(100.0, std::max(0.0, s));
+    }
+    return;
+  }
+  std::fill(out, out + n, 0.0);
+  std::vector<double> s(n);
+  for (std::size_t j = 0; j < k; ++j) {
+    if (weights[j] == 0.0) continue;
+    normalize(columns + j * n, n, method, s.data());
+    const double w = 100.0 * std::abs(weights[j]) / total;
+    const bool lower_is_better = weights[j] < 0.0;
+#pragma omp parallel for if (m > kParallelThreshold)
+    for (std::ptrdiff_t i = 0; i < m; ++i) out[i] += w * (lower_is_better ? 1.0 - s[i] : s[i]);
+  }
+  // Rounding can leave a hair outside the range.
+#pragma omp parallel for if (m > kParallelThreshold)
+  for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = std::min(100.0, std::max(0.0, out[i]));
+}
+
+}  // namespace kamkit
