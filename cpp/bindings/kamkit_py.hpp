@@ -37,6 +37,7 @@ py::array_t<T> to_numpy(std::vector<T>&& v, std::vector<py::ssize_t> shape = {})
 // One registration function per area; module.cpp calls them all.
 void bind_archive(py::module_& m);
 void bind_models(py::module_& m);
+void bind_pareto_nbd(py::module_& m);
 void bind_scoring(py::module_& m);
 void bind_tiering(py::module_& m);
 void bind_cluster(py::module_& m);
