@@ -33,6 +33,135 @@ double expit(double v) {
   return e / (1.0 + e);
 }
 
+/// log(alpha + v) and 1 / (alpha + v) of the distinct values v.
+struct ShiftedLogs {
+  std::vector<double> log, inv;
+  ShiftedLogs(const std::vector<double>& values, double alpha)
+      : log(values.size()), inv(values.size()) {
+    for (std::size_t j = 0; j < values.size(); ++j) {
+      log[j] = std::log(alpha + values[j]);
+      inv[j] = 1.0 / (alpha + values[j]);
+    }
+  }
+};
+
+/// Index of each running sum of the row loop. The Hessian's terms in a and
+/// b come out of the sums of w*pi and q = w*pi*(1-pi) with the per-x factor
+/// dc_b.
+enum RowSum {
+  kV,
+  kG0,
+  kG1,
+  kG3,
+  kWp,  // value, gradient, sum of w*pi
+  kH01,
+  kH11,
+  kH33,  // scalar second-derivative terms
+  kQ00,
+  kQ01,
+  kQ11,
+  kQ0,
+  kQ1,
+  kQ,  // q * diff_i * diff_j without a, b
+  kQ0b,
+  kQ1b,
+  kQb,  // ... times dc_b
+  kSums
+};
+
+struct RowArrays {
+  const double* X;
+  const double* Wt;
+  const std::int32_t *xi, *Ti, *txi;
+  const double *LT, *IT, *Ltx, *Itx, *C, *DCB;
+  double r;
+};
+
+/// Adds the rows' terms of the objective (up to derivative `Order`) to sums.
+/// Rows go in blocks: a first loop takes the transcendental functions (calls
+/// that would force every running sum out of registers), a second one
+/// accumulates the derivatives without calls.
+template <int Order>
+void sum_rows(const RowArrays& a, std::ptrdiff_t n, double* sums) {
+  constexpr std::ptrdiff_t kBlock = 512;
+  const std::ptrdiff_t blocks = (n + kBlock - 1) / kBlock;
+  const double r = a.r;
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel if (n > kParallelThreshold)
+#endif
+  {
+    double s[kSums] = {};
+    double pi_of[kBlock];
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp for schedule(static) nowait
+#endif
+    for (std::ptrdiff_t blk = 0; blk < blocks; ++blk) {
+      const std::ptrdiff_t lo = blk * kBlock, hi = std::min(n, lo + kBlock);
+      double value = 0;
+      for (std::ptrdiff_t i = lo; i < hi; ++i) {
+        const double rx = r + a.X[i];
+        const double u = -rx * a.LT[a.Ti[i]];
+        const double v = a.C[a.xi[i]] - rx * a.Ltx[a.txi[i]];
+        const double e = std::exp(-std::fabs(u - v));
+        value += a.Wt[i] * (std::max(u, v) + std::log1p(e));
+        if (Order >= 1) pi_of[i - lo] = (v > u ? 1.0 : e) / (1.0 + e);  // weight of v
+      }
+      s[kV] += value;
+      if (Order < 1) continue;
+      double g0 = 0, g1 = 0, g3 = 0, swp = 0, h01 = 0, h11 = 0, h33 = 0;
+      double q00 = 0, q01 = 0, q11 = 0, q0s = 0, q1s = 0, qs = 0, q0b = 0, q1b = 0, qb = 0;
+      for (std::ptrdiff_t i = lo; i < hi; ++i) {
+        const double w = a.Wt[i], pi = pi_of[i - lo];
+        const double rx = r + a.X[i];
+        const std::int32_t ti = a.Ti[i], txi = a.txi[i];
+        const double lt = a.LT[ti], ltx = a.Ltx[txi];
+        const double it = a.IT[ti], itx = a.Itx[txi];
+        const double wp = w * pi;
+        const double d0 = lt - ltx, d1 = rx * (it - itx), db = a.DCB[a.xi[i]];
+        g0 += wp * d0 - w * lt;
+        g1 += wp * d1 - w * rx * it;
+        g3 -= wp * db;
+        swp += wp;
+        if (Order < 2) continue;
+        h01 -= w * it + wp * (itx - it);
+        h11 += w * rx * (it * it + pi * (itx * itx - it * it));
+        const double q = wp * (1.0 - pi);
+        const double q0 = q * d0, q1 = q * d1;
+        h33 += (wp + q) * db * db;
+        q00 += q0 * d0;
+        q01 += q0 * d1;
+        q11 += q1 * d1;
+        q0s += q0;
+        q1s += q1;
+        qs += q;
+        q0b += q0 * db;
+        q1b += q1 * db;
+        qb += q * db;
+      }
+      s[kG0] += g0;
+      s[kG1] += g1;
+      s[kG3] += g3;
+      s[kWp] += swp;
+      s[kH01] += h01;
+      s[kH11] += h11;
+      s[kH33] += h33;
+      s[kQ00] += q00;
+      s[kQ01] += q01;
+      s[kQ11] += q11;
+      s[kQ0] += q0s;
+      s[kQ1] += q1s;
+      s[kQ] += qs;
+      s[kQ0b] += q0b;
+      s[kQ1b] += q1b;
+      s[kQb] += qb;
+    }
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp critical
+#endif
+    for (int j = 0; j < kSums; ++j) sums[j] += s[j];
+  }
+}
+
 /// Thread-local sums of the objective.
 struct Acc {
   double value = 0;
@@ -91,64 +220,56 @@ Objective BetaGeoImpl<Modified>::log_likelihood(const Eigen::VectorXd& log_param
   }
 
   // Per distinct row: log( exp(u) + exp(v) ), u = -(r+x) log(alpha+T),
-  // v = c_x - (r+x) log(alpha+t_x) (only u for x = 0 under BG/NBD).
+  // v = c_x - (r+x) log(alpha+t_x); under BG/NBD c_0 = -inf (only u for
+  // x = 0), which the same arithmetic handles (e = 0, pi = 0). The logs and
+  // reciprocals of alpha + T and alpha + t_x are taken once per distinct value.
+  for (std::size_t k = 0; k < nx; ++k)
+    if (!two_terms[k]) {
+      c[k] = -std::numeric_limits<double>::infinity();
+      dc_b[k] = 0.0;
+    }
+  const ShiftedLogs lT(d.distinct_T, alpha), ltx(d.distinct_t_x, alpha);
   const auto n = static_cast<std::ptrdiff_t>(d.size());
   const double inv_a = 1.0 / a;
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel if (n > kParallelThreshold)
-#endif
-  {
-    Acc acc;
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp for schedule(static) nowait
-#endif
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
-      const double x = d.x[i], w = d.weight[i];
-      const int k = d.x_index[i];
-      const double rx = r + x;
-      const double iT = 1.0 / (alpha + d.T[i]);
-      const double LT = std::log(alpha + d.T[i]);
-      const double u = -rx * LT;
-      if (!two_terms[k]) {
-        acc.value += w * u;
-        if (order >= 1) {
-          acc.g[0] -= w * LT;
-          acc.g[1] -= w * rx * iT;
-          if (order >= 2) {
-            acc.H(0, 1) -= w * iT;
-            acc.H(1, 1) += w * rx * iT * iT;
-          }
-        }
-        continue;
-      }
-      const double itx = 1.0 / (alpha + d.t_x[i]);
-      const double Ltx = std::log(alpha + d.t_x[i]);
-      const double v = c[k] - rx * Ltx;
-      const double e = std::exp(-std::fabs(u - v));
-      acc.value += w * (std::max(u, v) + std::log1p(e));
-      if (order >= 1) {
-        const double pi = v > u ? 1.0 / (1.0 + e) : e / (1.0 + e);  // weight of v
-        const Vector4d gu(-LT, -rx * iT, 0.0, 0.0);
-        const Vector4d gv(-Ltx, -rx * itx, inv_a, -dc_b[k]);
-        const Vector4d diff = gv - gu;
-        acc.g += w * (gu + pi * diff);
-        if (order >= 2) {
-          acc.H(0, 1) -= w * ((1 - pi) * iT + pi * itx);
-          acc.H(1, 1) += w * rx * ((1 - pi) * iT * iT + pi * itx * itx);
-          acc.H(2, 2) -= w * pi * inv_a * inv_a;
-          acc.H(3, 3) += w * pi * dc_b[k] * dc_b[k];
-          acc.H.noalias() += (w * pi * (1 - pi)) * diff * diff.transpose();
-        }
-      }
-    }
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp critical
-#endif
-    {
-      tot.value += acc.value;
-      tot.g += acc.g;
-      tot.H += acc.H;
-    }
+  const double* X = d.x.data();
+  const double* Wt = d.weight.data();
+  const std::int32_t* xi = d.x_index.data();
+  const std::int32_t* Ti = d.T_index.data();
+  const std::int32_t* txi = d.t_x_index.data();
+  const double* LT = lT.log.data();
+  const double* IT = lT.inv.data();
+  const double* Ltx = ltx.log.data();
+  const double* Itx = ltx.inv.data();
+  const double* C = c.data();
+  const double* DCB = dc_b.data();
+  const RowArrays rows{X, Wt, xi, Ti, txi, LT, IT, Ltx, Itx, C, DCB, r};
+  double sums[kSums] = {};
+  if (order <= 0)
+    sum_rows<0>(rows, n, sums);
+  else if (order == 1)
+    sum_rows<1>(rows, n, sums);
+  else
+    sum_rows<2>(rows, n, sums);
+  tot.value += sums[kV];
+  if (order >= 1) {
+    tot.g[0] += sums[kG0];
+    tot.g[1] += sums[kG1];
+    tot.g[2] += sums[kWp] * inv_a;
+    tot.g[3] += sums[kG3];
+  }
+  if (order >= 2) {
+    tot.H(0, 1) += sums[kH01];
+    tot.H(1, 1) += sums[kH11];
+    tot.H(2, 2) += (sums[kQ] - sums[kWp]) * inv_a * inv_a;
+    tot.H(3, 3) += sums[kH33];
+    tot.H(0, 0) += sums[kQ00];
+    tot.H(0, 1) += sums[kQ01];
+    tot.H(1, 1) += sums[kQ11];
+    tot.H(0, 2) += sums[kQ0] * inv_a;
+    tot.H(1, 2) += sums[kQ1] * inv_a;
+    tot.H(0, 3) -= sums[kQ0b];
+    tot.H(1, 3) -= sums[kQ1b];
+    tot.H(2, 3) -= sums[kQb] * inv_a;
   }
 
   Objective out;
@@ -157,8 +278,7 @@ Objective BetaGeoImpl<Modified>::log_likelihood(const Eigen::VectorXd& log_param
     Eigen::VectorXd g = tot.g;
     Eigen::MatrixXd H;
     if (order >= 2) {
-      // The scalar terms went to the upper triangle only; the outer
-      // products are symmetric, so the upper triangle holds everything.
+      // Every term went to the upper triangle.
       Matrix4d Hs = tot.H;
       Hs.triangularView<Eigen::StrictlyLower>() = Hs.transpose();
       H = Hs;
