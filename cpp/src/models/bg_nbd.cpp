@@ -27,12 +27,6 @@ void check_same_size(Eigen::Index n, std::initializer_list<Eigen::Index> sizes, 
     require(s == n, std::string(what) + ": all arrays must have the same length");
 }
 
-double expit(double v) {
-  if (v >= 0) return 1.0 / (1.0 + std::exp(-v));
-  const double e = std::exp(v);
-  return e / (1.0 + e);
-}
-
 /// log(alpha + v) and 1 / (alpha + v) of the distinct values v.
 struct ShiftedLogs {
   std::vector<double> log, inv;
@@ -315,26 +309,62 @@ Eigen::VectorXd BetaGeoImpl<Modified>::log_likelihood_rows(const Eigen::VectorXd
 
 namespace {
 
-/// log of the odds "dropped out : alive" given the history (-inf if alive for sure).
+/// P(alive at T) = 1 / (1 + odds of having dropped out), with one log1p and
+/// one exp (odds overflowing to +inf give 0).
 template <bool Modified>
-double log_death_odds(double r, double alpha, double a, double b, double x, double t_x, double T) {
-  if (!Modified && x <= 0) return -std::numeric_limits<double>::infinity();
+double probability_alive_now(double r, double alpha, double a, double b, double x, double t_x,
+                             double T) {
+  if (!Modified && x <= 0) return 1.0;
   const double s = Modified ? 1.0 : 0.0;
-  return std::log(a) - std::log(b + x - 1.0 + s) +
-         (r + x) * (std::log(alpha + T) - std::log(alpha + t_x));
+  const double odds =
+      a / (b + x - 1.0 + s) * std::exp((r + x) * std::log1p((T - t_x) / (alpha + t_x)));
+  return 1.0 / (1.0 + odds);
 }
 
+/// f(x, T, t) for every row, computed once per distinct (x, T, t) and in
+/// parallel (the hypergeometric terms of the predictions depend on these only).
+template <class F>
+std::vector<double> per_distinct_x_T_t(Vec x, Vec T, Vec t, F f) {
+  const auto n = static_cast<std::ptrdiff_t>(x.size());
+  std::vector<double> out(static_cast<std::size_t>(n));
+  if (n < 256) {
+    for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = f(x[i], T[i], t[i]);
+    return out;
+  }
+  const DistinctRows dr =
+      distinct_rows({x.data(), T.data(), t.data()}, static_cast<std::size_t>(n), nullptr, true);
+  const auto nd = static_cast<std::ptrdiff_t>(dr.size());
+  std::vector<double> g(static_cast<std::size_t>(nd));
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 64) if (nd > 256)
+#endif
+  for (std::ptrdiff_t j = 0; j < nd; ++j) g[j] = f(dr.value[0][j], dr.value[1][j], dr.value[2][j]);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for if (n > kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = g[dr.code[i]];
+  return out;
+}
+
+/// E[X(t)] of a customer alive at T with x purchases: the factor of P(alive)
+/// in the conditional expectation (depends on x, T and t only).
 template <bool Modified>
-double cond_expected(double r, double alpha, double a, double b, double t, double x, double t_x,
-                     double T) {
+double expected_if_alive(double r, double alpha, double a, double b, double t, double x, double T) {
   if (t <= 0) return 0.0;
   const double s = Modified ? 1.0 : 0.0;
   const double z = t / (alpha + T + t);
   const double log_f = log_hyp2f1(r + x, b + x + s, a + b + x - 1.0 + s, z);
   const double bracket = -std::expm1(log_f + (r + x) * std::log1p(-z));
   const double k = (a + b + x - 1.0 + s) / (a - 1.0);
-  const double alive = expit(-log_death_odds<Modified>(r, alpha, a, b, x, t_x, T));
-  const double e = k * bracket * alive;
+  return k * bracket;
+}
+
+template <bool Modified>
+double cond_expected(double r, double alpha, double a, double b, double t, double x, double t_x,
+                     double T) {
+  if (t <= 0) return 0.0;
+  const double alive = probability_alive_now<Modified>(r, alpha, a, b, x, t_x, T);
+  const double e = expected_if_alive<Modified>(r, alpha, a, b, t, x, T) * alive;
   return std::isfinite(e) ? std::max(e, 0.0) : e;
 }
 
@@ -348,12 +378,21 @@ Eigen::VectorXd BetaGeoImpl<Modified>::conditional_expected_purchases(const Eige
   check_same_size(t.size(), {x.size(), t_x.size(), T.size()}, "bg/nbd");
   const double r = params[0], alpha = params[1], a = params[2], b = params[3];
   const auto n = static_cast<std::ptrdiff_t>(t.size());
+  const std::vector<double> g = per_distinct_x_T_t(x, T, t, [&](double xx, double TT, double tt) {
+    return expected_if_alive<Modified>(r, alpha, a, b, tt, xx, TT);
+  });
   Eigen::VectorXd out(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 1024) if (n > kParallelThreshold / 16)
+#pragma omp parallel for if (n > kParallelThreshold)
 #endif
-  for (std::ptrdiff_t i = 0; i < n; ++i)
-    out[i] = cond_expected<Modified>(r, alpha, a, b, t[i], x[i], t_x[i], T[i]);
+  for (std::ptrdiff_t i = 0; i < n; ++i) {
+    if (t[i] <= 0) {
+      out[i] = 0.0;
+      continue;
+    }
+    const double e = g[i] * probability_alive_now<Modified>(r, alpha, a, b, x[i], t_x[i], T[i]);
+    out[i] = std::isfinite(e) ? std::max(e, 0.0) : e;
+  }
   return out;
 }
 
@@ -375,20 +414,24 @@ Eigen::VectorXd BetaGeoImpl<Modified>::probability_alive(const Eigen::VectorXd& 
   const double r = params[0], alpha = params[1], a = params[2], b = params[3];
   const double s = Modified ? 1.0 : 0.0;
   const auto n = static_cast<std::ptrdiff_t>(x.size());
+  // Alive at T: lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b+x(+1)); it
+  // survives (T, T+t] with probability E[exp(-lambda p t)].
+  bool any_future = false;
+  for (std::ptrdiff_t i = 0; i < n && !any_future; ++i) any_future = t_future[i] > 0;
+  std::vector<double> log_surv;
+  if (any_future)
+    log_surv = per_distinct_x_T_t(x, T, t_future, [&](double xx, double TT, double tt) {
+      if (!(tt > 0)) return 0.0;
+      const double z = tt / (alpha + TT + tt);
+      return (r + xx) * std::log1p(-z) + log_hyp2f1(r + xx, b + xx + s, a + b + xx + s, z);
+    });
   Eigen::VectorXd out(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 1024) if (n > kParallelThreshold / 16)
+#pragma omp parallel for if (n > kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < n; ++i) {
-    double p = expit(-log_death_odds<Modified>(r, alpha, a, b, x[i], t_x[i], T[i]));
-    if (t_future[i] > 0) {
-      // Alive at T: lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b+x(+1)); it
-      // survives (T, T+t] with probability E[exp(-lambda p t)].
-      const double z = t_future[i] / (alpha + T[i] + t_future[i]);
-      const double log_surv =
-          (r + x[i]) * std::log1p(-z) + log_hyp2f1(r + x[i], b + x[i] + s, a + b + x[i] + s, z);
-      p *= std::exp(std::min(log_surv, 0.0));
-    }
+    double p = probability_alive_now<Modified>(r, alpha, a, b, x[i], t_x[i], T[i]);
+    if (any_future && t_future[i] > 0) p *= std::exp(std::min(log_surv[i], 0.0));
     out[i] = std::clamp(p, 0.0, 1.0);
   }
   return out;
