@@ -299,6 +299,17 @@ DistinctRows distinct_rows(const std::vector<const double*>& columns, std::size_
   return out;
 }
 
+bool rfm_is_valid(const double* x, const double* t_x, const double* T, std::size_t n,
+                  bool discrete) {
+  return first_bad_row(n, [&](std::size_t i) {
+           const double f = x[i], r = t_x[i], a = T[i];
+           bool ok = std::isfinite(f) && std::isfinite(r) && std::isfinite(a) && f >= 0 &&
+                     f == std::floor(f) && r >= 0 && r <= a && (f != 0 || r == 0);
+           if (discrete) ok = ok && r == std::floor(r) && a == std::floor(a) && f <= r;
+           return !ok;
+         }) < 0;
+}
+
 RfmData compress_rfm(const double* x, const double* t_x, const double* T, const double* weight,
                      std::size_t n) {
   require(n > 0, "models: no customers (empty frequency/recency/T)");

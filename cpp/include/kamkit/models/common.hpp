@@ -70,6 +70,13 @@ struct DistinctRows {
 DistinctRows distinct_rows(const std::vector<const double*>& columns, std::size_t n,
                            const std::uint8_t* keep, bool row_codes);
 
+/// True when every (x, t_x, T) row is a valid summary: finite, x a
+/// non-negative whole number, 0 <= t_x <= T, t_x = 0 where x = 0, and with
+/// `discrete` also t_x and T whole numbers and x <= t_x. One parallel pass;
+/// callers look for the rows at fault only when it is false.
+bool rfm_is_valid(const double* x, const double* t_x, const double* T, std::size_t n,
+                  bool discrete);
+
 /// Total weighted log-likelihood and its derivatives in log-parameter space.
 struct Objective {
   double value = 0;          // total weighted log-likelihood (not negated, not averaged)
