@@ -47,6 +47,10 @@ class SpendData:
         weight: NDArray[np.float64] | None = None,
     ) -> None: ...
 
+def rfm_is_valid(
+    x: NDArray[np.float64], t_x: NDArray[np.float64], T: NDArray[np.float64], discrete: bool = False
+) -> bool: ...
+
 # For each of bg_nbd, mbg_nbd, bg_bb (and pareto_nbd when HAVE_PARETO_NBD):
 def bg_nbd_loglik(
     log_params: NDArray[np.float64], data: RfmData, order: int = 2
