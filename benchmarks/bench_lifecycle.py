@@ -254,8 +254,13 @@ def main() -> None:
             out = folder / f"{name}.json"
             cmd = [sys.executable, __file__, "--child", name, "--folder", str(folder),
                    "--out", str(out), "--repeats", str(args.repeats)]  # fmt: skip
+            load_before = os.getloadavg()
             subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "python")})
             results[name] = json.loads(out.read_text())
+            results[name]["load_average"] = {
+                "before": [round(x, 2) for x in load_before],
+                "after": [round(x, 2) for x in os.getloadavg()],
+            }
     checks = {name: r["check"] for name, r in results.items()}
     agree = checks["kamkit"]["last_stage_counts"] == checks["pandas"]["last_stage_counts"] and (
         checks["kamkit"]["transition_counts"] == checks["pandas"]["transition_counts"]
@@ -275,6 +280,7 @@ def main() -> None:
                 "runs": r["runs"],
                 "best_seconds": round(best[name], 4),
                 "extra_peak_mb": round(max(run["extra_peak_mb"] for run in r["runs"]), 1),
+                "load_average_1_5_15min": r["load_average"],
             }
             for name, r in results.items()
         },
@@ -292,6 +298,7 @@ def main() -> None:
             "processor": platform.processor() or platform.machine(),
             "cpus": os.cpu_count(),
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "note": "shared machine: other jobs ran during the measurement (see the load averages)",
         },
         "harness": "self-contained (bench_lifecycle.py): one subprocess per contender",
     }

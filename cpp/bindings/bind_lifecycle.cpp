@@ -20,6 +20,26 @@ py::tuple group(const carray<std::int64_t>& keys) {
   return py::make_tuple(to_numpy(std::move(g.unique_keys), {k}), to_numpy(std::move(g.codes), {n}));
 }
 
+py::dict panel_dict(kamkit::Panel&& p, kamkit::Freq freq, bool want_revenue, bool want_counts) {
+  const auto k = static_cast<py::ssize_t>(p.n_customers);
+  const auto np = static_cast<py::ssize_t>(p.n_periods);
+  py::dict d;
+  d["first_period"] = p.first_period;
+  d["n_periods"] = p.n_periods;
+  d["end_day"] = p.end_day;
+  d["last_partial"] = p.last_partial;
+  d["rows_after_end"] = p.rows_after_end;
+  d["rows_before_start"] = p.rows_before_start;
+  std::vector<std::int64_t> starts(p.n_periods);
+  for (std::size_t j = 0; j < p.n_periods; ++j)
+    starts[j] = kamkit::period_start_day(p.first_period + static_cast<std::int64_t>(j), freq);
+  d["start_days"] = to_numpy(std::move(starts), {np});
+  if (want_revenue) d["revenue"] = to_numpy(std::move(p.revenue), {k, np});
+  if (want_counts) d["counts"] = to_numpy(std::move(p.counts), {k, np});
+  if (!p.keys.empty()) d["keys"] = to_numpy(std::move(p.keys), {k});
+  return d;
+}
+
 py::dict panel(const carray<std::int32_t>& codes, std::size_t n_customers,
                const carray<std::int64_t>& ticks, std::int64_t ticks_per_day,
                const std::optional<carray<double>>& amount, const std::string& freq,
@@ -56,22 +76,32 @@ py::dict panel(const carray<std::int32_t>& codes, std::size_t n_customers,
     p = kamkit::build_panel(c, n, n_customers, ticks.data(), ticks_per_day,
                             amount ? amount->data() : nullptr, opt);
   }
-  const auto k = static_cast<py::ssize_t>(p.n_customers);
-  const auto np = static_cast<py::ssize_t>(p.n_periods);
-  py::dict d;
-  d["first_period"] = p.first_period;
-  d["n_periods"] = p.n_periods;
-  d["end_day"] = p.end_day;
-  d["last_partial"] = p.last_partial;
-  d["rows_after_end"] = p.rows_after_end;
-  d["rows_before_start"] = p.rows_before_start;
-  std::vector<std::int64_t> starts(p.n_periods);
-  for (std::size_t j = 0; j < p.n_periods; ++j)
-    starts[j] = kamkit::period_start_day(p.first_period + static_cast<std::int64_t>(j), opt.freq);
-  d["start_days"] = to_numpy(std::move(starts), {np});
-  if (want_revenue) d["revenue"] = to_numpy(std::move(p.revenue), {k, np});
-  if (want_counts) d["counts"] = to_numpy(std::move(p.counts), {k, np});
-  return d;
+  return panel_dict(std::move(p), opt.freq, want_revenue, want_counts);
+}
+
+py::dict panel_by_key(const carray<std::int64_t>& keys, const carray<std::int64_t>& ticks,
+                      std::int64_t ticks_per_day, const std::optional<carray<double>>& amount,
+                      const std::string& freq, std::optional<std::int64_t> observation_end_tick,
+                      bool want_revenue, bool want_counts) {
+  const auto n = static_cast<std::size_t>(keys.size());
+  if (static_cast<std::size_t>(ticks.size()) != n ||
+      (amount && static_cast<std::size_t>(amount->size()) != n))
+    throw std::invalid_argument("panel: all columns must have the same length");
+  kamkit::PanelOptions opt;
+  opt.freq = kamkit::parse_freq(freq);
+  opt.has_observation_end = observation_end_tick.has_value();
+  opt.observation_end_tick = observation_end_tick.value_or(0);
+  opt.want_revenue = want_revenue;
+  opt.want_counts = want_counts;
+  kamkit::Panel p;
+  {
+    // Safe: the core reads only the NumPy buffers above, kept alive by the
+    // caller's references, and touches no Python object.
+    py::gil_scoped_release release;
+    p = kamkit::build_panel_by_key(keys.data(), n, ticks.data(), ticks_per_day,
+                                   amount ? amount->data() : nullptr, opt);
+  }
+  return panel_dict(std::move(p), opt.freq, want_revenue, want_counts);
 }
 
 py::array_t<std::int8_t> stages(const carray<double>& values, bool last_partial, int new_periods,
@@ -126,6 +156,11 @@ void bind_lifecycle(py::module_& m) {
         py::arg("want_revenue"), py::arg("want_counts"), py::arg("init_revenue").noconvert(),
         py::arg("init_counts").noconvert(),
         "Customers x periods panel of revenue and/or counts (see kamkit.period_panel).");
+  m.def("lifecycle_panel_by_key", &panel_by_key, py::arg("keys").noconvert(),
+        py::arg("ticks").noconvert(), py::arg("ticks_per_day"), py::arg("amount").noconvert(),
+        py::arg("freq"), py::arg("observation_end_tick"), py::arg("want_revenue"),
+        py::arg("want_counts"),
+        "As lifecycle_panel on raw int64 keys, grouped in cache-sized buckets; adds 'keys'.");
   m.def("lifecycle_stages", &stages, py::arg("values").noconvert(), py::arg("last_partial"),
         py::arg("new_periods"), py::arg("window"), py::arg("growth"), py::arg("decline"),
         py::arg("churn_periods"),

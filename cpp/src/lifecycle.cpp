@@ -7,6 +7,8 @@
 #include <numeric>
 #include <string>
 
+#include "kamkit/buckets.hpp"
+#include "kamkit/buffer.hpp"
 #include "kamkit/common.hpp"
 
 namespace kamkit {
@@ -29,7 +31,7 @@ void day_range(const std::int32_t* codes, std::size_t n, const std::int64_t* tic
   const auto m = static_cast<std::ptrdiff_t>(n);
 #pragma omp parallel for reduction(min : mn) reduction(max : mx) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
-    if (codes[i] < 0) continue;
+    if (codes && codes[i] < 0) continue;
     mn = std::min(mn, ticks[i]);
     mx = std::max(mx, ticks[i]);
   }
@@ -110,15 +112,15 @@ int threads_for(std::size_t work) {
 
 }  // namespace
 
-Panel build_panel(const std::int32_t* codes, std::size_t n, std::size_t n_customers,
-                  const std::int64_t* ticks, std::int64_t ticks_per_day, const double* amount,
-                  const PanelOptions& opt) {
-  require(n == 0 || (codes != nullptr && ticks != nullptr), "build_panel: missing columns");
-  require(opt.want_revenue || opt.want_counts, "build_panel: nothing to build");
-  Panel p;
+namespace {
+
+// The period range, the zeroed (or started) columns and the day -> column
+// table of a panel over rows whose days span [dmin, dmax] (dmax < dmin: no
+// row). Returns false when there is no row to add.
+bool setup_panel(Panel& p, std::size_t n_customers, std::int64_t dmin, std::int64_t dmax,
+                 std::int64_t ticks_per_day, const PanelOptions& opt,
+                 std::vector<std::int32_t>& table, std::int64_t& day0) {
   p.n_customers = n_customers;
-  std::int64_t dmin = 0, dmax = -1;
-  KAMKIT_BY_TICKS(ticks_per_day, day_range<TPD>(codes, n, ticks, dmin, dmax));
   const bool any_row = dmax >= dmin;
   require(any_row || opt.has_first_period || opt.has_observation_end,
           "build_panel: no rows and no period range");
@@ -151,22 +153,127 @@ Panel build_panel(const std::int32_t* codes, std::size_t n, std::size_t n_custom
     if (opt.init_counts)
       for (std::size_t c = 0; c < n_customers; ++c) p.counts[c * np] = opt.init_counts[c];
   }
-  if (!any_row) return p;
+  if (!any_row) return false;
 
-  // Column of every day from the first row's to the end (or the last row's).
-  const std::int64_t day0 = dmin;
+  // Column of every day from the first row's to the end (or the last row's):
+  // one lookup per row instead of calendar arithmetic.
+  day0 = dmin;
   const std::int64_t day1 = std::max(dmin, std::min(dmax, p.end_day));
   require(day1 - day0 < (std::int64_t{1} << 28), "build_panel: the dates span too many days");
-  std::vector<std::int32_t> table(static_cast<std::size_t>(day1 - day0 + 1));
+  table.resize(static_cast<std::size_t>(day1 - day0 + 1));
   for (std::int64_t d = day0; d <= day1; ++d) {
     const std::int64_t j = period_of_day(d, opt.freq) - first;
     table[static_cast<std::size_t>(d - day0)] = j < 0 ? -1 : static_cast<std::int32_t>(j);
   }
+  return true;
+}
+
+// A row regrouped by customer: its amount and its column (-1: before the
+// first column, -2: after the observation end).
+struct PanelRow {
+  double amount;
+  std::int32_t column;
+};
+
+// Rows grouped customer by customer (BucketPlan): the rows of a bucket of
+// nearby customers are regrouped in cache and each customer's row of the
+// panel is then written in one go, instead of one scattered write per row
+// into the whole matrix. A customer's rows come in input order, so every
+// cell sums in row order, as in `accumulate`.
+template <std::int64_t TPD>
+void accumulate_grouped(BucketPlan& plan, std::size_t n, const std::int64_t* ticks,
+                        const double* amount, const std::vector<std::int32_t>& table,
+                        std::int64_t day0, std::int64_t end_day, std::size_t np, double* rev,
+                        std::int64_t* cnt, std::int64_t& after, std::int64_t& before) {
+  // Passes over bucket ranges keep the scratch rows under about half the
+  // size of the input columns.
+  const std::size_t input_row_bytes = 16 + (amount ? 8 : 0);
+  const std::size_t scratch_row_bytes = sizeof(PanelRow) + sizeof(std::uint32_t);
+  const std::size_t budget =
+      std::max<std::size_t>(std::size_t{1} << 20, n * input_row_bytes / 2 / scratch_row_bytes);
+  const auto passes = plan.passes(budget);
+  std::size_t largest = 0;
+  for (const auto& [b0, b1] : passes) largest = std::max(largest, plan.rows_in(b0, b1));
+  Buffer<PanelRow> rows(largest);
+  const std::int32_t* col = table.data();
+  std::int64_t a = 0, b = 0;
+  for (const auto& [b0, b1] : passes) {
+    plan.scatter(b0, b1, [&](std::size_t i, std::size_t at) {
+      const std::int64_t d = day_of<TPD>(ticks[i]);
+      rows[at] = PanelRow{amount ? amount[i] : 0.0,
+                          d > end_day ? -2 : col[static_cast<std::size_t>(d - day0)]};
+    });
+    plan.for_each_customer(b0, b1, rows.data(),
+                           [&](std::int64_t c, const PanelRow* r, std::size_t m) {
+                             const std::size_t base = static_cast<std::size_t>(c) * np;
+                             std::int64_t skipped_after = 0, skipped_before = 0;
+                             for (std::size_t u = 0; u < m; ++u) {
+                               const std::int32_t j = r[u].column;
+                               if (j < 0) {
+                                 ++(j == -2 ? skipped_after : skipped_before);
+                                 continue;
+                               }
+                               if (rev) rev[base + static_cast<std::size_t>(j)] += r[u].amount;
+                               if (cnt) ++cnt[base + static_cast<std::size_t>(j)];
+                             }
+                             if (skipped_after) {
+#pragma omp atomic
+                               a += skipped_after;
+                             }
+                             if (skipped_before) {
+#pragma omp atomic
+                               b += skipped_before;
+                             }
+                           });
+  }
+  after = a;
+  before = b;
+}
+
+}  // namespace
+
+Panel build_panel(const std::int32_t* codes, std::size_t n, std::size_t n_customers,
+                  const std::int64_t* ticks, std::int64_t ticks_per_day, const double* amount,
+                  const PanelOptions& opt) {
+  require(n == 0 || (codes != nullptr && ticks != nullptr), "build_panel: missing columns");
+  require(opt.want_revenue || opt.want_counts, "build_panel: nothing to build");
+  Panel p;
+  std::int64_t dmin = 0, dmax = -1;
+  KAMKIT_BY_TICKS(ticks_per_day, day_range<TPD>(codes, n, ticks, dmin, dmax));
+  std::vector<std::int32_t> table;
+  std::int64_t day0 = 0;
+  if (!setup_panel(p, n_customers, dmin, dmax, ticks_per_day, opt, table, day0)) return p;
   std::int64_t after = 0, before = 0;
   double* rev = opt.want_revenue ? p.revenue.data() : nullptr;
   std::int64_t* cnt = opt.want_counts ? p.counts.data() : nullptr;
   KAMKIT_BY_TICKS(ticks_per_day, accumulate<TPD>(codes, n, n_customers, ticks, amount, table, day0,
-                                                 p.end_day, np, rev, cnt, after, before));
+                                                 p.end_day, p.n_periods, rev, cnt, after, before));
+  p.rows_after_end = static_cast<std::size_t>(after);
+  p.rows_before_start = static_cast<std::size_t>(before);
+  return p;
+}
+
+Panel build_panel_by_key(const std::int64_t* keys, std::size_t n, const std::int64_t* ticks,
+                         std::int64_t ticks_per_day, const double* amount,
+                         const PanelOptions& opt) {
+  require(n == 0 || (keys != nullptr && ticks != nullptr), "build_panel: missing columns");
+  require(opt.want_revenue || opt.want_counts, "build_panel: nothing to build");
+  require(opt.init_revenue == nullptr && opt.init_counts == nullptr,
+          "build_panel_by_key: starting columns need customer codes; use build_panel");
+  Panel p;
+  std::int64_t dmin = 0, dmax = -1;
+  KAMKIT_BY_TICKS(ticks_per_day, day_range<TPD>(nullptr, n, ticks, dmin, dmax));
+  BucketPlan plan(keys, n, nullptr);
+  p.keys = plan.unique_keys();
+  std::vector<std::int32_t> table;
+  std::int64_t day0 = 0;
+  if (!setup_panel(p, p.keys.size(), dmin, dmax, ticks_per_day, opt, table, day0)) return p;
+  std::int64_t after = 0, before = 0;
+  double* rev = opt.want_revenue ? p.revenue.data() : nullptr;
+  std::int64_t* cnt = opt.want_counts ? p.counts.data() : nullptr;
+  KAMKIT_BY_TICKS(ticks_per_day,
+                  accumulate_grouped<TPD>(plan, n, ticks, amount, table, day0, p.end_day,
+                                          p.n_periods, rev, cnt, after, before));
   p.rows_after_end = static_cast<std::size_t>(after);
   p.rows_before_start = static_cast<std::size_t>(before);
   return p;

@@ -160,6 +160,16 @@ def lifecycle_panel(
     init_revenue: npt.NDArray[np.float64] | None,
     init_counts: npt.NDArray[np.int64] | None,
 ) -> dict[str, Any]: ...
+def lifecycle_panel_by_key(
+    keys: npt.NDArray[np.int64],
+    ticks: npt.NDArray[np.int64],
+    ticks_per_day: int,
+    amount: npt.NDArray[np.float64] | None,
+    freq: str,
+    observation_end_tick: int | None,
+    want_revenue: bool,
+    want_counts: bool,
+) -> dict[str, Any]: ...
 def lifecycle_stages(
     values: npt.NDArray[np.float64],
     last_partial: bool,

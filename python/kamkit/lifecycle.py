@@ -235,25 +235,24 @@ def period_panel(
     _check_end(end_tick, log)
     if log.n == 0:
         raise ValueError(f"{'transactions'}: expected at least one row, found none")
-    unique, codes = _core.lifecycle_group_keys(log.keys)
-    core = _core.lifecycle_panel(
-        codes,
-        len(unique),
+    # Grouping and filling in one go: rows regrouped by customer in
+    # cache-sized buckets, each customer's panel row written in cache.
+    core = _core.lifecycle_panel_by_key(
+        log.keys,
         log.ticks,
         log.ticks_per_day,
         log.amount,
         period,
         end_tick,
-        None,
         value == "revenue",
         value == "transactions",
-        None,
-        None,
     )
     names = {"customer": customer, "date": date, "amount": use_amount}
     attrs = _attrs(core, period, value, names)
     data = core["revenue"] if value == "revenue" else core["counts"]
-    return _panel_frame(data, log.ids(unique), _period_index(core["start_days"], period), attrs)
+    return _panel_frame(
+        data, log.ids(core["keys"]), _period_index(core["start_days"], period), attrs
+    )
 
 
 def _check_panel(panel: Any, name: str = "panel") -> pd.DataFrame:

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -47,6 +50,53 @@ TEST(Lifecycle, PanelDropsRowsAfterTheObservationEnd) {
   EXPECT_FALSE(p.last_partial);
   EXPECT_EQ(p.rows_after_end, 1u);
   EXPECT_DOUBLE_EQ(p.revenue[0], 3.0);  // the same day, later in it, still counts
+}
+
+TEST(Lifecycle, PanelByKeyEqualsPanelOnCodesBitForBit) {
+  // Sparse ids (direct table) and ids spread over a wide range (hashed),
+  // shuffled rows over two years, an observation end before the last row.
+  for (const std::int64_t spread : {std::int64_t{7}, std::int64_t{1} << 40}) {
+    std::mt19937_64 rng(42);
+    const std::size_t n = 200000;
+    std::vector<std::int64_t> keys(n), ticks(n);
+    std::vector<double> amount(n);
+    std::uniform_int_distribution<std::int64_t> who(0, 5000), when(0, 730 * kDay);
+    std::lognormal_distribution<double> spend(3.0, 1.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      keys[i] = 1000 + who(rng) * spread;
+      ticks[i] = tick(2022, 1, 1) + when(rng);
+      amount[i] = spend(rng);
+    }
+    // Codes of the sorted distinct keys.
+    std::vector<std::int64_t> unique(keys);
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    std::vector<std::int32_t> codes(n);
+    for (std::size_t i = 0; i < n; ++i)
+      codes[i] = static_cast<std::int32_t>(std::lower_bound(unique.begin(), unique.end(), keys[i]) -
+                                           unique.begin());
+    kamkit::PanelOptions opt;
+    opt.want_counts = true;
+    opt.freq = kamkit::Freq::Week;
+    opt.has_observation_end = true;
+    opt.observation_end_tick = tick(2023, 10, 4);
+    const auto a =
+        kamkit::build_panel(codes.data(), n, unique.size(), ticks.data(), kDay, amount.data(), opt);
+    const auto b =
+        kamkit::build_panel_by_key(keys.data(), n, ticks.data(), kDay, amount.data(), opt);
+    EXPECT_EQ(b.keys, unique);
+    EXPECT_EQ(a.n_periods, b.n_periods);
+    EXPECT_EQ(a.first_period, b.first_period);
+    EXPECT_EQ(a.end_day, b.end_day);
+    EXPECT_EQ(a.last_partial, b.last_partial);
+    EXPECT_GT(b.rows_after_end, 0u);
+    EXPECT_EQ(a.rows_after_end, b.rows_after_end);
+    EXPECT_EQ(a.rows_before_start, b.rows_before_start);
+    EXPECT_EQ(a.counts, b.counts);
+    ASSERT_EQ(a.revenue.size(), b.revenue.size());
+    for (std::size_t i = 0; i < a.revenue.size(); ++i)
+      ASSERT_EQ(a.revenue[i], b.revenue[i]) << "cell " << i;  // same order of the sums
+  }
 }
 
 TEST(Lifecycle, StagesFollowThePublishedRules) {

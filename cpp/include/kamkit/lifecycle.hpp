@@ -48,6 +48,8 @@ struct Panel {
   /// n_customers x n_periods, row-major (empty unless requested).
   std::vector<double> revenue;
   std::vector<std::int64_t> counts;
+  /// Distinct keys, one per customer in order (build_panel_by_key only).
+  std::vector<std::int64_t> keys;
 };
 
 /// Sums rows into a dense customers x periods panel. `codes` are customer
@@ -57,6 +59,16 @@ struct Panel {
 Panel build_panel(const std::int32_t* codes, std::size_t n, std::size_t n_customers,
                   const std::int64_t* ticks, std::int64_t ticks_per_day, const double* amount,
                   const PanelOptions& options);
+
+/// As build_panel, on raw integer keys (customer ids or sortable codes):
+/// customers are the distinct keys in increasing order (returned in
+/// `keys`). The rows are regrouped customer by customer in cache-sized
+/// buckets (see BucketPlan), so each customer's row of the panel is written
+/// while it sits in cache; cells still sum in row order, so the result
+/// equals build_panel's on the keys' codes. No starting columns.
+Panel build_panel_by_key(const std::int64_t* keys, std::size_t n, const std::int64_t* ticks,
+                         std::int64_t ticks_per_day, const double* amount,
+                         const PanelOptions& options);
 
 /// Lifecycle stage codes, in their published order.
 enum Stage : std::int8_t {
