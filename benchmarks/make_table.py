@@ -134,7 +134,10 @@ def lifecycle_table(d: dict[str, Any]) -> str:
         "",
         f"Measured {str(d.get('date', ''))[:10]}; {_fmt_rows(inp['rows'])} rows, "
         f"{_fmt_rows(inp['customers'])} customers, {inp.get('periods', 24)} months"
-        + _load_note(d.get("machine", {}).get("load_average"))
+        + _load_note(
+            d.get("machine", {}).get("load_average")
+            or d["contenders"]["kamkit"].get("load_average_1_5_15min", {}).get("before")
+        )
         + ".",
         "",
         "| contender | time (s) | time / kamkit | extra peak memory (MB) |",
