@@ -158,7 +158,7 @@ void argsort_values(const double* x, std::size_t n, std::vector<std::int32_t>& o
   for (std::ptrdiff_t i = 0; i < m; ++i) sorted[i] = value_of(keys[i]);
 }
 
-std::vector<double> sorted_copy(const double* x, std::size_t n) {
+void sort_values_into(const double* x, std::size_t n, double* out) {
   check_no_nan(x, n);
   std::vector<std::uint64_t> keys(n);
   std::vector<std::int32_t> none;
@@ -166,9 +166,13 @@ std::vector<double> sorted_copy(const double* x, std::size_t n) {
 #pragma omp parallel for if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) keys[i] = key_of(x[i]);
   radix_sort<false>(keys, none);
-  std::vector<double> out(n);
 #pragma omp parallel for if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = value_of(keys[i]);
+}
+
+std::vector<double> sorted_copy(const double* x, std::size_t n) {
+  std::vector<double> out(n);
+  sort_values_into(x, n, out.data());
   return out;
 }
 

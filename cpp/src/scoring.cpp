@@ -79,6 +79,13 @@ void normalize(const double* x, std::size_t n, ScoreMethod method, double* out) 
 
 void value_score(const double* columns, std::size_t n, std::size_t k, const double* weights,
                  ScoreMethod method, double* out) {
+  std::vector<const double*> cols(k);
+  for (std::size_t j = 0; j < k; ++j) cols[j] = columns + j * n;
+  value_score(cols.data(), n, k, weights, method, out);
+}
+
+void value_score(const double* const* columns, std::size_t n, std::size_t k, const double* weights,
+                 ScoreMethod method, double* out) {
   double total = 0.0;
   for (std::size_t j = 0; j < k; ++j) {
     require(std::isfinite(weights[j]), "score: weights must be finite");
@@ -97,7 +104,7 @@ void value_score(const double* columns, std::size_t n, std::size_t k, const doub
     double offset = 0.0;
     for (std::size_t j = 0; j < k; ++j) {
       if (weights[j] == 0.0) continue;
-      const double* x = columns + j * n;
+      const double* x = columns[j];
       double lo = std::numeric_limits<double>::infinity();
       double hi = -std::numeric_limits<double>::infinity();
       std::ptrdiff_t bad = 0;
@@ -124,7 +131,7 @@ void value_score(const double* columns, std::size_t n, std::size_t k, const doub
       double s = offset;
       for (std::size_t j = 0; j < k; ++j) {
         if (w_j[j] == 0.0) continue;
-        s += w_j[j] * ((columns[j * n + static_cast<std::size_t>(i)] - lo_j[j]) / range_j[j]);
+        s += w_j[j] * ((columns[j][i] - lo_j[j]) / range_j[j]);
       }
       out[i] = std::min(100.0, std::max(0.0, s));
     }
@@ -134,7 +141,7 @@ void value_score(const double* columns, std::size_t n, std::size_t k, const doub
   std::vector<double> s(n);
   for (std::size_t j = 0; j < k; ++j) {
     if (weights[j] == 0.0) continue;
-    normalize(columns + j * n, n, method, s.data());
+    normalize(columns[j], n, method, s.data());
     const double w = 100.0 * std::abs(weights[j]) / total;
     const bool lower_is_better = weights[j] < 0.0;
 #pragma omp parallel for if (m > kParallelThreshold)

@@ -118,7 +118,9 @@ def numeric_column(
         values = series.to_numpy()
         if values.dtype != np.float64:
             values = values.astype(np.float64)
-    if np.isfinite(values).all():  # one pass in the common case
+    # A finite sum rules out NaN and infinities in one pass without a
+    # temporary; an overflowing sum of finite values takes the long way.
+    if np.isfinite(np.add.reduce(values)) or np.isfinite(values).all():
         return values
     nan = np.isnan(values)
     if not allow_missing and nan.any():
