@@ -9,6 +9,17 @@
 #include "kamkit/order.hpp"
 
 namespace kamkit {
+namespace {
+
+inline int thread_id() {
+#ifdef KAMKIT_HAVE_OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+}  // namespace
 
 ScoreMethod parse_score_method(const std::string& name) {
   if (name == "minmax") return ScoreMethod::MinMax;
@@ -135,6 +146,52 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
       }
       out[i] = std::min(100.0, std::max(0.0, s));
     }
+    return;
+  }
+  if (method == ScoreMethod::Rank && n > 1) {
+    // One sort per criterion; each run of equal values adds its weighted
+    // percentile (average rank - 1) / (n - 1) straight to the scores of its
+    // customers, reading the sorted values rather than gathering them.
+    std::fill(out, out + n, 0.0);
+    std::vector<std::int32_t> order;
+    std::vector<double> sorted;
+    const double inv = 1.0 / static_cast<double>(n - 1);
+    for (std::size_t j = 0; j < k; ++j) {
+      if (weights[j] == 0.0) continue;
+      const double* x = columns[j];
+      std::ptrdiff_t bad = 0;
+#pragma omp parallel for reduction(+ : bad) if (m > kParallelThreshold)
+      for (std::ptrdiff_t i = 0; i < m; ++i) bad += std::isfinite(x[i]) ? 0 : 1;
+      require(bad == 0, "score: " + std::to_string(bad) + " values are NaN or infinite");
+      argsort_values(x, n, order, sorted);
+      const double w = 100.0 * std::abs(weights[j]) / total;
+      const bool lower_is_better = weights[j] < 0.0;
+      // Each thread takes the runs that start in its slice of the sorted
+      // positions (order is a permutation: no two threads write one score).
+      const double* sv = sorted.data();
+      const std::int32_t* ov = order.data();
+      const int threads = m > kParallelThreshold ? max_threads() : 1;
+      const std::size_t chunk =
+          (n + static_cast<std::size_t>(threads) - 1) / static_cast<std::size_t>(threads);
+#pragma omp parallel num_threads(threads)
+      {
+        const auto t = static_cast<std::size_t>(thread_id());
+        std::size_t a = std::min(n, chunk * t);
+        const std::size_t hi = std::min(n, a + chunk);
+        while (a > 0 && a < hi && sv[a] == sv[a - 1]) ++a;  // a run from the slice before
+        while (a < hi) {
+          std::size_t b = a + 1;
+          while (b < n && sv[b] == sv[a]) ++b;
+          // Positions a..b-1 hold ranks a+1..b; their mean is (a + 1 + b) / 2.
+          const double pct = (0.5 * static_cast<double>(a + 1 + b) - 1.0) * inv;
+          const double add = w * (lower_is_better ? 1.0 - pct : pct);
+          for (std::size_t p = a; p < b; ++p) out[ov[p]] += add;
+          a = b;
+        }
+      }
+    }
+#pragma omp parallel for if (m > kParallelThreshold)
+    for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = std::min(100.0, std::max(0.0, out[i]));
     return;
   }
   std::fill(out, out + n, 0.0);
