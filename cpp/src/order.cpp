@@ -94,8 +94,13 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::int32_t>& idx
       const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
       const std::size_t hi = std::min(n, lo + chunk);
       std::size_t* o = offs.data() + static_cast<std::size_t>(t) * kBuckets;
-      std::fill(o, o + kBuckets, 0);
-      for (std::size_t i = lo; i < hi; ++i) ++o[digit(keys[i], p)];
+      if (threads == 1) {  // one slice: its counts are the histogram above
+        const std::uint32_t* h = hist.data() + static_cast<std::size_t>(p) * kBuckets;
+        for (int b = 0; b < kBuckets; ++b) o[b] = h[b];
+      } else {
+        std::fill(o, o + kBuckets, 0);
+        for (std::size_t i = lo; i < hi; ++i) ++o[digit(keys[i], p)];
+      }
 #pragma omp barrier
 #pragma omp single
       {
