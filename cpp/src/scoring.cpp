@@ -137,14 +137,39 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
       w_j[j] = weights[j] < 0.0 ? -w : w;
       if (weights[j] < 0.0) offset += w;
     }
+    // Per criterion w / range when that is finite (one multiplication per
+    // value), else w and the range apart (a division) so that tiny ranges
+    // cannot overflow. Blocks of customers, criterion by criterion: the inner
+    // loops vectorise and the block stays in L1.
+    std::vector<std::size_t> used;
+    std::vector<double> scale_j(k, 0.0);
+    std::vector<char> divide_j(k, 0);
+    for (std::size_t j = 0; j < k; ++j) {
+      if (w_j[j] == 0.0) continue;
+      used.push_back(j);
+      scale_j[j] = w_j[j] / range_j[j];
+      divide_j[j] = !std::isfinite(scale_j[j]);
+    }
+    constexpr std::ptrdiff_t kBlock = 1024;
+    const std::ptrdiff_t nblocks = (m + kBlock - 1) / kBlock;
 #pragma omp parallel for if (m > kParallelThreshold)
-    for (std::ptrdiff_t i = 0; i < m; ++i) {
-      double s = offset;
-      for (std::size_t j = 0; j < k; ++j) {
-        if (w_j[j] == 0.0) continue;
-        s += w_j[j] * ((columns[j][i] - lo_j[j]) / range_j[j]);
+    for (std::ptrdiff_t blk = 0; blk < nblocks; ++blk) {
+      const std::ptrdiff_t lo = blk * kBlock, hi = std::min(m, lo + kBlock);
+      double* o = out + lo;
+      const std::ptrdiff_t nb = hi - lo;
+      for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] = offset;
+      for (const std::size_t j : used) {
+        const double* x = columns[j] + lo;
+        const double l = lo_j[j];
+        if (divide_j[j]) {
+          const double w = w_j[j], r = range_j[j];
+          for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] += w * ((x[i] - l) / r);
+        } else {
+          const double sc = scale_j[j];
+          for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] += sc * (x[i] - l);
+        }
       }
-      out[i] = std::min(100.0, std::max(0.0, s));
+      for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] = std::min(100.0, std::max(0.0, o[i]));
     }
     return;
   }

@@ -242,7 +242,7 @@ def _fill_missing(arr: np.ndarray, name: str, missing: str) -> np.ndarray:
     if np.isfinite(np.add.reduce(arr)):  # no NaN (one pass, no temporary)
         return arr
     nan = np.isnan(arr)
-    nnan = int(nan.sum())
+    nnan = int(np.count_nonzero(nan))
     if not nnan:
         return arr
     if missing == "raise":
@@ -253,9 +253,7 @@ def _fill_missing(arr: np.ndarray, name: str, missing: str) -> np.ndarray:
     if nnan == len(arr):
         raise ValueError(f"criterion '{name}': all {nnan} values are missing; nothing to fill from")
     fill = 0.0 if missing == "zero" else float(np.median(arr[~nan]))
-    out = arr.copy()
-    out[nan] = fill
-    return out
+    return np.where(nan, fill, arr)
 
 
 def value_score(
@@ -356,7 +354,8 @@ def value_score(
     if n == 0:
         return pd.Series([], index=customers.index, dtype=np.float64, name="value_score")
     score = _core.value_score(cols_arr, weights, method)
-    return pd.Series(score, index=customers.index, name="value_score")
+    # The score array is ours: wrap it without the constructor's copy.
+    return pd.Series(score, index=customers.index, name="value_score", copy=False)
 
 
 # ---------------------------------------------------------------------- RFM

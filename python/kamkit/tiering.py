@@ -207,8 +207,10 @@ def _values(values: Any, name: str = "values") -> tuple[pd.Series, np.ndarray]:
 
 
 def _categorical(codes: np.ndarray, labels_top_first: list[Any], index: pd.Index, name: Any):
-    cat = pd.Categorical.from_codes(codes, categories=labels_top_first[::-1], ordered=True)
-    return pd.Series(cat, index=index, name=name)
+    # The codes come from the C++ core, 0..len(labels) - 1 by construction.
+    dtype = pd.CategoricalDtype(labels_top_first[::-1], ordered=True)
+    cat = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+    return pd.Series(cat, index=index, name=name, copy=False)
 
 
 def pyramid(
@@ -705,7 +707,9 @@ def kmeans_segments(
     r = _core.kmeans(Z, int(k), int(n_init), int(max_iter), float(tol), int(seed))
     centers = r["centers"] * scale + mean
     return KMeansSegments(
-        labels=pd.Series(r["labels"].astype(np.int64), index=features.index, name="segment"),
+        labels=pd.Series(
+            r["labels"].astype(np.int64), index=features.index, name="segment", copy=False
+        ),
         centers=pd.DataFrame(centers, columns=cols, index=pd.RangeIndex(int(k), name="segment")),
         inertia=float(r["inertia"]),
         n_iter=int(r["n_iter"]),
