@@ -55,46 +55,13 @@ inline double sqdist(const double* a, const double* b, std::size_t d) {
   return s;
 }
 
-/// xt (d x kBlock) <- the transpose of x (nb x d, row-major); D = d when
-/// d is small (unrolled), else 0.
-template <std::size_t D>
-void transpose_block(const double* __restrict x, std::size_t nb, std::size_t d,
-                     double* __restrict xt) {
-  const std::size_t dd = D ? D : d;
-  for (std::size_t i = 0; i < nb; ++i)
-    for (std::size_t j = 0; j < dd; ++j) xt[j * kBlock + i] = x[i * dd + j];
-}
-
-void transpose(const double* x, std::size_t nb, std::size_t d, double* xt) {
-  switch (d) {
-    case 1:
-      return transpose_block<1>(x, nb, d, xt);
-    case 2:
-      return transpose_block<2>(x, nb, d, xt);
-    case 3:
-      return transpose_block<3>(x, nb, d, xt);
-    case 4:
-      return transpose_block<4>(x, nb, d, xt);
-    case 5:
-      return transpose_block<5>(x, nb, d, xt);
-    case 6:
-      return transpose_block<6>(x, nb, d, xt);
-    case 7:
-      return transpose_block<7>(x, nb, d, xt);
-    case 8:
-      return transpose_block<8>(x, nb, d, xt);
-    default:
-      return transpose_block<0>(x, nb, d, xt);
-  }
-}
-
-/// Nearest of k centers for nb <= kBlock points given transposed (xt,
-/// d x kBlock), by ||c||^2 - 2 x.c (the ||x||^2 term does not change the
-/// argmin). `ct` holds -2 c (row-major k x d), `cn` the ||c||^2. Ties go to
-/// the lower center. Scratch: g and best (kBlock each); result in arg
-/// (kBlock, center numbers as doubles so that the loop vectorises).
+/// Nearest of k centers for nb <= kBlock points given by columns (feature
+/// j of point i at xt[j * stride + i]), by ||c||^2 - 2 x.c (the ||x||^2 term
+/// does not change the argmin). `ct` holds -2 c (row-major k x d), `cn` the
+/// ||c||^2. Ties go to the lower center. Scratch: g and best (kBlock each);
+/// result in arg (center numbers as doubles so that the loop vectorises).
 KAMKIT_KERNEL_CLONES
-void nearest_block(const double* __restrict xt, std::size_t nb, std::size_t d,
+void nearest_block(const double* __restrict xt, std::size_t stride, std::size_t nb, std::size_t d,
                    const double* __restrict ct, const double* __restrict cn, std::size_t k,
                    double* __restrict g, double* __restrict best, double* __restrict arg) {
   for (std::size_t c = 0; c < k; ++c) {
@@ -102,7 +69,7 @@ void nearest_block(const double* __restrict xt, std::size_t nb, std::size_t d,
     for (std::size_t i = 0; i < nb; ++i) g[i] = c0;
     for (std::size_t j = 0; j < d; ++j) {
       const double w = ct[c * d + j];
-      const double* __restrict xj = xt + j * kBlock;
+      const double* __restrict xj = xt + j * stride;
       for (std::size_t i = 0; i < nb; ++i) g[i] += w * xj[i];
     }
     if (c == 0) {
@@ -121,6 +88,42 @@ void nearest_block(const double* __restrict xt, std::size_t nb, std::size_t d,
   }
 }
 
+/// Centers with at most this many clusters are summed by masks (vector
+/// code, k x d passes over the block); more take a scalar scatter.
+constexpr std::size_t kMaskedMaxK = 16;
+
+/// sums (k x d) and counts (k) += the points of the block by their center
+/// `arg`, summed under a mask per center in 8 lanes (a fixed order: the
+/// result does not depend on the thread that runs the block).
+KAMKIT_KERNEL_CLONES
+void accumulate_block(const double* __restrict xt, std::size_t stride, std::size_t nb,
+                      std::size_t d, std::size_t k, const double* __restrict arg,
+                      double* __restrict sums, double* __restrict counts) {
+  constexpr std::size_t L = 8;
+  const std::size_t nv = nb / L * L;
+  for (std::size_t c = 0; c < k; ++c) {
+    const double cd = static_cast<double>(c);
+    double cnt[L] = {};
+    for (std::size_t i = 0; i < nv; i += L)
+      for (std::size_t l = 0; l < L; ++l) cnt[l] += arg[i + l] == cd ? 1.0 : 0.0;
+    double total = 0.0;
+    for (std::size_t l = 0; l < L; ++l) total += cnt[l];
+    for (std::size_t i = nv; i < nb; ++i) total += arg[i] == cd ? 1.0 : 0.0;
+    if (total == 0.0) continue;
+    counts[c] += total;
+    for (std::size_t j = 0; j < d; ++j) {
+      const double* __restrict xj = xt + j * stride;
+      double acc[L] = {};
+      for (std::size_t i = 0; i < nv; i += L)
+        for (std::size_t l = 0; l < L; ++l) acc[l] += arg[i + l] == cd ? xj[i + l] : 0.0;
+      double sum = 0.0;
+      for (std::size_t l = 0; l < L; ++l) sum += acc[l];
+      for (std::size_t i = nv; i < nb; ++i) sum += arg[i] == cd ? xj[i] : 0.0;
+      sums[c * d + j] += sum;
+    }
+  }
+}
+
 /// Buffers of one k-means call, allocated once: nothing is allocated inside
 /// the iterations.
 struct Workspace {
@@ -129,7 +132,8 @@ struct Workspace {
   std::size_t chunk, nchunks;
   bool parallel;
   int threads;
-  std::vector<double> scratch;  // per thread: xt (d x kBlock), g, best, arg
+  std::vector<double> cols;     // the points by feature: d x n (read by the E-steps)
+  std::vector<double> scratch;  // per thread: g, best, arg (kBlock each)
   std::size_t scratch_stride;
   std::vector<double> part_sums;    // nchunks x k x d
   std::vector<double> part_counts;  // nchunks x k
@@ -144,8 +148,15 @@ struct Workspace {
     nchunks = (n + chunk - 1) / chunk;
     parallel = static_cast<std::ptrdiff_t>(n) > kParallelThreshold;
     threads = parallel ? max_threads() : 1;
-    scratch_stride = (d + 3) * kBlock;
+    scratch_stride = 3 * kBlock;
     scratch.assign(static_cast<std::size_t>(threads) * scratch_stride, 0.0);
+    // One transposed copy for all runs: the E-steps then read contiguous
+    // feature columns and never transpose a block again.
+    cols.resize(n * d);
+    const auto m = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for num_threads(threads) if (parallel)
+    for (std::ptrdiff_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < d; ++j) cols[j * n + static_cast<std::size_t>(i)] = X[i * d + j];
     part_sums.assign(nchunks * k * d, 0.0);
     part_counts.assign(nchunks * k, 0.0);
     part.assign(nchunks * static_cast<std::size_t>(std::max(trials, 1)), 0.0);
@@ -173,8 +184,7 @@ std::size_t assign(Workspace& w, const RowMatrix& C, std::int32_t* labels, bool 
   const double* cc = C.data();
 #pragma omp parallel num_threads(w.threads) reduction(+ : changed) if (w.parallel)
   {
-    double* xt = w.scratch.data() + static_cast<std::size_t>(thread_id()) * w.scratch_stride;
-    double* g = xt + d * kBlock;
+    double* g = w.scratch.data() + static_cast<std::size_t>(thread_id()) * w.scratch_stride;
     double* best = g + kBlock;
     double* arg = best + kBlock;
 #pragma omp for schedule(dynamic, 1)
@@ -190,21 +200,27 @@ std::size_t assign(Workspace& w, const RowMatrix& C, std::int32_t* labels, bool 
       double ssq = 0.0;
       for (std::size_t b = lo; b < hi; b += kBlock) {
         const std::size_t nb = std::min(kBlock, hi - b);
-        const double* x = w.X + b * d;
-        transpose(x, nb, d, xt);
-        nearest_block(xt, nb, d, ct, cn, k, g, best, arg);
+        const double* xt = w.cols.data() + b;
+        nearest_block(xt, n, nb, d, ct, cn, k, g, best, arg);
         for (std::size_t i = 0; i < nb; ++i) {
           const auto a = static_cast<std::int32_t>(arg[i]);
           changed += labels[b + i] != a;
           labels[b + i] = a;
-          const double* xi = x + i * d;
-          if (accumulate) {
-            double* s = sums + static_cast<std::size_t>(a) * d;
-            for (std::size_t j = 0; j < d; ++j) s[j] += xi[j];
-            counts[a] += 1.0;
-          }
-          if (inertia) ssq += sqdist(xi, cc + static_cast<std::size_t>(a) * d, d);
         }
+        if (accumulate) {
+          if (k <= kMaskedMaxK) {
+            accumulate_block(xt, n, nb, d, k, arg, sums, counts);
+          } else {
+            for (std::size_t i = 0; i < nb; ++i) {
+              const auto a = static_cast<std::size_t>(arg[i]);
+              for (std::size_t j = 0; j < d; ++j) sums[a * d + j] += xt[j * n + i];
+              counts[a] += 1.0;
+            }
+          }
+        }
+        if (inertia)
+          for (std::size_t i = 0; i < nb; ++i)
+            ssq += sqdist(w.X + (b + i) * d, cc + static_cast<std::size_t>(labels[b + i]) * d, d);
       }
       if (inertia) w.part[static_cast<std::size_t>(ch)] = ssq;
     }
