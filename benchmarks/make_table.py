@@ -126,10 +126,123 @@ def area_table(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _load_note(load: Any) -> str:
+    if isinstance(load, (list, tuple)) and load:
+        return f" (1-minute load average {float(load[0]):.1f} on 2 cores: wall times are noisy)"
+    return ""
+
+
+def lifecycle_table(d: dict[str, Any]) -> str:
+    """bench_lifecycle.py: panel + stages + transitions against pandas."""
+    inp = d["input"]
+    lines = [
+        f"### Lifecycle: {d.get('task', 'panel + stages + transitions')}",
+        "",
+        f"Measured {str(d.get('date', ''))[:10]}; {_fmt_rows(inp['rows'])} rows, "
+        f"{_fmt_rows(inp['customers'])} customers, {inp.get('periods', 24)} months"
+        + _load_note(d.get("machine", {}).get("load_average"))
+        + ".",
+        "",
+        "| contender | time (s) | time / kamkit | extra peak memory (MB) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    c = d["contenders"]
+    k = c["kamkit"]["best_seconds"]
+    for name in sorted(c, key=lambda n: ROLE_ORDER.get(c[n].get("role"), 9)):
+        r = c[name]
+        lines.append(
+            f"| {r['label']} | {_fmt_s(r['best_seconds'])} | {_fmt_ratio(r['best_seconds'] / k)} "
+            f"| {r['extra_peak_mb']:.0f} |"
+        )
+    agree = "agree" if d.get("results_agree") else "DISAGREE"
+    lines += ["", f"- Both give the same stage counts and transition matrices: {agree}.", ""]
+    return "\n".join(lines)
+
+
+def scoring_table(d: dict[str, Any]) -> str:
+    """bench_scoring.py: value score + pyramid + concentration, and k-means."""
+    lines = [
+        "### Scoring and tiering",
+        "",
+        f"Measured {str(d.get('date', ''))[:10]}; {_fmt_rows(d['customers'])} customers"
+        + _load_note(d.get("machine", {}).get("load_average"))
+        + ".",
+        "",
+        "| contender | best time (s) | extra peak memory (MB) |",
+        "| --- | ---: | ---: |",
+    ]
+    for name, r in d["results"].items():
+        mem = r.get("extra_peak_rss_mib", r.get("extra_peak_mb", float("nan")))
+        lines.append(f"| {name} | {_fmt_s(r['best'])} | {mem:.0f} |")
+    lines.append("")
+    for name, ratio in d.get("ratios", {}).items():
+        lines.append(f"- {name}: **{_fmt_ratio(ratio)}**")
+    if "kmeans_inertia_rel_diff" in d:
+        lines.append(
+            f"- k-means inertia relative to scikit-learn's: {d['kmeans_inertia_rel_diff']:+.1e}"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def models_table(d: dict[str, Any]) -> str:
+    """bench_models.py: BG/NBD (and Pareto/NBD) fit and predictions against lifetimes."""
+    lines = [
+        "### Lifetime-value models",
+        "",
+        f"{_fmt_rows(d['customers'])} customers; {d.get('data', '')}"
+        + _load_note(d.get("machine", {}).get("load_average_1_5_15min_at_start"))
+        + ".",
+        "",
+        "| model, contender | fit (s) | one evaluation | predict (s) | log-likelihood |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    ll = d.get("log_likelihood", {})
+    for key in ("kamkit_bg_nbd", "kamkit_bg_nbd_passive"):
+        r = d.get(key)
+        if isinstance(r, dict):
+            label = "BG/NBD, kamkit" + (" (OMP_WAIT_POLICY=PASSIVE)" if "passive" in key else "")
+            lines.append(
+                f"| {label} | {_fmt_s(r['fit_s'])} | {r['eval_order2_ns_per_row']:.0f} ns/row "
+                f"with Hessian | {_fmt_s(r['predict_s'])} | {r['log_likelihood']:.2f} |"
+            )
+    lt = d.get("lifetimes_bg_nbd")
+    if isinstance(lt, dict):
+        lines.append(
+            f"| BG/NBD, lifetimes | {_fmt_s(lt['fit_s'])} | {_fmt_s(lt['eval_s'])} s "
+            f"(value and gradient) | {_fmt_s(lt['predict_s'])} | "
+            f"{ll.get('lifetimes', float('nan')):.2f} |"
+        )
+    lines.append("")
+    for key, sp in d.get("speedup", {}).items():
+        parts = ", ".join(f"{k.replace('_', ' ')} {_fmt_ratio(v)}" for k, v in sp.items())
+        lines.append(f"- {key}: {parts}")
+    pareto = d.get("pareto_nbd")
+    if isinstance(pareto, dict):
+        lines.append("- Pareto/NBD: " + json.dumps(pareto.get("speedup", pareto))[:600])
+    elif pareto:
+        lines.append(f"- Pareto/NBD: {pareto}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def render_file(data: dict[str, Any]) -> str:
+    if "title" in data and "results" in data and "inputs" in data:
+        return area_table(data)
+    if data.get("area") == "lifecycle":
+        return lifecycle_table(data)
+    if data.get("area") == "scoring":
+        return scoring_table(data)
+    if data.get("benchmark") == "models":
+        return models_table(data)
+    return f"*{data.get('area', 'results')}: no table layout for this file.*\n"
+
+
 def render(results_dir: Path = HERE / "results") -> str:
     parts = []
-    for path in sorted(results_dir.glob("*.json")):
-        parts.append(area_table(json.loads(path.read_text())))
+    order = {"archive": 0, "scoring": 1, "lifecycle": 2, "models": 3}
+    for path in sorted(results_dir.glob("*.json"), key=lambda p: (order.get(p.stem, 9), p.stem)):
+        parts.append(render_file(json.loads(path.read_text())))
     if not parts:
         parts.append("*No results yet: run a benchmark script.*\n")
     return "\n".join(parts)

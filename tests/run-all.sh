@@ -18,6 +18,9 @@ step() { printf '\n==> %s\n' "$*"; }
 # ------------------------------------------------------------------ system
 apt_packages=()
 [ -f /usr/include/gtest/gtest.h ] || apt_packages+=(libgtest-dev)
+# The report's Chinese text needs a CJK font; its rendering test needs Chromium.
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || apt_packages+=(fonts-noto-cjk)
+command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   step "installing ${apt_packages[*]} with apt-get"
   sudo=""
@@ -42,8 +45,8 @@ fi
 
 # ------------------------------------------------------------------ lint
 step "ruff and clang-format"
-"$venv/bin/ruff" check python tests benchmarks notebooks
-"$venv/bin/ruff" format --check python tests benchmarks
+"$venv/bin/ruff" check python tests benchmarks notebooks docs
+"$venv/bin/ruff" format --check python tests benchmarks docs
 mapfile -t cpp_files < <(git ls-files 'cpp/*.hpp' 'cpp/*.cpp' 'tests/cpp/*.cpp')
 "$venv/bin/clang-format" --dry-run --Werror "${cpp_files[@]}"
 

@@ -6,14 +6,7 @@
 namespace {
 
 using kamkit::bindings::carray;
-
-template <typename T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-  // Hand the vector's buffer to NumPy without copying it.
-  auto* owner = new std::vector<T>(std::move(v));
-  py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>(static_cast<py::ssize_t>(owner->size()), owner->data(), free_when_done);
-}
+using kamkit::bindings::to_numpy;
 
 py::dict summarize(const carray<std::int64_t>& keys, const carray<std::int64_t>& ticks,
                    std::int64_t ticks_per_day, const std::optional<carray<double>>& amount,

@@ -7,14 +7,7 @@
 namespace {
 
 using kamkit::bindings::carray;
-
-template <typename T>
-py::array_t<T> vector_to_numpy(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
-  // Hand the vector's buffer to NumPy without copying it.
-  auto* owner = new std::vector<T>(std::move(v));
-  py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>(shape, owner->data(), free_when_done);
-}
+using kamkit::bindings::to_numpy;
 
 py::tuple group(const carray<std::int64_t>& keys) {
   kamkit::Grouping g;
@@ -24,8 +17,7 @@ py::tuple group(const carray<std::int64_t>& keys) {
   }
   const auto k = static_cast<py::ssize_t>(g.unique_keys.size());
   const auto n = static_cast<py::ssize_t>(g.codes.size());
-  return py::make_tuple(vector_to_numpy(std::move(g.unique_keys), {k}),
-                        vector_to_numpy(std::move(g.codes), {n}));
+  return py::make_tuple(to_numpy(std::move(g.unique_keys), {k}), to_numpy(std::move(g.codes), {n}));
 }
 
 py::dict panel(const carray<std::int32_t>& codes, std::size_t n_customers,
@@ -76,9 +68,9 @@ py::dict panel(const carray<std::int32_t>& codes, std::size_t n_customers,
   std::vector<std::int64_t> starts(p.n_periods);
   for (std::size_t j = 0; j < p.n_periods; ++j)
     starts[j] = kamkit::period_start_day(p.first_period + static_cast<std::int64_t>(j), opt.freq);
-  d["start_days"] = vector_to_numpy(std::move(starts), {np});
-  if (want_revenue) d["revenue"] = vector_to_numpy(std::move(p.revenue), {k, np});
-  if (want_counts) d["counts"] = vector_to_numpy(std::move(p.counts), {k, np});
+  d["start_days"] = to_numpy(std::move(starts), {np});
+  if (want_revenue) d["revenue"] = to_numpy(std::move(p.revenue), {k, np});
+  if (want_counts) d["counts"] = to_numpy(std::move(p.counts), {k, np});
   return d;
 }
 
@@ -93,8 +85,7 @@ py::array_t<std::int8_t> stages(const carray<double>& values, bool last_partial,
     py::gil_scoped_release release;  // safe: only reads the NumPy buffer of `values`
     out = kamkit::lifecycle_stages(values.data(), k, np, last_partial, r);
   }
-  return vector_to_numpy(std::move(out),
-                         {static_cast<py::ssize_t>(np), static_cast<py::ssize_t>(k)});
+  return to_numpy(std::move(out), {static_cast<py::ssize_t>(np), static_cast<py::ssize_t>(k)});
 }
 
 py::array_t<std::int8_t> tiers(const carray<double>& values, int window,
@@ -107,8 +98,7 @@ py::array_t<std::int8_t> tiers(const carray<double>& values, int window,
     py::gil_scoped_release release;  // safe: only reads the NumPy buffer of `values`
     out = kamkit::pyramid_tiers(values.data(), k, np, window, cum_shares);
   }
-  return vector_to_numpy(std::move(out),
-                         {static_cast<py::ssize_t>(np), static_cast<py::ssize_t>(k)});
+  return to_numpy(std::move(out), {static_cast<py::ssize_t>(np), static_cast<py::ssize_t>(k)});
 }
 
 py::array_t<std::int64_t> transitions(const carray<std::int32_t>& states, int n_states) {
@@ -122,7 +112,7 @@ py::array_t<std::int64_t> transitions(const carray<std::int32_t>& states, int n_
   }
   const auto pairs = static_cast<py::ssize_t>(np > 0 ? np - 1 : 0);
   const auto s = static_cast<py::ssize_t>(n_states);
-  return vector_to_numpy(std::move(out), {pairs, s, s});
+  return to_numpy(std::move(out), {pairs, s, s});
 }
 
 }  // namespace

@@ -141,6 +141,19 @@ void bind_models(py::module_& m) {
       },
       py::arg("params"), py::arg("x").noconvert(), py::arg("m").noconvert());
   m.def(
+      "rfm_is_valid",
+      [](const carray<double>& x, const carray<double>& t_x, const carray<double>& T,
+         bool discrete) {
+        const auto n = static_cast<std::size_t>(x.size());
+        if (static_cast<std::size_t>(t_x.size()) != n || static_cast<std::size_t>(T.size()) != n)
+          throw std::invalid_argument("rfm_is_valid: all arrays must have the same length");
+        py::gil_scoped_release release;  // safe: reads only the NumPy buffers
+        return km::rfm_is_valid(x.data(), t_x.data(), T.data(), n, discrete);
+      },
+      py::arg("x").noconvert(), py::arg("t_x").noconvert(), py::arg("T").noconvert(),
+      py::arg("discrete") = false,
+      "One-pass check of (frequency, recency, T) summaries; False if any row is at fault.");
+  m.def(
       "hyp2f1",
       [](double a, double b, double c, double z) { return std::exp(km::log_hyp2f1(a, b, c, z)); },
       py::arg("a"), py::arg("b"), py::arg("c"), py::arg("z"),

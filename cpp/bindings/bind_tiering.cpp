@@ -8,14 +8,7 @@
 namespace {
 
 using kamkit::bindings::carray;
-
-template <typename T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-  // Hand the vector's buffer to NumPy without copying it.
-  auto* owner = new std::vector<T>(std::move(v));
-  py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>(static_cast<py::ssize_t>(owner->size()), owner->data(), free_when_done);
-}
+using kamkit::bindings::to_numpy;
 
 py::tuple sort_descending(const carray<double>& x) {
   kamkit::Descending d;

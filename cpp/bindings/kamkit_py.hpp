@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace py = pybind11;
 
@@ -20,11 +22,22 @@ namespace kamkit::bindings {
 template <typename T>
 using carray = py::array_t<T, py::array::c_style>;
 
+/// A NumPy array that takes over a vector's buffer (no copy): the array owns
+/// the vector and frees it with itself. `shape` defaults to 1-D.
+template <typename T>
+py::array_t<T> to_numpy(std::vector<T>&& v, std::vector<py::ssize_t> shape = {}) {
+  auto* owner = new std::vector<T>(std::move(v));
+  py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  if (shape.empty()) shape.push_back(static_cast<py::ssize_t>(owner->size()));
+  return py::array_t<T>(shape, owner->data(), free_when_done);
+}
+
 }  // namespace kamkit::bindings
 
 // One registration function per area; module.cpp calls them all.
 void bind_archive(py::module_& m);
 void bind_models(py::module_& m);
+void bind_pareto_nbd(py::module_& m);
 void bind_scoring(py::module_& m);
 void bind_tiering(py::module_& m);
 void bind_cluster(py::module_& m);

@@ -7,6 +7,7 @@ PYBIND11_MODULE(_core, m) {
   // std::invalid_argument thrown by the core reaches Python as ValueError.
   bind_archive(m);
   bind_models(m);
+  bind_pareto_nbd(m);
   bind_scoring(m);
   bind_tiering(m);
   bind_cluster(m);

@@ -68,15 +68,15 @@ struct RowWithMargin {
 };
 
 template <std::int64_t TPD, class R>
-void summarise_customers(const Buckets& bk, const Buffer<R>& rows, bool has_amount, const Frame& f,
-                         Archive& out) {
+void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
+                         const Buffer<R>& rows, bool has_amount, const Frame& f, Archive& out) {
   constexpr bool has_margin = std::is_same_v<R, RowWithMargin>;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const bool daily = f.freq == Freq::Day;
   // Per-thread scratch for a customer's purchase days.
   std::vector<std::vector<std::int64_t>> scratch(static_cast<std::size_t>(max_threads()));
-  for_each_customer(bk, rows.data(), [&](std::int64_t c, const R* row, std::size_t count) {
-    auto& days = scratch[static_cast<std::size_t>(detail::thread_index())];
+  plan.for_each_customer(b0, b1, rows.data(), [&](std::int64_t c, const R* row, std::size_t count) {
+    auto& days = scratch[static_cast<std::size_t>(thread_id())];
     days.clear();
     std::int64_t tmin = row[0].tick, tmax = tmin;
     double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;
@@ -142,23 +142,16 @@ void summarise_customers(const Buckets& bk, const Buffer<R>& rows, bool has_amou
 // Regroups the kept rows customer by customer, carrying their payload R,
 // and summarises each customer.
 template <class R>
-void summarise_log(const TransactionsView& log, const std::uint8_t* keep, std::size_t kept,
-                   const Frame& f, Archive& out) {
-  Buffer<R> rows(kept);
+void summarise_log(const TransactionsView& log, const std::uint8_t* keep, const Frame& f,
+                   Archive& out) {
+  BucketPlan plan(log.keys, log.n, keep);
+  require(!plan.unique_keys().empty(),
+          "observation_end falls before the first purchase: no transaction is left");
+  const std::size_t k = plan.unique_keys().size();
   const double* amount = log.amount;
   const double* margin = log.margin;
   const std::int64_t* ticks = log.ticks;
-  Buckets bk = bucket_rows(log.keys, log.n, keep, [&](std::size_t i, std::size_t at) {
-    if constexpr (std::is_same_v<R, RowWithMargin>) {
-      rows[at] = R{ticks[i], amount ? amount[i] : 0.0, margin[i]};
-    } else {
-      rows[at] = R{ticks[i], amount ? amount[i] : 0.0};
-    }
-  });
-  require(!bk.unique_keys.empty(),
-          "observation_end falls before the first purchase: no transaction is left");
-  const std::size_t k = bk.unique_keys.size();
-  out.keys = std::move(bk.unique_keys);
+  out.keys = plan.unique_keys();
   out.n_transactions.resize(k);
   out.frequency.resize(k);
   out.recency.resize(k);
@@ -172,20 +165,39 @@ void summarise_log(const TransactionsView& log, const std::uint8_t* keep, std::s
     out.growth.resize(k);
   }
   if (margin) out.margin.resize(k);
+  // Large logs go in passes over bucket ranges, so that the scratch copy of
+  // the rows stays under half the size of the input columns.
+  const std::size_t input_row_bytes = 16 + (amount ? 8 : 0) + (margin ? 8 : 0);
+  const std::size_t scratch_row_bytes = sizeof(R) + sizeof(std::uint32_t);
+  const std::size_t budget =
+      std::max<std::size_t>(std::size_t{1} << 20, log.n * input_row_bytes / 2 / scratch_row_bytes);
+  const auto passes = plan.passes(budget);
+  std::size_t largest = 0;
+  for (const auto& [b0, b1] : passes) largest = std::max(largest, plan.rows_in(b0, b1));
+  Buffer<R> rows(largest);
   const bool has_amount = amount != nullptr;
-  switch (log.ticks_per_day) {
-    case kTicksS:
-      summarise_customers<kTicksS>(bk, rows, has_amount, f, out);
-      break;
-    case kTicksMs:
-      summarise_customers<kTicksMs>(bk, rows, has_amount, f, out);
-      break;
-    case kTicksUs:
-      summarise_customers<kTicksUs>(bk, rows, has_amount, f, out);
-      break;
-    default:
-      summarise_customers<kTicksNs>(bk, rows, has_amount, f, out);
-      break;
+  for (const auto& [b0, b1] : passes) {
+    plan.scatter(b0, b1, [&](std::size_t i, std::size_t at) {
+      if constexpr (std::is_same_v<R, RowWithMargin>) {
+        rows[at] = R{ticks[i], amount ? amount[i] : 0.0, margin[i]};
+      } else {
+        rows[at] = R{ticks[i], amount ? amount[i] : 0.0};
+      }
+    });
+    switch (log.ticks_per_day) {
+      case kTicksS:
+        summarise_customers<kTicksS>(plan, b0, b1, rows, has_amount, f, out);
+        break;
+      case kTicksMs:
+        summarise_customers<kTicksMs>(plan, b0, b1, rows, has_amount, f, out);
+        break;
+      case kTicksUs:
+        summarise_customers<kTicksUs>(plan, b0, b1, rows, has_amount, f, out);
+        break;
+      default:
+        summarise_customers<kTicksNs>(plan, b0, b1, rows, has_amount, f, out);
+        break;
+    }
   }
 }
 
@@ -244,9 +256,9 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
 
   const std::uint8_t* kept_rows = keep.empty() ? nullptr : keep.data();
   if (log.margin) {
-    summarise_log<RowWithMargin>(log, kept_rows, log.n - scan.after_end, f, out);
+    summarise_log<RowWithMargin>(log, kept_rows, f, out);
   } else {
-    summarise_log<Row>(log, kept_rows, log.n - scan.after_end, f, out);
+    summarise_log<Row>(log, kept_rows, f, out);
   }
   return out;
 }

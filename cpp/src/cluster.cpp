@@ -38,14 +38,6 @@ constexpr std::size_t kBlock = 256;
 constexpr std::size_t kMinChunk = 16 * kBlock;
 constexpr std::size_t kMaxChunks = 512;
 
-inline int thread_id() {
-#ifdef KAMKIT_HAVE_OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 inline double sqdist(const double* a, const double* b, std::size_t d) {
   double s = 0.0;
   for (std::size_t j = 0; j < d; ++j) {

@@ -150,10 +150,11 @@ Slots make_slots(const std::int64_t* keys, std::size_t n, const std::uint8_t* ke
   s.kept = r.kept;
   if (r.kept == 0) return s;
   const auto span = static_cast<unsigned long long>(r.hi) - static_cast<unsigned long long>(r.lo);
+  // A direct table costs a counter per key in the span, per thread.
   s.direct = span < n / 2 + (1ULL << 20);
   if (s.direct) {
     s.lo = r.lo;
-    s.count = static_cast<std::size_t>(span) + 1;
+    s.count = static_cast<std::size_t>(r.hi - r.lo) + 1;
   } else {
     group_hashed(keys, n, keep, s.hashed);
     s.count = s.hashed.unique_keys.size();

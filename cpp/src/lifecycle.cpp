@@ -52,7 +52,7 @@ void accumulate(const std::int32_t* codes, std::size_t n, std::size_t k, const s
 #pragma omp parallel num_threads(threads) reduction(+ : a, b)
   {
 #ifdef KAMKIT_HAVE_OPENMP
-    const int t = omp_get_thread_num();
+    const int t = kamkit::thread_id();
 #else
     const int t = 0;
 #endif
@@ -106,14 +106,6 @@ void accumulate(const std::int32_t* codes, std::size_t n, std::size_t k, const s
 // Number of threads for a loop over `work` items.
 int threads_for(std::size_t work) {
   return work > static_cast<std::size_t>(kParallelThreshold) ? max_threads() : 1;
-}
-
-int thread_id() {
-#ifdef KAMKIT_HAVE_OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
 }
 
 }  // namespace

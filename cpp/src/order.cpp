@@ -35,14 +35,6 @@ inline int digit(std::uint64_t key, int pass) {
   return static_cast<int>((key >> (pass * kBits)) & (kBuckets - 1));
 }
 
-inline int thread_id() {
-#ifdef KAMKIT_HAVE_OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 void check_no_nan(const double* x, std::size_t n) {
   const auto m = static_cast<std::ptrdiff_t>(n);
   std::ptrdiff_t nans = 0;

@@ -9,17 +9,6 @@
 #include "kamkit/order.hpp"
 
 namespace kamkit {
-namespace {
-
-inline int thread_id() {
-#ifdef KAMKIT_HAVE_OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
-}  // namespace
 
 ScoreMethod parse_score_method(const std::string& name) {
   if (name == "minmax") return ScoreMethod::MinMax;

@@ -13,14 +13,6 @@
 namespace kamkit {
 namespace {
 
-inline int thread_id() {
-#ifdef KAMKIT_HAVE_OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 // Order-preserving map of a double onto an unsigned integer (as the radix
 // sort uses): positive numbers get their sign bit set, negative ones are
 // complemented; -0.0 maps like 0.0.

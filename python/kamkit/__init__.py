@@ -113,3 +113,7 @@ __all__ = [
     "upgrade_candidates",
     "value_score",
 ]
+
+from . import _display  # noqa: E402
+
+_display.install()

@@ -47,6 +47,10 @@ class SpendData:
         weight: NDArray[np.float64] | None = None,
     ) -> None: ...
 
+def rfm_is_valid(
+    x: NDArray[np.float64], t_x: NDArray[np.float64], T: NDArray[np.float64], discrete: bool = False
+) -> bool: ...
+
 # For each of bg_nbd, mbg_nbd, bg_bb (and pareto_nbd when HAVE_PARETO_NBD):
 def bg_nbd_loglik(
     log_params: NDArray[np.float64], data: RfmData, order: int = 2
@@ -83,6 +87,22 @@ def bg_nbd_clv(
     continuous: bool,
 ) -> NDArray[np.float64]: ...
 def __getattr__(name: str) -> Any: ...  # the mbg_nbd_*, bg_bb_*, pareto_nbd_* twins
+
+# Pareto/NBD only (bind_pareto_nbd.cpp)
+def pareto_nbd_conditional_probability_of_n_purchases(
+    params: NDArray[np.float64],
+    t: NDArray[np.float64],
+    n: NDArray[np.float64],
+    x: NDArray[np.float64],
+    t_x: NDArray[np.float64],
+    T: NDArray[np.float64],
+) -> NDArray[np.float64]: ...
+def pareto_nbd_loglik_rows(
+    params: NDArray[np.float64],
+    x: NDArray[np.float64],
+    t_x: NDArray[np.float64],
+    T: NDArray[np.float64],
+) -> NDArray[np.float64]: ...
 def gamma_gamma_loglik(
     log_params: NDArray[np.float64], data: SpendData, order: int = 2
 ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]: ...

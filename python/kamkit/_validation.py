@@ -439,6 +439,22 @@ def model_array(values: Any, name: str) -> tuple[np.ndarray, pd.Index | None]:
     return numeric_column(series, column=name), None
 
 
+def _rfm_fast_ok(frequency: Any, recency: Any, T: Any, discrete: bool) -> bool:
+    """One pass in the C++ core over float64 arrays of one length; False when unsure."""
+    arrays = (frequency, recency, T)
+    if (
+        not all(isinstance(a, np.ndarray) and a.dtype == np.float64 and a.ndim == 1 for a in arrays)
+        or len({len(a) for a in arrays}) != 1
+    ):
+        return False
+    from . import _core
+
+    fn = getattr(_core, "rfm_is_valid", None)
+    if fn is None:
+        return False
+    return bool(fn(*(np.ascontiguousarray(a) for a in arrays), discrete))
+
+
 def check_rfm(
     frequency: np.ndarray,
     recency: np.ndarray,
@@ -452,6 +468,8 @@ def check_rfm(
     n = len(frequency)
     if n == 0:
         raise ValueError(f"{fn}: no customers (empty input); pass at least one row")
+    if _rfm_fast_ok(frequency, recency, T, discrete):
+        return
     bad = (frequency < 0) | (frequency != np.floor(frequency))
     if bad.any():
         raise ValueError(

@@ -1,60 +1,726 @@
-"""The ``kamkit`` command line."""
+"""The ``kamkit`` command line.
+
+Subcommands: ``demo``, ``summarize``, ``tier``, ``lifecycle``, ``clv`` and
+``report``. Input is a CSV, Parquet or Excel transaction log; output is CSV
+(to standard output by default) or Parquet. Errors in the input end with one
+paragraph on standard error that says what to fix, and a non-zero exit.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+import textwrap
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
 import pandas as pd
 
 from . import __version__
-from .archive import summarize
-from .datasets import load_cdnow_sample
+from ._i18n import name, translate_values
+
+__all__ = ["CliError", "Progress", "build_parser", "main", "read_table", "write_table"]
+
+EXIT_OK = 0
+EXIT_DATA = 1  # bad file, wrong column, bad values
+EXIT_USAGE = 2  # argparse's code for bad flags
+EXIT_UNAVAILABLE = 3  # the capability is not in this installation
+
+_CSV = (".csv", ".tsv", ".txt", ".dat")
+_COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst")
+_PARQUET = (".parquet", ".pq")
+_EXCEL = (".xlsx", ".xlsm", ".xls")
 
 
-def _demo(args: argparse.Namespace) -> int:
+class CliError(Exception):
+    """An error the user can fix; its message is printed without a traceback."""
+
+    def __init__(self, message: str, code: int = EXIT_DATA) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class Progress:
+    """Step-by-step progress on standard error, shown only on a terminal.
+
+    Parameters
+    ----------
+    steps : int
+        Number of steps announced.
+    stream : text stream, optional
+        Where to write (default ``sys.stderr``).
+    enabled : bool, optional
+        Default: whether ``stream`` is a terminal.
+    """
+
+    def __init__(self, steps: int, stream: TextIO | None = None, enabled: bool | None = None):
+        self.stream = stream if stream is not None else sys.stderr
+        if enabled is None:
+            isatty = getattr(self.stream, "isatty", None)
+            enabled = bool(isatty and isatty())
+        self.enabled = enabled
+        self.steps = max(1, steps)
+        self.done = 0
+        self._started = time.perf_counter()
+        self._step_started = self._started
+        self._open = False
+
+    def __call__(self, what: str) -> None:
+        """Announce the next step (closes the previous one)."""
+        self._close()
+        self.done += 1
+        self._step_started = time.perf_counter()
+        if self.enabled:
+            self.stream.write(f"kamkit: [{self.done}/{self.steps}] {what} ...")
+            self.stream.flush()
+            self._open = True
+
+    def _close(self) -> None:
+        if self._open:
+            self.stream.write(f" {time.perf_counter() - self._step_started:.1f} s\n")
+            self.stream.flush()
+            self._open = False
+
+    def finish(self) -> None:
+        """Close the last step."""
+        self._close()
+
+
+# --------------------------------------------------------------------------- input/output
+
+
+def _suffixes(path: Path) -> tuple[str, str]:
+    """(format suffix, compression suffix) of a path, lower case."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in _COMPRESSED:
+        return (suffixes[-2] if len(suffixes) > 1 else ""), suffixes[-1]
+    return (suffixes[-1] if suffixes else ""), ""
+
+
+def _guess_sep(path: Path) -> str:
+    """The separator of a text table whose name does not tell: , tab ; or runs of spaces."""
+    import gzip
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+        line = handle.readline()
+    for sep in (",", "\t", ";", "|"):
+        if sep in line:
+            return sep
+    return r"\s+"
+
+
+def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a transaction log from CSV (also .tsv/.txt, compressed), Parquet or Excel.
+
+    Raises
+    ------
+    CliError
+        The file is missing, unreadable, of an unknown type, or empty.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CliError(f"the input file {str(path)!r} does not exist; check the path")
+    if path.is_dir():
+        raise CliError(f"the input {str(path)!r} is a folder; give the path of a file")
+    kind, _ = _suffixes(path)
+    try:
+        if kind in _PARQUET:
+            frame = pd.read_parquet(path)
+        elif kind in _EXCEL:
+            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
+        elif kind in _CSV or kind == "":
+            sep = "," if kind == ".csv" else "\t" if kind == ".tsv" else _guess_sep(path)
+            frame = pd.read_csv(path, sep=sep)
+        else:
+            raise CliError(
+                f"the input file {str(path)!r} has the unknown type {kind!r}; kamkit reads CSV "
+                "(.csv, .tsv, .txt, optionally .gz), Parquet (.parquet) and Excel (.xlsx); "
+                "rename the file or convert it"
+            )
+    except ImportError as exc:
+        extra = "io"
+        raise CliError(
+            f"reading {str(path)!r} needs an optional package: {exc}; install it with "
+            f"pip install kamkit[{extra}]",
+            EXIT_UNAVAILABLE,
+        ) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise CliError(f"the input file {str(path)!r} is empty; give a file with rows") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        detail = " ".join(str(exc).split())
+        raise CliError(
+            f"the input file {str(path)!r} cannot be read as {kind or 'CSV'} ({detail}); "
+            "check that it is a table with one header row, or convert it to CSV in UTF-8"
+        ) from exc
+    except (ValueError, OSError) as exc:
+        # pyarrow and openpyxl raise these for files that are not what their name says.
+        detail = " ".join(str(exc).split())
+        raise CliError(
+            f"the input file {str(path)!r} cannot be read as {kind or 'CSV'} ({detail}); "
+            "check that the file is not damaged and that its extension matches its content"
+        ) from exc
+    if isinstance(frame, dict):  # pragma: no cover - only with sheet_name=None
+        frame = next(iter(frame.values()))
+    if frame.empty:
+        raise CliError(f"the input file {str(path)!r} has no rows; give a file with transactions")
+    return frame
+
+
+def write_table(frame: pd.DataFrame, out: str | Path | None, stdout: TextIO | None = None) -> None:
+    """Write a result as CSV or Parquet (by the suffix); CSV to standard output without a path."""
+    if out is None or str(out) == "-":
+        frame.to_csv(stdout if stdout is not None else sys.stdout)
+        return
+    path = Path(out)
+    kind, _ = _suffixes(path)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if kind in _PARQUET:
+        frame = frame.copy()
+        frame.attrs = {}  # Parquet metadata takes JSON only; the attrs hold timestamps
+        frame.columns = [str(c) for c in frame.columns]
+        try:
+            frame.to_parquet(path)
+        except ImportError as exc:
+            raise CliError(
+                f"writing Parquet needs pyarrow ({exc}); install it with pip install kamkit[io], "
+                "or write CSV instead",
+                EXIT_UNAVAILABLE,
+            ) from exc
+    elif kind in _CSV or kind == "":
+        frame.to_csv(path, sep="\t" if kind == ".tsv" else ",")
+    else:
+        raise CliError(
+            f"the output file {str(path)!r} has the unknown type {kind!r}; write .csv or .parquet"
+        )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _need(*names: str) -> None:
+    """Fail with EXIT_UNAVAILABLE unless kamkit has every function in ``names``."""
+    import kamkit
+
+    missing = [n for n in names if not hasattr(kamkit, n)]
+    if missing:
+        listed = ", ".join(f"kamkit.{n}" for n in missing)
+        raise CliError(
+            f"this command needs {listed}, which this version of kamkit ({__version__}) does not "
+            "provide; upgrade kamkit",
+            EXIT_UNAVAILABLE,
+        )
+
+
+def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
+    """Read the input and check that the column flags name columns of it."""
+    frame = read_table(args.input, getattr(args, "sheet", None))
+    if not need_amount and args.amount is None and "amount" in frame.columns:
+        args.amount = "amount"  # summarize: the amount column is optional
+    flags = {"--customer": args.customer, "--date": args.date}
+    if need_amount or args.amount is not None:
+        flags["--amount"] = args.amount
+    if args.margin is not None:
+        flags["--margin"] = args.margin
+    columns = [str(c) for c in frame.columns]
+    for flag, col in flags.items():
+        if col is None:
+            raise CliError(f"this command needs {flag} <column>; name the column of the file")
+        if col not in frame.columns:
+            near = [c for c in columns if c.lower() == str(col).lower()]
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            listed = ", ".join(repr(c) for c in columns[:20])
+            raise CliError(
+                f"the file {str(args.input)!r} has no column {col!r} (given by {flag}){hint}; "
+                f"its columns are {listed}; pass {flag} <column name>"
+            )
+    if args.date_format:
+        raw = frame[args.date]
+        parsed = pd.to_datetime(raw.astype("string"), format=args.date_format, errors="coerce")
+        bad = parsed.isna() & raw.notna()
+        if bad.any():
+            first = raw[bad].iloc[0]
+            raise CliError(
+                f"column {args.date!r}: {int(bad.sum())} values do not match --date-format "
+                f"{args.date_format!r} (first: {first!r}); fix the values or the format"
+            )
+        frame = frame.assign(**{args.date: parsed})
+    elif pd.api.types.is_integer_dtype(frame[args.date].dtype):
+        # Dates written as numbers such as 19970101.
+        raw = frame[args.date]
+        parsed = pd.to_datetime(raw.astype("string"), format="%Y%m%d", errors="coerce")
+        if parsed.notna().all():
+            frame = frame.assign(**{args.date: parsed})
+    return frame
+
+
+def _columns(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "customer": args.customer,
+        "date": args.date,
+        "amount": args.amount,
+        "margin": args.margin,
+        "missing": args.missing,
+    }
+
+
+def _summary(frame: pd.DataFrame, args: argparse.Namespace, **extra: Any) -> pd.DataFrame:
+    from .archive import summarize
+
+    return summarize(frame, observation_end=args.observation_end, **_columns(args), **extra)
+
+
+def _shares(text: str | None) -> tuple[float, ...] | None:
+    if text is None:
+        return None
+    try:
+        values = tuple(float(s) for s in text.replace(";", ",").split(",") if s.strip())
+    except ValueError as exc:
+        raise CliError(
+            f"--shares: expected numbers separated by commas, such as 0.01,0.04,0.15,0.80; "
+            f"got {text!r}",
+            EXIT_USAGE,
+        ) from exc
+    return values
+
+
+# --------------------------------------------------------------------------- subcommands
+
+
+def _cmd_summarize(args: argparse.Namespace) -> int:
+    progress = Progress(2)
+    progress("reading " + str(args.input))
+    frame = _load(args, need_amount=False)
+    progress("building the customer archive")
+    archive = _summary(frame, args, freq=args.freq, time_unit=args.time_unit, period=args.period)
+    progress.finish()
+    write_table(archive, args.out)
+    return EXIT_OK
+
+
+def tier_table(
+    frame: pd.DataFrame,
+    *,
+    customer: Any,
+    date: Any,
+    amount: Any,
+    margin: Any = None,
+    missing: str = "raise",
+    observation_end: Any = None,
+    by: str = "count",
+    labels: str = "vip",
+    shares: tuple[float, ...] | None = None,
+    rank_by: str = "revenue",
+    lang: str = "en",
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """The per-customer tier table behind ``kamkit tier``."""
+    import kamkit
+
+    step = progress or (lambda what: None)
+    step("building the customer archive")
+    archive = kamkit.summarize(
+        frame,
+        customer,
+        date,
+        amount,
+        margin,
+        observation_end=observation_end,
+        missing=missing,
+    )
+    step("scoring and tiering")
+    out = archive[["frequency", "recency", "T", "n_transactions", "revenue"]].copy()
+    if "margin" in archive:
+        out["margin"] = archive["margin"]
+    from .report import value_scores
+
+    out["value_score"] = value_scores(archive)
+    values = out["revenue"] if rank_by == "revenue" else out["value_score"]
+    kwargs: dict[str, Any] = {"labels": labels, "by": by}
+    if shares is not None:
+        kwargs["shares"] = shares
+    out["tier"] = translate_values(kamkit.pyramid(values, **kwargs), lang)
+    if hasattr(kamkit, "rfm_scores"):
+        rfm = kamkit.rfm_scores(archive)
+        for col in ("R", "F", "M", "rfm", "segment"):
+            if col in rfm:
+                out[col] = rfm[col]
+        if "segment" in out:
+            out["segment"] = translate_values(out["segment"], lang)
+    return out
+
+
+def _cmd_tier(args: argparse.Namespace) -> int:
+    _need("value_score", "default_criteria", "pyramid")
+    progress = Progress(3)
+    progress("reading " + str(args.input))
+    frame = _load(args)
+    labels = args.labels
+    out = tier_table(
+        frame,
+        **_columns(args),
+        observation_end=args.observation_end,
+        by=args.by,
+        labels=labels,
+        shares=_shares(args.shares),
+        rank_by=args.rank_by,
+        lang=args.lang,
+        progress=progress,
+    )
+    progress.finish()
+    write_table(out, args.out)
+    return EXIT_OK
+
+
+def _cmd_lifecycle(args: argparse.Namespace) -> int:
+    import kamkit
+
+    needs = {
+        "stages": ("period_panel", "lifecycle_stages"),
+        "tiers": ("period_panel", "tier_history"),
+        "transitions": ("period_panel", "lifecycle_stages", "transitions"),
+        "warnings": ("period_panel", "early_warning"),
+    }[args.what]
+    _need(*needs)
+    progress = Progress(3)
+    progress("reading " + str(args.input))
+    frame = _load(args)
+    progress("building the period panel")
+    panel = kamkit.period_panel(
+        frame,
+        customer=args.customer,
+        date=args.date,
+        amount=args.amount,
+        period=args.period,
+        observation_end=args.observation_end,
+        missing=args.missing,
+    )
+    progress(f"computing {args.what}")
+    if args.what == "stages":
+        out = kamkit.lifecycle_stages(panel)
+        out = out.apply(lambda col: translate_values(col, args.lang))
+    elif args.what == "tiers":
+        labels = "zh" if args.lang == "zh" else "vip"
+        out = kamkit.tier_history(panel, labels=labels)
+    elif args.what == "transitions":
+        stages = kamkit.lifecycle_stages(panel)
+        result = kamkit.transitions(stages)
+        out = result.probabilities if args.probabilities else result.counts
+        if args.lang == "zh":
+            out = out.rename(index=lambda s: _zh(s), columns=lambda s: _zh(s))
+    else:
+        out = kamkit.early_warning(panel)
+        if args.lang == "zh":
+            out = out.copy()
+            if "reasons" in out:
+                out["reasons"] = [
+                    "、".join(name(code.strip(), "zh") for code in str(r).split(",") if code)
+                    for r in out["reasons"]
+                ]
+            for col in ("stage", "tier"):
+                if col in out:
+                    out[col] = translate_values(out[col], "zh")
+    progress.finish()
+    out = out.copy()
+    out.columns = [str(c) for c in out.columns]
+    write_table(out, args.out)
+    return EXIT_OK
+
+
+def _zh(term: Any) -> Any:
+    from ._i18n import label
+
+    return label(str(term), "zh")
+
+
+def _cmd_clv(args: argparse.Namespace) -> int:
+    from . import report as _report
+
+    progress = Progress(4)
+    progress("reading " + str(args.input))
+    frame = _load(args)
+    out = _report.clv_table(
+        frame,
+        customer=args.customer,
+        date=args.date,
+        amount=args.amount,
+        missing=args.missing,
+        observation_end=args.observation_end,
+        model=args.model,
+        horizon_months=args.horizon,
+        discount_rate=args.discount_rate,
+        progress=progress,
+    )
+    progress.finish()
+    write_table(out, args.out)
+    return EXIT_OK
+
+
+def _write_report(report: Any, out: Path) -> None:
+    paths = report.write(out)
+    listed = ", ".join(str(p) for p in paths)
+    sys.stderr.write(f"kamkit: wrote {listed}\n")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from . import report as _report
+
+    progress = Progress(_report.N_STEPS + 1)
+    progress("reading " + str(args.input))
+    frame = _load(args)
+    rep = _report.build_report(
+        frame,
+        customer=args.customer,
+        date=args.date,
+        amount=args.amount,
+        margin=args.margin,
+        missing=args.missing,
+        observation_end=args.observation_end,
+        period=args.period,
+        lang=args.lang,
+        title=args.title,
+        source=Path(args.input).name,
+        progress=progress,
+    )
+    progress.finish()
+    _write_report(rep, Path(args.out))
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from . import report as _report
+    from .datasets import load_cdnow_sample
+
+    progress = Progress(_report.N_STEPS + 1)
+    progress("loading the CDNOW sample")
     log = load_cdnow_sample()
-    archive = summarize(log, "customer_id", "date", "amount", period="Q")
-    revenue = archive["revenue"].sort_values(ascending=False)
-    top = max(1, round(0.2 * len(revenue)))
-    share = revenue.iloc[:top].sum() / revenue.sum()
+    rep = _report.build_report(
+        log,
+        customer="customer_id",
+        date="date",
+        amount="amount",
+        period="M",
+        lang=args.lang,
+        title=None,
+        source="CDNOW sample (kamkit.datasets.load_cdnow_sample)",
+        progress=progress,
+    )
+    progress.finish()
+    print(_demo_summary(rep.numbers))
+    _write_report(rep, Path(args.out))
+    return EXIT_OK
+
+
+def _demo_summary(n: dict) -> str:
+    """What a newcomer should see: the key figures of the report, in a few lines."""
     lines = [
-        "kamkit demo: the CDNOW sample (Hardie's 1/10th sample of CDNOW's 1997 cohort)",
-        f"  transactions : {len(log):,} rows, {log['date'].min():%Y-%m-%d} .. "
-        f"{log['date'].max():%Y-%m-%d}",
-        f"  customers    : {len(archive):,}",
-        f"  revenue      : ${archive['revenue'].sum():,.2f}",
-        f"  repeat buyers: {(archive['frequency'] > 0).sum():,} "
-        f"({(archive['frequency'] > 0).mean():.1%})",
-        f"  top 20% of customers bring {share:.1%} of revenue",
-        "",
-        "customer archive (客户档案), top 5 by revenue:",
-        archive.loc[revenue.index[:5], ["frequency", "recency", "T", "monetary_value", "revenue"]]
-        .round(2)
-        .to_string(),
+        "kamkit demo: the CDNOW sample (Bruce Hardie's 1/10th sample of CDNOW's 1997 cohort)",
+        f"  {n['transactions']:,} purchases by {n['customers']:,} customers, "
+        f"{n['first']:%Y-%m-%d} .. {n['last']:%Y-%m-%d}, revenue ${n['revenue']:,.2f}",
+        f"  concentration: Gini {n['gini']:.3f}; the top 20% of customers bring "
+        f"{n['top20_share']:.1%} of revenue; 80% of revenue comes from "
+        f"{n['pareto_point']:.1%} of customers",
     ]
-    print("\n".join(lines))
-    return 0
+    tiers = n.get("tiers") or {}
+    if tiers:
+        parts = [f"{name} {t['customers']:,}" for name, t in tiers.items()]
+        lines.append("  customer pyramid: " + ", ".join(parts))
+    if "warnings" in n:
+        lines.append(
+            f"  early warning: {n['warnings']:,} customers at risk, "
+            f"${n['value_at_risk']:,.0f} of value at risk"
+        )
+    if "clv_total" in n:
+        lines.append(f"  12-month lifetime value (BG/NBD + Gamma-Gamma): ${n['clv_total']:,.0f}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _input_flags(p: argparse.ArgumentParser, amount_default: str | None = "amount") -> None:
+    p.add_argument("input", help="transaction log: .csv/.tsv/.txt (may be .gz), .parquet or .xlsx")
+    p.add_argument("--customer", default="customer_id", help="customer id column")
+    p.add_argument("--date", default="date", help="purchase date column")
+    p.add_argument(
+        "--amount",
+        default=amount_default,
+        help="sales amount column (default 'amount'"
+        + ("" if amount_default else ", when the file has one")
+        + ")",
+    )
+    p.add_argument("--margin", default=None, help="profit margin column (optional)")
+    p.add_argument(
+        "--missing",
+        choices=("raise", "drop"),
+        default="raise",
+        help="rows without id, date or amount: stop with an error (default) or drop them",
+    )
+    p.add_argument(
+        "--date-format", default=None, help="strftime format of the dates, e.g. %%Y%%m%%d"
+    )
+    p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+    p.add_argument("--observation-end", default=None, help="end of the observation (a date)")
+    p.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="labels in English or Chinese"
+    )
+
+
+def _out_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out", "-o", default=None, help="output .csv or .parquet (default: CSV to stdout)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``kamkit``."""
     parser = argparse.ArgumentParser(
-        prog="kamkit", description="Key-account management analytics on transaction logs."
+        prog="kamkit",
+        description="Key-account management analytics on transaction logs: customer archive, "
+        "pyramid tiers, lifecycle, early warning, lifetime value and a report.",
     )
     parser.add_argument("--version", action="version", version=f"kamkit {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the pipeline on the bundled CDNOW sample")
-    demo.set_defaults(func=_demo)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo", help="run the whole pipeline on the bundled CDNOW sample and write a report"
+    )
+    demo.add_argument(
+        "--out", "-o", default="kamkit-demo", help="output folder (default kamkit-demo)"
+    )
+    demo.add_argument("--lang", choices=("en", "zh"), default="en", help="report language")
+    demo.set_defaults(func=_cmd_demo)
+
+    summ = sub.add_parser("summarize", help="the customer archive: one row per customer")
+    _input_flags(summ, amount_default=None)
+    summ.add_argument("--freq", choices=("D", "W", "M", "Q", "Y"), default="D")
+    summ.add_argument("--time-unit", choices=("D", "W"), default="D")
+    summ.add_argument("--period", choices=("M", "Q", "Y"), default="Q")
+    _out_flag(summ)
+    summ.set_defaults(func=_cmd_summarize)
+
+    tier = sub.add_parser("tier", help="value score, pyramid tier and RFM segment per customer")
+    _input_flags(tier)
+    tier.add_argument(
+        "--by",
+        choices=("count", "value"),
+        default="count",
+        help="cut tiers by share of customers (pyramid) or of value (ABC)",
+    )
+    tier.add_argument("--labels", choices=("vip", "metal", "abcd"), default="vip")
+    tier.add_argument(
+        "--shares", default=None, help="tier shares, top tier first: 0.01,0.04,0.15,0.80"
+    )
+    tier.add_argument(
+        "--rank-by",
+        choices=("revenue", "score"),
+        default="revenue",
+        help="rank customers by net revenue or by the value score",
+    )
+    _out_flag(tier)
+    tier.set_defaults(func=_cmd_tier)
+
+    life = sub.add_parser(
+        "lifecycle", help="lifecycle stages, tiers per period, transitions, warnings"
+    )
+    _input_flags(life)
+    life.add_argument("--period", choices=("W", "M", "Q", "Y"), default="M")
+    life.add_argument(
+        "--what", choices=("stages", "tiers", "transitions", "warnings"), default="stages"
+    )
+    life.add_argument(
+        "--probabilities",
+        action="store_true",
+        help="with --what transitions: probabilities instead of counts",
+    )
+    _out_flag(life)
+    life.set_defaults(func=_cmd_lifecycle)
+
+    clv = sub.add_parser("clv", help="P(alive), expected purchases and lifetime value per customer")
+    _input_flags(clv)
+    clv.add_argument("--model", choices=("bgnbd", "mbgnbd", "pareto"), default="bgnbd")
+    clv.add_argument("--horizon", type=int, default=12, help="whole months ahead (default 12)")
+    clv.add_argument("--discount-rate", type=float, default=0.01, help="per month (default 0.01)")
+    _out_flag(clv)
+    clv.set_defaults(func=_cmd_clv)
+
+    rep = sub.add_parser("report", help="write the HTML report for your own log")
+    _input_flags(rep)
+    rep.add_argument("--period", choices=("M", "Q"), default="M", help="lifecycle periods")
+    rep.add_argument("--title", default=None)
+    rep.add_argument("--out", "-o", default="kamkit-report", help="output folder")
+    rep.set_defaults(func=_cmd_report)
     return parser
 
 
+def _paragraph(command: str | None, message: str, kind: str = "error") -> str:
+    prefix = f"kamkit {command}: {kind}: " if command else f"kamkit: {kind}: "
+    text = " ".join(message.split())
+    width = 100
+    return textwrap.fill(prefix + text, width=width) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``kamkit`` command."""
+    """Entry point of the ``kamkit`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    with pd.option_context("display.width", 120):
-        return int(args.func(args))
+
+    def show(message: Any, category: Any, *rest: Any, **kw: Any) -> None:
+        # Warnings as one line each, like the errors, without file names.
+        sys.stderr.write(_paragraph(args.command, str(message), "warning"))
+
+    try:
+        with warnings.catch_warnings(), pd.option_context("display.width", 120):
+            warnings.showwarning = show
+            return int(args.func(args))
+    except CliError as exc:
+        sys.stderr.write(_paragraph(args.command, str(exc)))
+        return exc.code
+    except (ValueError, TypeError) as exc:
+        # kamkit's input checks: the message names the column and the fix.
+        message = str(exc).replace("pass missing='drop'", "pass --missing drop")
+        sys.stderr.write(_paragraph(args.command, message))
+        return EXIT_DATA
+    except NotImplementedError as exc:
+        sys.stderr.write(_paragraph(args.command, f"not available in this build: {exc}"))
+        return EXIT_UNAVAILABLE
+    except ImportError as exc:
+        name = getattr(exc, "name", None) or str(exc)
+        extra = "plot" if "matplotlib" in str(name) else "io"
+        sys.stderr.write(
+            _paragraph(
+                args.command,
+                f"this command needs an optional package that is not installed ({exc}); "
+                f"install it with pip install kamkit[{extra}]",
+            )
+        )
+        return EXIT_UNAVAILABLE
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): not an error of the input.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except OSError as exc:
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        sys.stderr.write(
+            _paragraph(
+                args.command,
+                f"cannot read or write{where}: {exc.strerror or exc}; check the path and its "
+                "permissions",
+            )
+        )
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        sys.stderr.write("kamkit: interrupted\n")
+        return 130
 
 
 if __name__ == "__main__":

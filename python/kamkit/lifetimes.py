@@ -215,10 +215,8 @@ class ParetoNBDFitter(_RfmFitterMixin, ParetoNBD):
     def conditional_probability_of_n_purchases_up_to_time(
         self, n: Any, t: Any, frequency: Any, recency: Any, T: Any
     ) -> Any:
-        raise NotImplementedError(
-            "ParetoNBDFitter.conditional_probability_of_n_purchases_up_to_time is not "
-            "available in kamkit yet"
-        )
+        """P(n purchases in the next t) given the history (lifetimes' name and argument order)."""
+        return self.conditional_probability_of_purchases(n, t, frequency, recency, T)  # type: ignore[attr-defined]
 
 
 class BetaGeoBetaBinomFitter(_FitterMixin, BetaGeoBetaBinom):

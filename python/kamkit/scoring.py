@@ -476,11 +476,23 @@ register_segment_map("rf11", segment_map_from_grid(RF_SEGMENT_GRID), RF_SEGMENTS
 
 
 def _equal_bin_scores(values: np.ndarray, bins: int) -> np.ndarray:
-    """Scores 1..bins (bins = highest values) with ties together."""
+    """Scores 1..bins (bins = highest values) with ties together.
+
+    A run of ties that swallows a cut leaves a score unused; the lowest
+    values still score 1 and the highest ``bins``, so the ends of the scale
+    always mean the worst and the best customers.
+    """
     order, desc = _core.sort_descending(values)
     cum = [j / bins for j in range(1, bins)]
     cuts = _core.cuts_by_count(desc, cum)
-    return _core.codes_from_cuts(order, cuts).astype(np.int16) + 1
+    scores = _core.codes_from_cuts(order, cuts).astype(np.int16) + 1
+    if len(scores):
+        lowest, highest = int(scores.min()), int(scores.max())
+        if lowest > 1:
+            scores[scores == lowest] = 1
+        if highest < bins and highest > 1:
+            scores[scores == highest] = bins
+    return scores
 
 
 def rfm_scores(

@@ -399,3 +399,31 @@ class TestErrors:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             kamkit.summarize(small_log(), "c", "date", "x", margin="m")
+
+
+def test_large_log_in_several_passes_matches_pandas():
+    # 3M rows are partitioned in more than one pass over the customer
+    # buckets; every figure must still match a plain pandas computation.
+    rng = np.random.default_rng(11)
+    n = 3_000_000
+    log = pd.DataFrame(
+        {
+            "c": rng.integers(0, 200_000, n) * 3 + 7,
+            "date": pd.Timestamp("2021-01-01")
+            + pd.to_timedelta(rng.integers(0, 400 * 86400, n), unit="s"),
+            "x": rng.normal(50, 30, n).round(2),
+            "m": rng.normal(10, 5, n).round(2),
+        }
+    )
+    out = kamkit.summarize(log, "c", "date", "x", margin="m", observation_end="2021-12-31")
+    kept = log[log["date"] < "2022-01-01"]
+    g = kept.groupby("c")
+    days = kept.assign(day=kept["date"].dt.floor("D")).groupby("c")["day"]
+    assert out.index.equals(pd.Index(sorted(kept["c"].unique()), name="c"))
+    np.testing.assert_array_equal(out["n_transactions"], g.size())
+    np.testing.assert_allclose(out["revenue"], g["x"].sum(), rtol=1e-9)
+    np.testing.assert_allclose(out["margin"], g["m"].sum(), rtol=1e-9, atol=1e-6)
+    np.testing.assert_array_equal(out["frequency"], days.nunique() - 1)
+    np.testing.assert_array_equal(out["first_purchase"], g["date"].min())
+    np.testing.assert_array_equal(out["last_purchase"], g["date"].max())
+    np.testing.assert_array_equal(out["recency"], (days.max() - days.min()).dt.days)

@@ -121,6 +121,12 @@ def test_pareto_fitter_matches_lifetimes(ref, cdnow):
         r["expected"],
         rtol=1e-6,
     )
+    for n, expected in r["conditional_p_n"].items():
+        _close(
+            fitter.conditional_probability_of_n_purchases_up_to_time(int(n), 10.0, f, rec, T),
+            expected,
+            rtol=1e-6,
+        )
 
 
 def test_gamma_gamma_fitter_matches_lifetimes(ref, shared_data):

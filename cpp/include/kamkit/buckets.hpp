@@ -1,13 +1,18 @@
 // Rows of a log regrouped customer by customer, cache-friendly: a radix
-// partition scatters the rows into a few hundred buckets of nearby keys
-// (few write streams, so writes combine in cache), then each bucket is
-// sorted by key on its own while it sits in L2 and handed out customer by
-// customer. Both steps run on all threads.
+// partition scatters the rows into buckets of nearby keys (few write
+// streams, so writes combine in cache), then each bucket is sorted by key
+// on its own while it sits in L2 and handed out customer by customer. Both
+// steps run on all threads.
+//
+// To bound the scratch memory, the buckets can be processed in passes over
+// consecutive bucket ranges: each pass scatters only its own rows, and
+// customers keep their global numbering (counted up front).
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "kamkit/buffer.hpp"
@@ -16,29 +21,7 @@
 
 namespace kamkit {
 
-struct Buckets {
-  /// Distinct kept keys in increasing order: customer c has key unique_keys[c].
-  std::vector<std::int64_t> unique_keys;
-  /// Bucket b holds bucketed rows row_begin[b] .. row_begin[b+1].
-  std::vector<std::int64_t> row_begin;
-  /// Bucket b holds customers customer_begin[b] .. customer_begin[b+1].
-  std::vector<std::int64_t> customer_begin;
-  /// Key slot of each bucketed row within its bucket.
-  Buffer<std::uint32_t> local_slot;
-  /// Slots per bucket is 1 << shift.
-  int shift = 0;
-  std::size_t kept = 0;
-};
-
 namespace detail {
-
-inline int thread_index() {
-#ifdef KAMKIT_HAVE_OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
 
 // Row slots: key - lo when the keys span a small range, else hashed codes.
 struct Slots {
@@ -57,135 +40,111 @@ Slots make_slots(const std::int64_t* keys, std::size_t n, const std::uint8_t* ke
 
 }  // namespace detail
 
-/// Partitions the kept rows (`keep` may be null) into buckets of nearby keys.
-/// `scatter(i, pos)` is called once for every kept row i with its position
-/// in the bucketed order, from several threads at once (distinct positions):
-/// it copies the row's payload there.
-template <class Scatter>
-Buckets bucket_rows(const std::int64_t* keys, std::size_t n, const std::uint8_t* keep,
-                    Scatter&& scatter) {
-  require(n < static_cast<std::size_t>(INT32_MAX), "at most 2^31 - 1 rows are supported");
-  Buckets out;
-  const detail::Slots slots = detail::make_slots(keys, n, keep);
-  out.kept = slots.kept;
-  if (slots.kept == 0) {
-    out.row_begin.assign(1, 0);
-    out.customer_begin.assign(1, 0);
-    return out;
+class BucketPlan {
+ public:
+  /// Counts the kept rows (`keep` may be null) per bucket and the distinct
+  /// keys; the keys and the row mask must outlive the plan.
+  BucketPlan(const std::int64_t* keys, std::size_t n, const std::uint8_t* keep);
+
+  /// Distinct kept keys in increasing order: customer c has key unique_keys()[c].
+  const std::vector<std::int64_t>& unique_keys() const { return unique_keys_; }
+  std::size_t kept() const { return slots_.kept; }
+
+  /// Consecutive bucket ranges of at most `max_rows` rows each (a single
+  /// bucket may exceed it); together they cover every bucket.
+  std::vector<std::pair<std::size_t, std::size_t>> passes(std::size_t max_rows) const;
+
+  /// Rows in buckets [b0, b1).
+  std::size_t rows_in(std::size_t b0, std::size_t b1) const {
+    return static_cast<std::size_t>(row_start_[b1] - row_start_[b0]);
   }
-  // About 2048 slots per bucket (at most 4096 buckets): a bucket's rows fit
-  // in L2 for the local sort.
-  int bits = 0;
-  while ((std::size_t{1} << bits) < slots.count) ++bits;
-  out.shift = std::max(11, bits - 12);
-  const std::size_t nb = (slots.count >> out.shift) + 1;
-  const int threads = n > static_cast<std::size_t>(kParallelThreshold) ? max_threads() : 1;
-  const std::size_t chunk = (n + static_cast<std::size_t>(threads) - 1) / threads;
-  std::vector<std::vector<std::int64_t>> cursor(static_cast<std::size_t>(threads));
-  out.local_slot = Buffer<std::uint32_t>(slots.kept);
-  out.row_begin.assign(nb + 1, 0);
-  const std::size_t mask = (std::size_t{1} << out.shift) - 1;
-#pragma omp parallel num_threads(threads)
+
+  /// Scatters the rows of buckets [b0, b1): `scatter(i, pos)` is called once
+  /// for every such row i with its position (0-based within the pass) in
+  /// bucketed order, from several threads at once (distinct positions).
+  template <class Scatter>
+  void scatter(std::size_t b0, std::size_t b1, Scatter&& scatter);
+
+  /// After scatter(b0, b1, ...): calls `fn(customer, rows, count)` for every
+  /// customer of those buckets, where `rows` points to its `count` payloads
+  /// (taken from `payload`, the pass's rows in bucketed order), contiguous
+  /// and in input order.
+  template <class P, class PerCustomer>
+  void for_each_customer(std::size_t b0, std::size_t b1, const P* payload, PerCustomer&& fn) const;
+
+ private:
+  const std::int64_t* keys_;
+  std::size_t n_;
+  const std::uint8_t* keep_;
+  detail::Slots slots_;
+  int shift_ = 11;
+  std::size_t nb_ = 0;
+  int threads_ = 1;
+  std::size_t chunk_ = 0;
+  std::vector<std::vector<std::int64_t>> counts_;  // [thread][bucket] rows
+  std::vector<std::int64_t> row_start_;            // [bucket] first row (global)
+  std::vector<std::int64_t> customer_start_;       // [bucket] first customer
+  std::vector<std::int64_t> unique_keys_;
+  std::vector<std::vector<std::int64_t>> cursor_;  // [thread][bucket], per pass
+  Buffer<std::uint32_t> local_slot_;               // per scattered row of the pass
+  std::size_t pass_b0_ = 0, pass_b1_ = 0;
+};
+
+template <class Scatter>
+void BucketPlan::scatter(std::size_t b0, std::size_t b1, Scatter&& scatter) {
+  const std::size_t rows = rows_in(b0, b1);
+  if (local_slot_.size() < rows) local_slot_ = Buffer<std::uint32_t>(rows);
+  pass_b0_ = b0;
+  pass_b1_ = b1;
+  // Thread t writes its rows of bucket b after those of threads before it.
+  const std::int64_t base = row_start_[b0];
+  for (int t = 0; t < threads_; ++t) {
+    auto& cur = cursor_[static_cast<std::size_t>(t)];
+    for (std::size_t b = b0; b < b1; ++b) {
+      std::int64_t pos = row_start_[b] - base;
+      for (int u = 0; u < t; ++u) pos += counts_[static_cast<std::size_t>(u)][b];
+      cur[b] = pos;
+    }
+  }
+  const std::size_t mask = (std::size_t{1} << shift_) - 1;
+  const bool all = b0 == 0 && b1 == nb_;
+#pragma omp parallel num_threads(threads_)
   {
-    const auto t = static_cast<std::size_t>(detail::thread_index());
-    const std::size_t begin = std::min(n, chunk * t), end = std::min(n, begin + chunk);
-    auto& mine = cursor[t];
-    mine.assign(nb, 0);
+    const auto t = static_cast<std::size_t>(thread_id());
+    const std::size_t begin = std::min(n_, chunk_ * t), end = std::min(n_, begin + chunk_);
+    auto& cur = cursor_[t];
     for (std::size_t i = begin; i < end; ++i) {
-      if (keep && !keep[i]) continue;
-      ++mine[slots.of(keys, i) >> out.shift];
-    }
-#pragma omp barrier
-#pragma omp single
-    {
-      std::int64_t pos = 0;
-      for (std::size_t b = 0; b < nb; ++b) {
-        out.row_begin[b] = pos;
-        for (int u = 0; u < threads; ++u) {
-          auto& c = cursor[static_cast<std::size_t>(u)][b];
-          const std::int64_t cnt = c;
-          c = pos;
-          pos += cnt;
-        }
-      }
-      out.row_begin[nb] = pos;
-    }
-    for (std::size_t i = begin; i < end; ++i) {
-      if (keep && !keep[i]) continue;
-      const std::size_t s = slots.of(keys, i);
-      const std::int64_t at = mine[s >> out.shift]++;
-      out.local_slot[static_cast<std::size_t>(at)] = static_cast<std::uint32_t>(s & mask);
+      if (keep_ && !keep_[i]) continue;
+      const std::size_t s = slots_.of(keys_, i);
+      const std::size_t b = s >> shift_;
+      if (!all && (b < b0 || b >= b1)) continue;
+      const std::int64_t at = cur[b]++;
+      local_slot_[static_cast<std::size_t>(at)] = static_cast<std::uint32_t>(s & mask);
       scatter(i, static_cast<std::size_t>(at));
     }
   }
-  // Customers per bucket: distinct local slots.
-  std::vector<std::int64_t> per_bucket(nb, 0);
-  const auto nbs = static_cast<std::ptrdiff_t>(nb);
-#pragma omp parallel num_threads(threads)
-  {
-    std::vector<std::uint8_t> seen(mask + 1);
-#pragma omp for schedule(dynamic, 4)
-    for (std::ptrdiff_t b = 0; b < nbs; ++b) {
-      std::fill(seen.begin(), seen.end(), 0);
-      std::int64_t distinct = 0;
-      for (std::int64_t j = out.row_begin[b]; j < out.row_begin[b + 1]; ++j) {
-        auto& s = seen[out.local_slot[static_cast<std::size_t>(j)]];
-        distinct += !s;
-        s = 1;
-      }
-      per_bucket[b] = distinct;
-    }
-  }
-  out.customer_begin.assign(nb + 1, 0);
-  for (std::size_t b = 0; b < nb; ++b)
-    out.customer_begin[b + 1] = out.customer_begin[b] + per_bucket[b];
-  out.unique_keys.resize(static_cast<std::size_t>(out.customer_begin[nb]));
-  if (!slots.direct) out.unique_keys = slots.hashed.unique_keys;
-  if (slots.direct) {
-    // Keys of the customers, in order: present slots of each bucket.
-#pragma omp parallel num_threads(threads)
-    {
-      std::vector<std::uint8_t> seen(mask + 1);
-#pragma omp for schedule(dynamic, 4)
-      for (std::ptrdiff_t b = 0; b < nbs; ++b) {
-        std::fill(seen.begin(), seen.end(), 0);
-        for (std::int64_t j = out.row_begin[b]; j < out.row_begin[b + 1]; ++j)
-          seen[out.local_slot[static_cast<std::size_t>(j)]] = 1;
-        std::int64_t c = out.customer_begin[b];
-        for (std::size_t s = 0; s <= mask; ++s) {
-          if (seen[s])
-            out.unique_keys[static_cast<std::size_t>(c++)] =
-                slots.lo +
-                static_cast<std::int64_t>((static_cast<std::size_t>(b) << out.shift) | s);
-        }
-      }
-    }
-  }
-  return out;
 }
 
-/// Calls `fn(customer, rows, count)` for every customer, where `rows`
-/// points to the customer's `count` payloads (from `payload`, in bucketed
-/// order), contiguous and in input order. Each bucket is read sequentially
-/// and sorted into a per-thread buffer that stays in cache. Runs on several
-/// threads; each customer is visited once.
 template <class P, class PerCustomer>
-void for_each_customer(const Buckets& bk, const P* payload, PerCustomer&& fn) {
-  const auto nb = static_cast<std::ptrdiff_t>(bk.row_begin.size()) - 1;
-  if (nb <= 0) return;
-  const std::size_t slots = std::size_t{1} << bk.shift;
-  const bool parallel = bk.kept > static_cast<std::size_t>(kParallelThreshold);
-#pragma omp parallel if (parallel)
+void BucketPlan::for_each_customer(std::size_t b0, std::size_t b1, const P* payload,
+                                   PerCustomer&& fn) const {
+  require(b0 == pass_b0_ && b1 == pass_b1_, "for_each_customer: scatter these buckets first");
+  const std::size_t slots = std::size_t{1} << shift_;
+  const auto first = static_cast<std::ptrdiff_t>(b0), last = static_cast<std::ptrdiff_t>(b1);
+  const std::int64_t base = row_start_[b0];
+  const bool parallel = rows_in(b0, b1) > static_cast<std::size_t>(kParallelThreshold);
+#pragma omp parallel if (parallel) num_threads(threads_)
   {
     std::vector<std::int32_t> start(slots + 1);
     std::vector<P> sorted;
 #pragma omp for schedule(dynamic, 2)
-    for (std::ptrdiff_t b = 0; b < nb; ++b) {
-      const std::int64_t lo = bk.row_begin[b], hi = bk.row_begin[b + 1];
+    for (std::ptrdiff_t b = first; b < last; ++b) {
+      const std::int64_t lo = row_start_[b] - base, hi = row_start_[b + 1] - base;
       if (lo == hi) continue;
-      // Counting sort of the bucket's rows by local slot.
+      // Counting sort of the bucket's rows by local slot, read sequentially
+      // and written into a buffer that stays in cache.
       std::fill(start.begin(), start.end(), 0);
-      const std::uint32_t* slot = bk.local_slot.data() + lo;
+      const std::uint32_t* slot = local_slot_.data() + lo;
       const P* in = payload + lo;
       const auto m = static_cast<std::size_t>(hi - lo);
       for (std::size_t j = 0; j < m; ++j) ++start[slot[j] + 1];
@@ -194,7 +153,7 @@ void for_each_customer(const Buckets& bk, const P* payload, PerCustomer&& fn) {
       for (std::size_t j = 0; j < m; ++j)
         sorted[static_cast<std::size_t>(start[slot[j]]++)] = in[j];
       // start[s] now ends slot s; walk the customers in slot order.
-      std::int64_t c = bk.customer_begin[b];
+      std::int64_t c = customer_start_[b];
       std::int32_t from = 0;
       for (std::size_t s = 0; s < slots; ++s) {
         const std::int32_t to = start[s];

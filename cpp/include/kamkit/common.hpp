@@ -26,6 +26,15 @@ inline int max_threads() {
 #endif
 }
 
+/// Index of the calling thread within the current parallel region (0 outside).
+inline int thread_id() {
+#ifdef KAMKIT_HAVE_OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
 /// Below this many elements a loop runs on one thread: forking costs more.
 constexpr std::ptrdiff_t kParallelThreshold = 1 << 16;
 

@@ -27,10 +27,133 @@ void check_same_size(Eigen::Index n, std::initializer_list<Eigen::Index> sizes, 
     require(s == n, std::string(what) + ": all arrays must have the same length");
 }
 
-double expit(double v) {
-  if (v >= 0) return 1.0 / (1.0 + std::exp(-v));
-  const double e = std::exp(v);
-  return e / (1.0 + e);
+/// log(alpha + v) and 1 / (alpha + v) of the distinct values v.
+struct ShiftedLogs {
+  std::vector<double> log, inv;
+  ShiftedLogs(const std::vector<double>& values, double alpha)
+      : log(values.size()), inv(values.size()) {
+    for (std::size_t j = 0; j < values.size(); ++j) {
+      log[j] = std::log(alpha + values[j]);
+      inv[j] = 1.0 / (alpha + values[j]);
+    }
+  }
+};
+
+/// Index of each running sum of the row loop. The Hessian's terms in a and
+/// b come out of the sums of w*pi and q = w*pi*(1-pi) with the per-x factor
+/// dc_b.
+enum RowSum {
+  kV,
+  kG0,
+  kG1,
+  kG3,
+  kWp,  // value, gradient, sum of w*pi
+  kH01,
+  kH11,
+  kH33,  // scalar second-derivative terms
+  kQ00,
+  kQ01,
+  kQ11,
+  kQ0,
+  kQ1,
+  kQ,  // q * diff_i * diff_j without a, b
+  kQ0b,
+  kQ1b,
+  kQb,  // ... times dc_b
+  kSums
+};
+
+struct RowArrays {
+  const double* X;
+  const double* Wt;
+  const std::int32_t *xi, *Ti, *txi;
+  const double *LT, *IT, *Ltx, *Itx, *C, *DCB;
+  double r;
+};
+
+/// Adds the rows' terms of the objective (up to derivative `Order`) to sums.
+/// Rows go in blocks: a first loop takes the transcendental functions (calls
+/// that would force every running sum out of registers), a second one
+/// accumulates the derivatives without calls.
+template <int Order>
+void sum_rows(const RowArrays& a, std::ptrdiff_t n, double* sums) {
+  constexpr std::ptrdiff_t kBlock = 512;
+  const std::ptrdiff_t blocks = (n + kBlock - 1) / kBlock;
+  const double r = a.r;
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel if (n > kParallelThreshold)
+#endif
+  {
+    double s[kSums] = {};
+    double pi_of[kBlock];
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp for schedule(static) nowait
+#endif
+    for (std::ptrdiff_t blk = 0; blk < blocks; ++blk) {
+      const std::ptrdiff_t lo = blk * kBlock, hi = std::min(n, lo + kBlock);
+      double value = 0;
+      for (std::ptrdiff_t i = lo; i < hi; ++i) {
+        const double rx = r + a.X[i];
+        const double u = -rx * a.LT[a.Ti[i]];
+        const double v = a.C[a.xi[i]] - rx * a.Ltx[a.txi[i]];
+        const double e = std::exp(-std::fabs(u - v));
+        value += a.Wt[i] * (std::max(u, v) + std::log1p(e));
+        if (Order >= 1) pi_of[i - lo] = (v > u ? 1.0 : e) / (1.0 + e);  // weight of v
+      }
+      s[kV] += value;
+      if (Order < 1) continue;
+      double g0 = 0, g1 = 0, g3 = 0, swp = 0, h01 = 0, h11 = 0, h33 = 0;
+      double q00 = 0, q01 = 0, q11 = 0, q0s = 0, q1s = 0, qs = 0, q0b = 0, q1b = 0, qb = 0;
+      for (std::ptrdiff_t i = lo; i < hi; ++i) {
+        const double w = a.Wt[i], pi = pi_of[i - lo];
+        const double rx = r + a.X[i];
+        const std::int32_t ti = a.Ti[i], txi = a.txi[i];
+        const double lt = a.LT[ti], ltx = a.Ltx[txi];
+        const double it = a.IT[ti], itx = a.Itx[txi];
+        const double wp = w * pi;
+        const double d0 = lt - ltx, d1 = rx * (it - itx), db = a.DCB[a.xi[i]];
+        g0 += wp * d0 - w * lt;
+        g1 += wp * d1 - w * rx * it;
+        g3 -= wp * db;
+        swp += wp;
+        if (Order < 2) continue;
+        h01 -= w * it + wp * (itx - it);
+        h11 += w * rx * (it * it + pi * (itx * itx - it * it));
+        const double q = wp * (1.0 - pi);
+        const double q0 = q * d0, q1 = q * d1;
+        h33 += (wp + q) * db * db;
+        q00 += q0 * d0;
+        q01 += q0 * d1;
+        q11 += q1 * d1;
+        q0s += q0;
+        q1s += q1;
+        qs += q;
+        q0b += q0 * db;
+        q1b += q1 * db;
+        qb += q * db;
+      }
+      s[kG0] += g0;
+      s[kG1] += g1;
+      s[kG3] += g3;
+      s[kWp] += swp;
+      s[kH01] += h01;
+      s[kH11] += h11;
+      s[kH33] += h33;
+      s[kQ00] += q00;
+      s[kQ01] += q01;
+      s[kQ11] += q11;
+      s[kQ0] += q0s;
+      s[kQ1] += q1s;
+      s[kQ] += qs;
+      s[kQ0b] += q0b;
+      s[kQ1b] += q1b;
+      s[kQb] += qb;
+    }
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp critical
+#endif
+    for (int j = 0; j < kSums; ++j) sums[j] += s[j];
+  }
 }
 
 /// Thread-local sums of the objective.
@@ -91,64 +214,56 @@ Objective BetaGeoImpl<Modified>::log_likelihood(const Eigen::VectorXd& log_param
   }
 
   // Per distinct row: log( exp(u) + exp(v) ), u = -(r+x) log(alpha+T),
-  // v = c_x - (r+x) log(alpha+t_x) (only u for x = 0 under BG/NBD).
+  // v = c_x - (r+x) log(alpha+t_x); under BG/NBD c_0 = -inf (only u for
+  // x = 0), which the same arithmetic handles (e = 0, pi = 0). The logs and
+  // reciprocals of alpha + T and alpha + t_x are taken once per distinct value.
+  for (std::size_t k = 0; k < nx; ++k)
+    if (!two_terms[k]) {
+      c[k] = -std::numeric_limits<double>::infinity();
+      dc_b[k] = 0.0;
+    }
+  const ShiftedLogs lT(d.distinct_T, alpha), ltx(d.distinct_t_x, alpha);
   const auto n = static_cast<std::ptrdiff_t>(d.size());
   const double inv_a = 1.0 / a;
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel if (n > kParallelThreshold)
-#endif
-  {
-    Acc acc;
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp for schedule(static) nowait
-#endif
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
-      const double x = d.x[i], w = d.weight[i];
-      const int k = d.x_index[i];
-      const double rx = r + x;
-      const double iT = 1.0 / (alpha + d.T[i]);
-      const double LT = std::log(alpha + d.T[i]);
-      const double u = -rx * LT;
-      if (!two_terms[k]) {
-        acc.value += w * u;
-        if (order >= 1) {
-          acc.g[0] -= w * LT;
-          acc.g[1] -= w * rx * iT;
-          if (order >= 2) {
-            acc.H(0, 1) -= w * iT;
-            acc.H(1, 1) += w * rx * iT * iT;
-          }
-        }
-        continue;
-      }
-      const double itx = 1.0 / (alpha + d.t_x[i]);
-      const double Ltx = std::log(alpha + d.t_x[i]);
-      const double v = c[k] - rx * Ltx;
-      const double e = std::exp(-std::fabs(u - v));
-      acc.value += w * (std::max(u, v) + std::log1p(e));
-      if (order >= 1) {
-        const double pi = v > u ? 1.0 / (1.0 + e) : e / (1.0 + e);  // weight of v
-        const Vector4d gu(-LT, -rx * iT, 0.0, 0.0);
-        const Vector4d gv(-Ltx, -rx * itx, inv_a, -dc_b[k]);
-        const Vector4d diff = gv - gu;
-        acc.g += w * (gu + pi * diff);
-        if (order >= 2) {
-          acc.H(0, 1) -= w * ((1 - pi) * iT + pi * itx);
-          acc.H(1, 1) += w * rx * ((1 - pi) * iT * iT + pi * itx * itx);
-          acc.H(2, 2) -= w * pi * inv_a * inv_a;
-          acc.H(3, 3) += w * pi * dc_b[k] * dc_b[k];
-          acc.H.noalias() += (w * pi * (1 - pi)) * diff * diff.transpose();
-        }
-      }
-    }
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp critical
-#endif
-    {
-      tot.value += acc.value;
-      tot.g += acc.g;
-      tot.H += acc.H;
-    }
+  const double* X = d.x.data();
+  const double* Wt = d.weight.data();
+  const std::int32_t* xi = d.x_index.data();
+  const std::int32_t* Ti = d.T_index.data();
+  const std::int32_t* txi = d.t_x_index.data();
+  const double* LT = lT.log.data();
+  const double* IT = lT.inv.data();
+  const double* Ltx = ltx.log.data();
+  const double* Itx = ltx.inv.data();
+  const double* C = c.data();
+  const double* DCB = dc_b.data();
+  const RowArrays rows{X, Wt, xi, Ti, txi, LT, IT, Ltx, Itx, C, DCB, r};
+  double sums[kSums] = {};
+  if (order <= 0)
+    sum_rows<0>(rows, n, sums);
+  else if (order == 1)
+    sum_rows<1>(rows, n, sums);
+  else
+    sum_rows<2>(rows, n, sums);
+  tot.value += sums[kV];
+  if (order >= 1) {
+    tot.g[0] += sums[kG0];
+    tot.g[1] += sums[kG1];
+    tot.g[2] += sums[kWp] * inv_a;
+    tot.g[3] += sums[kG3];
+  }
+  if (order >= 2) {
+    tot.H(0, 1) += sums[kH01];
+    tot.H(1, 1) += sums[kH11];
+    tot.H(2, 2) += (sums[kQ] - sums[kWp]) * inv_a * inv_a;
+    tot.H(3, 3) += sums[kH33];
+    tot.H(0, 0) += sums[kQ00];
+    tot.H(0, 1) += sums[kQ01];
+    tot.H(1, 1) += sums[kQ11];
+    tot.H(0, 2) += sums[kQ0] * inv_a;
+    tot.H(1, 2) += sums[kQ1] * inv_a;
+    tot.H(0, 3) -= sums[kQ0b];
+    tot.H(1, 3) -= sums[kQ1b];
+    tot.H(2, 3) -= sums[kQb] * inv_a;
   }
 
   Objective out;
@@ -157,8 +272,7 @@ Objective BetaGeoImpl<Modified>::log_likelihood(const Eigen::VectorXd& log_param
     Eigen::VectorXd g = tot.g;
     Eigen::MatrixXd H;
     if (order >= 2) {
-      // The scalar terms went to the upper triangle only; the outer
-      // products are symmetric, so the upper triangle holds everything.
+      // Every term went to the upper triangle.
       Matrix4d Hs = tot.H;
       Hs.triangularView<Eigen::StrictlyLower>() = Hs.transpose();
       H = Hs;
@@ -195,26 +309,62 @@ Eigen::VectorXd BetaGeoImpl<Modified>::log_likelihood_rows(const Eigen::VectorXd
 
 namespace {
 
-/// log of the odds "dropped out : alive" given the history (-inf if alive for sure).
+/// P(alive at T) = 1 / (1 + odds of having dropped out), with one log1p and
+/// one exp (odds overflowing to +inf give 0).
 template <bool Modified>
-double log_death_odds(double r, double alpha, double a, double b, double x, double t_x, double T) {
-  if (!Modified && x <= 0) return -std::numeric_limits<double>::infinity();
+double probability_alive_now(double r, double alpha, double a, double b, double x, double t_x,
+                             double T) {
+  if (!Modified && x <= 0) return 1.0;
   const double s = Modified ? 1.0 : 0.0;
-  return std::log(a) - std::log(b + x - 1.0 + s) +
-         (r + x) * (std::log(alpha + T) - std::log(alpha + t_x));
+  const double odds =
+      a / (b + x - 1.0 + s) * std::exp((r + x) * std::log1p((T - t_x) / (alpha + t_x)));
+  return 1.0 / (1.0 + odds);
 }
 
+/// f(x, T, t) for every row, computed once per distinct (x, T, t) and in
+/// parallel (the hypergeometric terms of the predictions depend on these only).
+template <class F>
+std::vector<double> per_distinct_x_T_t(Vec x, Vec T, Vec t, F f) {
+  const auto n = static_cast<std::ptrdiff_t>(x.size());
+  std::vector<double> out(static_cast<std::size_t>(n));
+  if (n < 256) {
+    for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = f(x[i], T[i], t[i]);
+    return out;
+  }
+  const DistinctRows dr =
+      distinct_rows({x.data(), T.data(), t.data()}, static_cast<std::size_t>(n), nullptr, true);
+  const auto nd = static_cast<std::ptrdiff_t>(dr.size());
+  std::vector<double> g(static_cast<std::size_t>(nd));
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 64) if (nd > 256)
+#endif
+  for (std::ptrdiff_t j = 0; j < nd; ++j) g[j] = f(dr.value[0][j], dr.value[1][j], dr.value[2][j]);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for if (n > kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = g[dr.code[i]];
+  return out;
+}
+
+/// E[X(t)] of a customer alive at T with x purchases: the factor of P(alive)
+/// in the conditional expectation (depends on x, T and t only).
 template <bool Modified>
-double cond_expected(double r, double alpha, double a, double b, double t, double x, double t_x,
-                     double T) {
+double expected_if_alive(double r, double alpha, double a, double b, double t, double x, double T) {
   if (t <= 0) return 0.0;
   const double s = Modified ? 1.0 : 0.0;
   const double z = t / (alpha + T + t);
   const double log_f = log_hyp2f1(r + x, b + x + s, a + b + x - 1.0 + s, z);
   const double bracket = -std::expm1(log_f + (r + x) * std::log1p(-z));
   const double k = (a + b + x - 1.0 + s) / (a - 1.0);
-  const double alive = expit(-log_death_odds<Modified>(r, alpha, a, b, x, t_x, T));
-  const double e = k * bracket * alive;
+  return k * bracket;
+}
+
+template <bool Modified>
+double cond_expected(double r, double alpha, double a, double b, double t, double x, double t_x,
+                     double T) {
+  if (t <= 0) return 0.0;
+  const double alive = probability_alive_now<Modified>(r, alpha, a, b, x, t_x, T);
+  const double e = expected_if_alive<Modified>(r, alpha, a, b, t, x, T) * alive;
   return std::isfinite(e) ? std::max(e, 0.0) : e;
 }
 
@@ -228,12 +378,21 @@ Eigen::VectorXd BetaGeoImpl<Modified>::conditional_expected_purchases(const Eige
   check_same_size(t.size(), {x.size(), t_x.size(), T.size()}, "bg/nbd");
   const double r = params[0], alpha = params[1], a = params[2], b = params[3];
   const auto n = static_cast<std::ptrdiff_t>(t.size());
+  const std::vector<double> g = per_distinct_x_T_t(x, T, t, [&](double xx, double TT, double tt) {
+    return expected_if_alive<Modified>(r, alpha, a, b, tt, xx, TT);
+  });
   Eigen::VectorXd out(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 1024) if (n > kParallelThreshold / 16)
+#pragma omp parallel for if (n > kParallelThreshold)
 #endif
-  for (std::ptrdiff_t i = 0; i < n; ++i)
-    out[i] = cond_expected<Modified>(r, alpha, a, b, t[i], x[i], t_x[i], T[i]);
+  for (std::ptrdiff_t i = 0; i < n; ++i) {
+    if (t[i] <= 0) {
+      out[i] = 0.0;
+      continue;
+    }
+    const double e = g[i] * probability_alive_now<Modified>(r, alpha, a, b, x[i], t_x[i], T[i]);
+    out[i] = std::isfinite(e) ? std::max(e, 0.0) : e;
+  }
   return out;
 }
 
@@ -255,20 +414,24 @@ Eigen::VectorXd BetaGeoImpl<Modified>::probability_alive(const Eigen::VectorXd& 
   const double r = params[0], alpha = params[1], a = params[2], b = params[3];
   const double s = Modified ? 1.0 : 0.0;
   const auto n = static_cast<std::ptrdiff_t>(x.size());
+  // Alive at T: lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b+x(+1)); it
+  // survives (T, T+t] with probability E[exp(-lambda p t)].
+  bool any_future = false;
+  for (std::ptrdiff_t i = 0; i < n && !any_future; ++i) any_future = t_future[i] > 0;
+  std::vector<double> log_surv;
+  if (any_future)
+    log_surv = per_distinct_x_T_t(x, T, t_future, [&](double xx, double TT, double tt) {
+      if (!(tt > 0)) return 0.0;
+      const double z = tt / (alpha + TT + tt);
+      return (r + xx) * std::log1p(-z) + log_hyp2f1(r + xx, b + xx + s, a + b + xx + s, z);
+    });
   Eigen::VectorXd out(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 1024) if (n > kParallelThreshold / 16)
+#pragma omp parallel for if (n > kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < n; ++i) {
-    double p = expit(-log_death_odds<Modified>(r, alpha, a, b, x[i], t_x[i], T[i]));
-    if (t_future[i] > 0) {
-      // Alive at T: lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b+x(+1)); it
-      // survives (T, T+t] with probability E[exp(-lambda p t)].
-      const double z = t_future[i] / (alpha + T[i] + t_future[i]);
-      const double log_surv =
-          (r + x[i]) * std::log1p(-z) + log_hyp2f1(r + x[i], b + x[i] + s, a + b + x[i] + s, z);
-      p *= std::exp(std::min(log_surv, 0.0));
-    }
+    double p = probability_alive_now<Modified>(r, alpha, a, b, x[i], t_x[i], T[i]);
+    if (any_future && t_future[i] > 0) p *= std::exp(std::min(log_surv[i], 0.0));
     out[i] = std::clamp(p, 0.0, 1.0);
   }
   return out;

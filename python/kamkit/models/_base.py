@@ -27,6 +27,23 @@ __all__ = ["BaseModel", "ConvergenceWarning", "RfmModel"]
 _FORMAT = "kamkit.models/1"
 
 
+def _at_precision_limit(grad: np.ndarray, hess: np.ndarray, value: float) -> bool:
+    """Whether a Newton step would gain less than rounding can resolve.
+
+    The trust-region method stops with "a bad approximation caused failure to
+    predict improvement" when the remaining gain is below floating-point
+    resolution; that is a converged fit when the Hessian is positive definite
+    and the Newton decrement ``g' H^-1 g / 2`` is at the rounding level.
+    """
+    try:
+        chol = np.linalg.cholesky(hess)
+    except np.linalg.LinAlgError:
+        return False
+    step = np.linalg.solve(chol, grad)
+    decrement = 0.5 * float(step @ step)
+    return decrement <= 1e-10 * max(1.0, abs(value))
+
+
 class ConvergenceWarning(UserWarning):
     """A fit stopped before the optimiser's convergence test passed.
 
@@ -130,8 +147,11 @@ class BaseModel:
         )
         theta = res.x
         v, g, h = evaluate(theta)
-        grad_norm = float(np.max(np.abs(jac(theta))))
-        ok = bool(np.isfinite(v)) and (res.success or grad_norm < 1e-6)
+        grad = jac(theta)
+        grad_norm = float(np.max(np.abs(grad)))
+        ok = bool(np.isfinite(v)) and (
+            res.success or grad_norm < 1e-6 or _at_precision_limit(grad, hess(theta), fun(theta))
+        )
         self._log_params = theta
         self.params_ = pd.Series(np.exp(theta), index=list(self._param_names), name="value")
         self.log_likelihood_ = float(v)

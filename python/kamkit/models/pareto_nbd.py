@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import numpy as np
+
 from .. import _core
-from ._base import RfmModel
+from ._base import RfmModel, _wrap
 
 __all__ = ["ParetoNBD"]
 
@@ -34,3 +36,38 @@ class ParetoNBD(RfmModel):
                 "ParetoNBD: this build of kamkit has no Pareto/NBD core; use BetaGeo meanwhile"
             )
         return super().fit(*args, **kwargs)  # type: ignore[return-value]
+
+    def conditional_probability_of_purchases(
+        self, n: Any, t: Any, frequency: Any, recency: Any = None, T: Any = None
+    ) -> Any:
+        """P(exactly ``n`` purchases in the next ``t`` time units), given each history.
+
+        Alive at T, a customer's rates follow Gamma(r + x, alpha + T) and
+        Gamma(s, beta + T): the next ``t`` units are those of a new customer
+        with these parameters; a customer who has dropped out buys nothing.
+
+        Parameters
+        ----------
+        n : int or array-like of int
+        t : float or array-like
+            Length of the future window, in the time unit of the fit.
+        frequency, recency, T : array-like, or a summary DataFrame as ``frequency``
+
+        Returns
+        -------
+        Series (indexed like the input), ndarray or float
+
+        Examples
+        --------
+        >>> import kamkit
+        >>> m = kamkit.ParetoNBD().fit([0, 2, 5], [0.0, 30.0, 35.0], [38.0, 38.0, 38.0])
+        >>> 0 <= m.conditional_probability_of_purchases(1, 10.0, 2, 30.0, 38.0) <= 1
+        True
+        """
+        (nn, tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"n": n, "t": t})
+        self._check_time(tt, "t")
+        bad = (nn < 0) | (nn != np.floor(nn))
+        if bad.any():
+            raise ValueError(f"n: expected non-negative whole numbers, found {int(bad.sum())} not")
+        out = self._call("conditional_probability_of_n_purchases", tt, nn, x, tx, TT)
+        return _wrap(out, index, scalar, "probability")

@@ -12,11 +12,16 @@ namespace kamkit::models {
 using Vec = Eigen::Ref<const Eigen::VectorXd>;
 
 /// Distinct (x, t_x, T) rows with summed weights, plus the distinct x values.
+/// Rows are ordered by x, then t_x, then T.
 struct RfmData {
   std::vector<double> x, t_x, T, weight;  // one entry per distinct row
   std::vector<std::int32_t> x_index;      // row -> index into distinct_x
   std::vector<double> distinct_x;         // sorted distinct frequencies
   std::vector<double> weight_of_x;        // summed weight per distinct x
+  std::vector<std::int32_t> t_x_index;    // row -> index into distinct_t_x
+  std::vector<double> distinct_t_x;       // sorted distinct recencies
+  std::vector<std::int32_t> T_index;      // row -> index into distinct_T
+  std::vector<double> distinct_T;         // sorted distinct ages
   double total_weight = 0;                // sum of all weights
   std::size_t n_input = 0;                // rows before compression
   std::size_t size() const { return x.size(); }
@@ -42,6 +47,35 @@ struct SpendData {
 /// Compresses identical (x, m) rows; every x must be a positive integer and
 /// every m positive (the Python layer applies the exclusion policy first).
 SpendData compress_spend(const double* x, const double* m, const double* weight, std::size_t n);
+
+/// Distinct rows of a few columns of doubles (values compared exactly, -0
+/// equal to +0), found without comparison sorting: each column is coded
+/// (value - min when its values are whole numbers in a small range, else by
+/// hashing), the codes are packed with the row number into one 64-bit word
+/// and the words radix-sorted.
+struct DistinctRows {
+  std::vector<std::int32_t> code;                // input row -> distinct row, -1 if left out
+                                                 // (only when asked for)
+  std::vector<std::int64_t> count;               // distinct row -> number of input rows
+  std::vector<std::vector<double>> value;        // per column: distinct row -> value
+  std::vector<std::vector<double>> levels;       // per column: sorted distinct values
+  std::vector<std::vector<std::int32_t>> level;  // per column: distinct row -> index
+                                                 // into levels
+  std::size_t size() const { return count.size(); }
+};
+
+/// Distinct rows of `columns` (each of length n, finite values); rows with
+/// keep[i] == 0 are left out (`keep` may be nullptr). Distinct rows come in
+/// lexicographic order of the columns' values. `row_codes` asks for `code`.
+DistinctRows distinct_rows(const std::vector<const double*>& columns, std::size_t n,
+                           const std::uint8_t* keep, bool row_codes);
+
+/// True when every (x, t_x, T) row is a valid summary: finite, x a
+/// non-negative whole number, 0 <= t_x <= T, t_x = 0 where x = 0, and with
+/// `discrete` also t_x and T whole numbers and x <= t_x. One parallel pass;
+/// callers look for the rows at fault only when it is false.
+bool rfm_is_valid(const double* x, const double* t_x, const double* T, std::size_t n,
+                  bool discrete);
 
 /// Total weighted log-likelihood and its derivatives in log-parameter space.
 struct Objective {
