@@ -243,6 +243,11 @@ def main(argv: list[str] | None = None) -> None:
         "pandas/NumPy contenders compute the same scores, tiers and concentration figures "
         "(checked equal).",
     ]
+    notes.append(
+        f"OMP_WAIT_POLICY={a.omp_wait_policy} for every contender (kamkit and scikit-learn use "
+        "OpenMP; on a machine busy with other work, threads that spin at barriers cost many "
+        "times the work itself)."
+    )
     if km.get("check") and sk.get("check"):
         ik = km["check"]["kmeans_inertia_kamkit"]
         isk = sk["check"]["kmeans_inertia_sklearn"]
