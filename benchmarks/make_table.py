@@ -96,7 +96,11 @@ def area_table(data: dict[str, Any]) -> str:
                 label += " (**fastest pandas**)"
             if r.get("extrapolated"):
                 label += " (*extrapolated*)"
-            ratio = _fmt_ratio(r["time_s"] / kamkit["time_s"]) if kamkit else ""
+            # A record may name the kamkit record it is compared with ("vs").
+            ref = next((q for q in rows if q["name"] == r.get("vs")), kamkit)
+            if r.get("vs") and r["vs"] != r["name"]:
+                label += f" (vs `{ref['name']}`)"
+            ratio = _fmt_ratio(r["time_s"] / ref["time_s"]) if ref else ""
             mem = r["extra_peak_mb"]
             lines.append(
                 f"| {label} | {_fmt_s(r['time_s'])} | {ratio} | {mem:.0f} | {mem / mb_in:.2f} |"
@@ -111,6 +115,8 @@ def area_table(data: dict[str, Any]) -> str:
         lines.append(f"- {note}")
     if data.get("check_disagreements"):
         lines.append("- Contenders disagree: " + "; ".join(data["check_disagreements"]))
+    elif data.get("check_note"):
+        lines.append(f"- {data['check_note']}")
     else:
         lines.append(
             "- All contenders agree on their common check figures (customers, rows, "

@@ -9,21 +9,31 @@ namespace {
 using kamkit::bindings::carray;
 
 // columns: (k, n) C-contiguous, i.e. the k criteria one after the other.
-py::array_t<double> value_score(const carray<double>& columns, const carray<double>& weights,
+py::array_t<double> value_score(const py::list& columns, const carray<double>& weights,
                                 const std::string& method) {
-  if (columns.ndim() != 2) throw std::invalid_argument("value_score: columns must be 2-D (k, n)");
-  const auto k = static_cast<std::size_t>(columns.shape(0));
-  const auto n = static_cast<std::size_t>(columns.shape(1));
+  const auto k = static_cast<std::size_t>(columns.size());
   if (static_cast<std::size_t>(weights.size()) != k)
     throw std::invalid_argument("value_score: one weight per criterion");
+  // Hold the arrays (no copies: the Python layer hands over float64 arrays).
+  std::vector<carray<double>> held;
+  std::vector<const double*> cols;
+  held.reserve(k);
+  for (const auto& item : columns) {
+    held.push_back(py::cast<carray<double>>(item));
+    if (held.back().ndim() != 1)
+      throw std::invalid_argument("value_score: every criterion must be a 1-D array");
+    if (held.back().size() != held.front().size())
+      throw std::invalid_argument("value_score: the criteria differ in length");
+    cols.push_back(held.back().data());
+  }
+  const auto n = k ? static_cast<std::size_t>(held.front().size()) : 0;
   const kamkit::ScoreMethod m = kamkit::parse_score_method(method);
   py::array_t<double> out(static_cast<py::ssize_t>(n));
   double* o = out.mutable_data();
-  const double* c = columns.data();
   const double* w = weights.data();
   {
     py::gil_scoped_release release;  // safe: only reads/writes the NumPy buffers held above
-    kamkit::value_score(c, n, k, w, m, o);
+    kamkit::value_score(cols.data(), n, k, w, m, o);
   }
   return out;
 }
@@ -44,9 +54,9 @@ py::array_t<double> normalize(const carray<double>& x, const std::string& method
 }  // namespace
 
 void bind_scoring(py::module_& m) {
-  m.def("value_score", &value_score, py::arg("columns").noconvert(), py::arg("weights").noconvert(),
+  m.def("value_score", &value_score, py::arg("columns"), py::arg("weights").noconvert(),
         py::arg("method"),
-        "Weighted 0..100 score of the criteria in the rows of `columns` (see kamkit.value_score).");
+        "Weighted 0..100 score of the criteria, one float64 array each (see kamkit.value_score).");
   m.def("normalize", &normalize, py::arg("x").noconvert(), py::arg("method"),
         "Criterion normalised to 0..1 by 'minmax', 'zscore' or 'rank'.");
 }

@@ -52,6 +52,39 @@ py::array_t<std::int16_t> codes_from_cuts(const carray<std::int32_t>& order,
   return to_numpy(std::move(codes));
 }
 
+py::array_t<double> sorted_descending(const carray<double>& x) {
+  std::vector<double> v;
+  {
+    py::gil_scoped_release release;  // safe: only reads the NumPy buffer of x
+    v = kamkit::sorted_descending(x.data(), static_cast<std::size_t>(x.size()));
+  }
+  return to_numpy(std::move(v));
+}
+
+py::array_t<std::int16_t> codes_from_sorted_cuts(const carray<double>& x,
+                                                 const carray<double>& desc,
+                                                 const std::vector<std::int64_t>& cuts) {
+  if (desc.size() != x.size())
+    throw std::invalid_argument("codes_from_sorted_cuts: desc and x differ in length");
+  std::vector<std::int16_t> codes;
+  {
+    py::gil_scoped_release release;  // safe: only reads the NumPy buffers of x and desc
+    codes = kamkit::codes_from_sorted_cuts(x.data(), static_cast<std::size_t>(x.size()),
+                                           desc.data(), cuts);
+  }
+  return to_numpy(std::move(codes));
+}
+
+py::array_t<std::int16_t> pyramid_by_count(const carray<double>& x,
+                                           const std::vector<double>& cum_shares) {
+  std::vector<std::int16_t> codes;
+  {
+    py::gil_scoped_release release;  // safe: only reads the NumPy buffer of x
+    codes = kamkit::pyramid_by_count(x.data(), static_cast<std::size_t>(x.size()), cum_shares);
+  }
+  return to_numpy(std::move(codes));
+}
+
 py::array_t<std::int16_t> codes_by_thresholds(const carray<double>& x,
                                               const std::vector<double>& thresholds) {
   std::vector<std::int16_t> codes;
@@ -97,6 +130,13 @@ void bind_tiering(py::module_& m) {
         "Cuts moved to the nearer end of any run of equal values they fall in.");
   m.def("codes_from_cuts", &codes_from_cuts, py::arg("order").noconvert(), py::arg("cuts"),
         "Tier codes (0 = lowest) from the decreasing order and the cuts.");
+  m.def("sorted_descending", &sorted_descending, py::arg("x").noconvert(),
+        "The values in decreasing order (radix sort, no index payload).");
+  m.def("codes_from_sorted_cuts", &codes_from_sorted_cuts, py::arg("x").noconvert(),
+        py::arg("desc").noconvert(), py::arg("cuts"),
+        "Tier codes (0 = lowest) from snapped cuts on the decreasing values, without the order.");
+  m.def("pyramid_by_count", &pyramid_by_count, py::arg("x").noconvert(), py::arg("cum_shares"),
+        "Tier codes of the pyramid by count (selection instead of a sort).");
   m.def("codes_by_thresholds", &codes_by_thresholds, py::arg("x").noconvert(),
         py::arg("thresholds"), "Tier codes (0 = lowest) for cut-offs given top first.");
   m.def("concentration", &concentration, py::arg("x").noconvert(),

@@ -86,8 +86,13 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::int32_t>& idx
       const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
       const std::size_t hi = std::min(n, lo + chunk);
       std::size_t* o = offs.data() + static_cast<std::size_t>(t) * kBuckets;
-      std::fill(o, o + kBuckets, 0);
-      for (std::size_t i = lo; i < hi; ++i) ++o[digit(keys[i], p)];
+      if (threads == 1) {  // one slice: its counts are the histogram above
+        const std::uint32_t* h = hist.data() + static_cast<std::size_t>(p) * kBuckets;
+        for (int b = 0; b < kBuckets; ++b) o[b] = h[b];
+      } else {
+        std::fill(o, o + kBuckets, 0);
+        for (std::size_t i = lo; i < hi; ++i) ++o[digit(keys[i], p)];
+      }
 #pragma omp barrier
 #pragma omp single
       {
@@ -150,7 +155,7 @@ void argsort_values(const double* x, std::size_t n, std::vector<std::int32_t>& o
   for (std::ptrdiff_t i = 0; i < m; ++i) sorted[i] = value_of(keys[i]);
 }
 
-std::vector<double> sorted_copy(const double* x, std::size_t n) {
+void sort_values_into(const double* x, std::size_t n, double* out) {
   check_no_nan(x, n);
   std::vector<std::uint64_t> keys(n);
   std::vector<std::int32_t> none;
@@ -158,9 +163,13 @@ std::vector<double> sorted_copy(const double* x, std::size_t n) {
 #pragma omp parallel for if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) keys[i] = key_of(x[i]);
   radix_sort<false>(keys, none);
-  std::vector<double> out(n);
 #pragma omp parallel for if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = value_of(keys[i]);
+}
+
+std::vector<double> sorted_copy(const double* x, std::size_t n) {
+  std::vector<double> out(n);
+  sort_values_into(x, n, out.data());
   return out;
 }
 

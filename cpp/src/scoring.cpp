@@ -79,6 +79,13 @@ void normalize(const double* x, std::size_t n, ScoreMethod method, double* out) 
 
 void value_score(const double* columns, std::size_t n, std::size_t k, const double* weights,
                  ScoreMethod method, double* out) {
+  std::vector<const double*> cols(k);
+  for (std::size_t j = 0; j < k; ++j) cols[j] = columns + j * n;
+  value_score(cols.data(), n, k, weights, method, out);
+}
+
+void value_score(const double* const* columns, std::size_t n, std::size_t k, const double* weights,
+                 ScoreMethod method, double* out) {
   double total = 0.0;
   for (std::size_t j = 0; j < k; ++j) {
     require(std::isfinite(weights[j]), "score: weights must be finite");
@@ -97,7 +104,7 @@ void value_score(const double* columns, std::size_t n, std::size_t k, const doub
     double offset = 0.0;
     for (std::size_t j = 0; j < k; ++j) {
       if (weights[j] == 0.0) continue;
-      const double* x = columns + j * n;
+      const double* x = columns[j];
       double lo = std::numeric_limits<double>::infinity();
       double hi = -std::numeric_limits<double>::infinity();
       std::ptrdiff_t bad = 0;
@@ -119,22 +126,93 @@ void value_score(const double* columns, std::size_t n, std::size_t k, const doub
       w_j[j] = weights[j] < 0.0 ? -w : w;
       if (weights[j] < 0.0) offset += w;
     }
-#pragma omp parallel for if (m > kParallelThreshold)
-    for (std::ptrdiff_t i = 0; i < m; ++i) {
-      double s = offset;
-      for (std::size_t j = 0; j < k; ++j) {
-        if (w_j[j] == 0.0) continue;
-        s += w_j[j] * ((columns[j * n + static_cast<std::size_t>(i)] - lo_j[j]) / range_j[j]);
-      }
-      out[i] = std::min(100.0, std::max(0.0, s));
+    // Per criterion w / range when that is finite (one multiplication per
+    // value), else w and the range apart (a division) so that tiny ranges
+    // cannot overflow. Blocks of customers, criterion by criterion: the inner
+    // loops vectorise and the block stays in L1.
+    std::vector<std::size_t> used;
+    std::vector<double> scale_j(k, 0.0);
+    std::vector<char> divide_j(k, 0);
+    for (std::size_t j = 0; j < k; ++j) {
+      if (w_j[j] == 0.0) continue;
+      used.push_back(j);
+      scale_j[j] = w_j[j] / range_j[j];
+      divide_j[j] = !std::isfinite(scale_j[j]);
     }
+    constexpr std::ptrdiff_t kBlock = 1024;
+    const std::ptrdiff_t nblocks = (m + kBlock - 1) / kBlock;
+#pragma omp parallel for if (m > kParallelThreshold)
+    for (std::ptrdiff_t blk = 0; blk < nblocks; ++blk) {
+      const std::ptrdiff_t lo = blk * kBlock, hi = std::min(m, lo + kBlock);
+      double* o = out + lo;
+      const std::ptrdiff_t nb = hi - lo;
+      for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] = offset;
+      for (const std::size_t j : used) {
+        const double* x = columns[j] + lo;
+        const double l = lo_j[j];
+        if (divide_j[j]) {
+          const double w = w_j[j], r = range_j[j];
+          for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] += w * ((x[i] - l) / r);
+        } else {
+          const double sc = scale_j[j];
+          for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] += sc * (x[i] - l);
+        }
+      }
+      for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] = std::min(100.0, std::max(0.0, o[i]));
+    }
+    return;
+  }
+  if (method == ScoreMethod::Rank && n > 1) {
+    // One sort per criterion; each run of equal values adds its weighted
+    // percentile (average rank - 1) / (n - 1) straight to the scores of its
+    // customers, reading the sorted values rather than gathering them.
+    std::fill(out, out + n, 0.0);
+    std::vector<std::int32_t> order;
+    std::vector<double> sorted;
+    const double inv = 1.0 / static_cast<double>(n - 1);
+    for (std::size_t j = 0; j < k; ++j) {
+      if (weights[j] == 0.0) continue;
+      const double* x = columns[j];
+      std::ptrdiff_t bad = 0;
+#pragma omp parallel for reduction(+ : bad) if (m > kParallelThreshold)
+      for (std::ptrdiff_t i = 0; i < m; ++i) bad += std::isfinite(x[i]) ? 0 : 1;
+      require(bad == 0, "score: " + std::to_string(bad) + " values are NaN or infinite");
+      argsort_values(x, n, order, sorted);
+      const double w = 100.0 * std::abs(weights[j]) / total;
+      const bool lower_is_better = weights[j] < 0.0;
+      // Each thread takes the runs that start in its slice of the sorted
+      // positions (order is a permutation: no two threads write one score).
+      const double* sv = sorted.data();
+      const std::int32_t* ov = order.data();
+      const int threads = m > kParallelThreshold ? max_threads() : 1;
+      const std::size_t chunk =
+          (n + static_cast<std::size_t>(threads) - 1) / static_cast<std::size_t>(threads);
+#pragma omp parallel num_threads(threads)
+      {
+        const auto t = static_cast<std::size_t>(thread_id());
+        std::size_t a = std::min(n, chunk * t);
+        const std::size_t hi = std::min(n, a + chunk);
+        while (a > 0 && a < hi && sv[a] == sv[a - 1]) ++a;  // a run from the slice before
+        while (a < hi) {
+          std::size_t b = a + 1;
+          while (b < n && sv[b] == sv[a]) ++b;
+          // Positions a..b-1 hold ranks a+1..b; their mean is (a + 1 + b) / 2.
+          const double pct = (0.5 * static_cast<double>(a + 1 + b) - 1.0) * inv;
+          const double add = w * (lower_is_better ? 1.0 - pct : pct);
+          for (std::size_t p = a; p < b; ++p) out[ov[p]] += add;
+          a = b;
+        }
+      }
+    }
+#pragma omp parallel for if (m > kParallelThreshold)
+    for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = std::min(100.0, std::max(0.0, out[i]));
     return;
   }
   std::fill(out, out + n, 0.0);
   std::vector<double> s(n);
   for (std::size_t j = 0; j < k; ++j) {
     if (weights[j] == 0.0) continue;
-    normalize(columns + j * n, n, method, s.data());
+    normalize(columns[j], n, method, s.data());
     const double w = 100.0 * std::abs(weights[j]) / total;
     const bool lower_is_better = weights[j] < 0.0;
 #pragma omp parallel for if (m > kParallelThreshold)

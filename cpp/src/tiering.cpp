@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <string>
@@ -11,6 +12,16 @@
 
 namespace kamkit {
 namespace {
+
+// Order-preserving map of a double onto an unsigned integer (as the radix
+// sort uses): positive numbers get their sign bit set, negative ones are
+// complemented; -0.0 maps like 0.0.
+inline std::uint64_t order_key(double v) {
+  v += 0.0;
+  std::uint64_t u;
+  std::memcpy(&u, &v, sizeof u);
+  return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
+}
 
 void check_cum_shares(const std::vector<double>& c) {
   double prev = 0.0;
@@ -109,6 +120,164 @@ std::vector<std::int16_t> codes_from_cuts(const std::int32_t* order, std::size_t
   return codes;
 }
 
+std::vector<double> sorted_descending(const double* x, std::size_t n) {
+  std::vector<double> v = sorted_copy(x, n);
+  std::reverse(v.begin(), v.end());
+  return v;
+}
+
+namespace {
+
+// codes[i] = number of thresholds t_j that x[i] reaches: x[i] > t_j when
+// strict[j], else x[i] >= t_j (t non-increasing).
+std::vector<std::int16_t> codes_at_least(const double* x, std::size_t n,
+                                         const std::vector<double>& t,
+                                         const std::vector<char>& strict) {
+  require(t.size() < 32767, "tiers: at most 32767 tiers");
+  std::vector<std::int16_t> codes(n);
+  const auto m = static_cast<std::ptrdiff_t>(n);
+  const std::size_t K = t.size();
+  const double* tt = t.data();
+  const char* st = strict.data();
+#pragma omp parallel for if (m > kParallelThreshold)
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    const double v = x[i];
+    int c = 0;
+    for (std::size_t j = 0; j < K; ++j) c += st[j] ? v > tt[j] : v >= tt[j];
+    codes[i] = static_cast<std::int16_t>(c);
+  }
+  return codes;
+}
+
+}  // namespace
+
+std::vector<std::int16_t> codes_from_sorted_cuts(const double* x, std::size_t n, const double* desc,
+                                                 const std::vector<std::int64_t>& cuts) {
+  const auto N = static_cast<std::int64_t>(n);
+  std::vector<double> t;
+  t.reserve(cuts.size());
+  std::int64_t prev = 0;
+  for (std::int64_t c : cuts) {
+    require(c >= prev && c <= N, "tiers: bad cuts");
+    require(c <= 0 || c >= N || desc[c - 1] != desc[c],
+            "tiers: a cut splits a run of equal values");
+    prev = c;
+    t.push_back(c == 0 ? std::numeric_limits<double>::infinity() : desc[c - 1]);
+  }
+  // Nothing is above cut 0: strict against +inf.
+  std::vector<char> strict(cuts.size());
+  for (std::size_t j = 0; j < cuts.size(); ++j) strict[j] = cuts[j] == 0;
+  return codes_at_least(x, n, t, strict);
+}
+
+std::vector<std::int16_t> pyramid_by_count(const double* x, std::size_t n,
+                                           const std::vector<double>& cum_shares) {
+  check_cum_shares(cum_shares);
+  const auto m = static_cast<std::ptrdiff_t>(n);
+  const auto N = static_cast<std::int64_t>(n);
+  std::vector<std::int64_t> cuts;
+  for (double s : cum_shares) {
+    const double t = std::floor(std::min(s, 1.0) * static_cast<double>(n) + 0.5 + 1e-9);
+    cuts.push_back(std::min(static_cast<std::int64_t>(t), N));
+  }
+  for (std::size_t j = 1; j < cuts.size(); ++j) cuts[j] = std::max(cuts[j], cuts[j - 1]);
+  // v_j = desc[c_j] = the value of ascending rank r_j = n - 1 - c_j, for the
+  // cuts inside (0, n). One pass builds a histogram of the top 16 bits of the
+  // order-preserving keys; a second collects the values of the buckets that
+  // hold a cut; selection (nth_element) runs in those buckets only. gt_j and
+  // ge_j, the counts of values > v_j and >= v_j, follow from the bucket
+  // counts and the bucket's values.
+  const std::size_t K = cuts.size();
+  std::vector<double> v(K, 0.0);
+  std::vector<char> inside(K, 0);
+  std::vector<std::int64_t> gt(K, 0), ge(K, 0);
+  constexpr int kTop = 16;
+  constexpr std::size_t kBuckets = std::size_t{1} << kTop;
+  const int threads = m > kParallelThreshold ? max_threads() : 1;
+  std::vector<std::int64_t> hist(kBuckets, 0);
+  {
+    std::vector<std::uint32_t> th(static_cast<std::size_t>(threads) * kBuckets, 0);
+    std::ptrdiff_t nans = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : nans)
+    {
+      std::uint32_t* h = th.data() + static_cast<std::size_t>(thread_id()) * kBuckets;
+#pragma omp for schedule(static)
+      for (std::ptrdiff_t i = 0; i < m; ++i) {
+        nans += x[i] != x[i];
+        ++h[order_key(x[i]) >> (64 - kTop)];
+      }
+    }
+    require(nans == 0, "tiers: " + std::to_string(nans) + " NaN values");
+    for (int t = 0; t < threads; ++t)
+      for (std::size_t b = 0; b < kBuckets; ++b)
+        hist[b] += th[static_cast<std::size_t>(t) * kBuckets + b];
+  }
+  // The bucket of each cut and the count of values in lower buckets.
+  std::vector<std::size_t> bucket(K, 0), slot(K, 0);
+  std::vector<std::int64_t> below(K, 0);
+  std::vector<std::size_t> wanted;  // distinct buckets, increasing
+  {
+    std::size_t b = 0;
+    std::int64_t cum = 0;
+    // Ascending ranks decrease with j: walk the cuts from the last one.
+    for (std::size_t j = K; j-- > 0;) {
+      if (cuts[j] <= 0 || cuts[j] >= N) continue;
+      inside[j] = 1;
+      const std::int64_t r = N - 1 - cuts[j];
+      while (cum + hist[b] <= r) cum += hist[b++];
+      bucket[j] = b;
+      below[j] = cum;
+      if (wanted.empty() || wanted.back() != b) wanted.push_back(b);
+      slot[j] = wanted.size() - 1;
+    }
+  }
+  if (!wanted.empty()) {
+    std::vector<std::vector<double>> vals(wanted.size());
+    for (std::size_t w = 0; w < wanted.size(); ++w)
+      vals[w].reserve(static_cast<std::size_t>(hist[wanted[w]]));
+    for (std::ptrdiff_t i = 0; i < m; ++i) {
+      const std::size_t b = order_key(x[i]) >> (64 - kTop);
+      if (b < wanted.front() || b > wanted.back()) continue;
+      for (std::size_t w = 0; w < wanted.size(); ++w)
+        if (wanted[w] == b) {
+          vals[w].push_back(x[i]);
+          break;
+        }
+    }
+    for (std::size_t j = 0; j < K; ++j) {
+      if (!inside[j]) continue;
+      std::vector<double>& bv = vals[slot[j]];
+      const auto r = static_cast<std::ptrdiff_t>(N - 1 - cuts[j] - below[j]);
+      std::nth_element(bv.begin(), bv.begin() + r, bv.end());
+      v[j] = bv[static_cast<std::size_t>(r)];
+      // Values in higher buckets are all > v_j.
+      std::int64_t g = N - below[j] - static_cast<std::int64_t>(bv.size()), e = g;
+      for (const double y : bv) {
+        g += y > v[j];
+        e += y >= v[j];
+      }
+      gt[j] = g;
+      ge[j] = e;
+    }
+  }
+  // A value is above cut j when it is > v_j (the cut stays at or moves to the
+  // start of v_j's run) or >= v_j (it moves to the run's end).
+  std::vector<double> t(K);
+  std::vector<char> strict(K);
+  const double inf = std::numeric_limits<double>::infinity();
+  for (std::size_t j = 0; j < K; ++j) {
+    if (!inside[j]) {  // cut 0: nothing above; cut n: everything
+      t[j] = cuts[j] <= 0 ? inf : -inf;
+      strict[j] = cuts[j] <= 0;
+      continue;
+    }
+    const std::int64_t c = cuts[j], s = gt[j], e = ge[j];
+    t[j] = v[j];
+    strict[j] = s == c || (c - s < e - c);
+  }
+  return codes_at_least(x, n, t, strict);
+}
+
 std::vector<std::int16_t> codes_by_thresholds(const double* x, std::size_t n,
                                               const std::vector<double>& thresholds) {
   require(thresholds.size() < 32767, "tiers: at most 32767 tiers");
@@ -136,10 +305,13 @@ std::vector<std::int16_t> codes_by_thresholds(const double* x, std::size_t n,
 Concentration concentration(const double* x, std::size_t n) {
   require(n > 0, "concentration: no values");
   Concentration c;
-  std::vector<double> s = sorted_copy(x, n);
-  require(s[0] >= 0.0, "concentration: values must be non-negative");
+  // The sorted values go straight to cum[1..n]; the prefix sums then
+  // overwrite them in place (each value is read before it is overwritten).
   c.cum.resize(n + 1);
   c.cum[0] = 0.0;
+  double* s = c.cum.data() + 1;
+  sort_values_into(x, n, s);
+  require(s[0] >= 0.0, "concentration: values must be non-negative");
   const auto m = static_cast<std::ptrdiff_t>(n);
   const int threads = m > kParallelThreshold ? max_threads() : 1;
   const std::size_t chunk = (n + threads - 1) / threads;
@@ -154,16 +326,17 @@ Concentration concentration(const double* x, std::size_t n) {
     double run = 0.0;
     const double nn = static_cast<double>(n);
     for (std::size_t i = lo; i < hi; ++i) {
-      run += s[i];
-      c.cum[i + 1] = run;
-      weighted += (2.0 * static_cast<double>(i + 1) - nn - 1.0) * s[i];
+      const double v = s[i];
+      weighted += (2.0 * static_cast<double>(i + 1) - nn - 1.0) * v;
+      run += v;
+      s[i] = run;
     }
     part[static_cast<std::size_t>(t) + 1] = run;
 #pragma omp barrier
     double offset = 0.0;
     for (int u = 0; u < t; ++u) offset += part[static_cast<std::size_t>(u) + 1];
     if (offset != 0.0)
-      for (std::size_t i = lo; i < hi; ++i) c.cum[i + 1] += offset;
+      for (std::size_t i = lo; i < hi; ++i) s[i] += offset;
   }
   c.total = c.cum[n];
   require(c.total > 0.0, "concentration: the values add up to zero");

@@ -118,10 +118,12 @@ def numeric_column(
         values = series.to_numpy()
         if values.dtype != np.float64:
             values = values.astype(np.float64)
-    if np.isfinite(values).all():  # one pass in the common case
+    # A finite sum rules out NaN and infinities in one pass without a
+    # temporary; otherwise (or when a sum of finite values overflows) look closer.
+    if np.isfinite(np.add.reduce(values)):
         return values
-    nan = np.isnan(values)
-    if not allow_missing and nan.any():
+    nan = None if allow_missing else np.isnan(values)
+    if nan is not None and nan.any():
         raise ValueError(
             f"column {column!r}: expected a number on every row, found {_rows(int(nan.sum()))} "
             "with a missing value (NaN); fill them, drop them, or pass missing='drop'"

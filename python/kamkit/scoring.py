@@ -239,8 +239,10 @@ def _criterion_values(customers: pd.DataFrame, key: Any) -> pd.Series:
 
 
 def _fill_missing(arr: np.ndarray, name: str, missing: str) -> np.ndarray:
+    if np.isfinite(np.add.reduce(arr)):  # no NaN (one pass, no temporary)
+        return arr
     nan = np.isnan(arr)
-    nnan = int(nan.sum())
+    nnan = int(np.count_nonzero(nan))
     if not nnan:
         return arr
     if missing == "raise":
@@ -251,9 +253,7 @@ def _fill_missing(arr: np.ndarray, name: str, missing: str) -> np.ndarray:
     if nnan == len(arr):
         raise ValueError(f"criterion '{name}': all {nnan} values are missing; nothing to fill from")
     fill = 0.0 if missing == "zero" else float(np.median(arr[~nan]))
-    out = arr.copy()
-    out[nan] = fill
-    return out
+    return np.where(nan, fill, arr)
 
 
 def value_score(
@@ -337,7 +337,7 @@ def value_score(
             "{'revenue': 0.6, 'overdue_days': -0.4}"
         )
     n = len(customers)
-    cols_arr = np.empty((len(criteria), n), dtype=np.float64)
+    cols_arr: list[np.ndarray] = []  # views of the columns where the dtype allows
     weights = np.empty(len(criteria), dtype=np.float64)
     for j, (key, w) in enumerate(criteria.items()):
         try:
@@ -348,13 +348,14 @@ def value_score(
             raise ValueError(f"criteria[{key!r}]: expected a finite weight, found {w!r}")
         values = _criterion_values(customers, key)
         arr = numeric_column(values, column=str(key), allow_missing=True)
-        cols_arr[j] = _fill_missing(arr, str(key), missing)
+        cols_arr.append(np.ascontiguousarray(_fill_missing(arr, str(key), missing)))
     if not np.any(weights != 0):
         raise ValueError("criteria: the weights are all zero; give at least one a weight")
     if n == 0:
         return pd.Series([], index=customers.index, dtype=np.float64, name="value_score")
     score = _core.value_score(cols_arr, weights, method)
-    return pd.Series(score, index=customers.index, name="value_score")
+    # The score array is ours: wrap it without the constructor's copy.
+    return pd.Series(score, index=customers.index, name="value_score", copy=False)
 
 
 # ---------------------------------------------------------------------- RFM

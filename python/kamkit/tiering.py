@@ -207,8 +207,10 @@ def _values(values: Any, name: str = "values") -> tuple[pd.Series, np.ndarray]:
 
 
 def _categorical(codes: np.ndarray, labels_top_first: list[Any], index: pd.Index, name: Any):
-    cat = pd.Categorical.from_codes(codes, categories=labels_top_first[::-1], ordered=True)
-    return pd.Series(cat, index=index, name=name)
+    # The codes come from the C++ core, 0..len(labels) - 1 by construction.
+    dtype = pd.CategoricalDtype(labels_top_first[::-1], ordered=True)
+    cat = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+    return pd.Series(cat, index=index, name=name, copy=False)
 
 
 def pyramid(
@@ -249,7 +251,8 @@ def pyramid(
 
     Notes
     -----
-    The values are sorted once (a parallel radix sort in the C++ core). With
+    By count, the values at the cuts come from selection (no sort); other
+    schemes sort the values once (a parallel radix sort in the C++ core). With
     distinct values, tier sizes are the differences of round(cumulative
     share x n). A cut that falls inside a run of equal values moves to the
     nearer end of the run (at equal distance the run joins the upper tier),
@@ -285,7 +288,11 @@ def pyramid(
             raise ValueError(f"values: tiers by {by!r} need a positive total, found 0")
     if len(arr) == 0:
         return _categorical(np.zeros(0, np.int16), labs, s.index, s.name)
-    order, desc = _core.sort_descending(arr)
+    if scheme.func is _by_count:
+        # Built-in pyramid by count: selection at the cuts instead of a sort.
+        codes = _core.pyramid_by_count(arr, _cum(shares_t))
+        return _categorical(codes, labs, s.index, s.name)
+    desc = _core.sorted_descending(arr)
     cuts = [int(c) for c in scheme.func(desc, shares_t)]
     if len(cuts) != len(shares_t) - 1:
         raise ValueError(
@@ -293,7 +300,7 @@ def pyramid(
             f"expected {len(shares_t) - 1}"
         )
     cuts = _core.snap_cuts(desc, cuts)
-    codes = _core.codes_from_cuts(order, cuts)
+    codes = _core.codes_from_sorted_cuts(arr, desc, cuts)
     return _categorical(codes, labs, s.index, s.name)
 
 
@@ -403,7 +410,10 @@ class Concentration:
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"p: expected a share of customers in [0, 1], found {p}")
         pos = (1.0 - p) * self.n
-        lower = float(np.interp(pos, np.arange(self.n + 1), self._cum))
+        # Linear interpolation of the cumulative sums at `pos` (in 0..n).
+        i = min(int(pos), self.n - 1)
+        frac = pos - i
+        lower = float(self._cum[i] + frac * (self._cum[i + 1] - self._cum[i]))
         return float(max(0.0, min(1.0, 1.0 - lower / self.total)))
 
     def pareto_point(self, v: float = 0.8) -> float:
@@ -472,9 +482,10 @@ def concentration(values: pd.Series, negative: str = "raise") -> Concentration:
     """
     check_choice("negative", negative, ("raise", "clip", "drop"))
     s, arr = _values(values)
-    neg = arr < 0
-    nneg = int(neg.sum())
-    if nneg:
+    nneg = 0
+    if len(arr) and arr.min() < 0:  # the mask only when there are negatives
+        neg = arr < 0
+        nneg = int(neg.sum())
         if negative == "raise":
             raise ValueError(
                 f"values: found {nneg} of {len(arr)} negative values (net returns?); pass "
@@ -696,7 +707,9 @@ def kmeans_segments(
     r = _core.kmeans(Z, int(k), int(n_init), int(max_iter), float(tol), int(seed))
     centers = r["centers"] * scale + mean
     return KMeansSegments(
-        labels=pd.Series(r["labels"].astype(np.int64), index=features.index, name="segment"),
+        labels=pd.Series(
+            r["labels"].astype(np.int64), index=features.index, name="segment", copy=False
+        ),
         centers=pd.DataFrame(centers, columns=cols, index=pd.RangeIndex(int(k), name="segment")),
         inertia=float(r["inertia"]),
         n_iter=int(r["n_iter"]),

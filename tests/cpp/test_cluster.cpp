@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kamkit/cluster.hpp"
+#include "kamkit/common.hpp"
 
 TEST(KMeans, RecoversSeparatedBlobs) {
   std::mt19937_64 rng(5);
@@ -52,4 +53,61 @@ TEST(KMeans, StandardizeHasZeroMeanUnitVariance) {
   EXPECT_DOUBLE_EQ(scale[1], 1.0);  // constant column: only centred
   EXPECT_DOUBLE_EQ(Z[1], 0.0);
   EXPECT_NEAR(Z[0] + Z[2] + Z[4], 0.0, 1e-15);
+}
+
+TEST(KMeans, LabelsAreNearestCentersAndInertiaIsExact) {
+  // Enough points for the parallel path; the result must not depend on the
+  // number of threads, and every label must be the nearest center.
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> nd(0.0, 1.0);
+  const std::size_t n = 100000, d = 3;
+  std::vector<double> X(n * d);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < d; ++j) X[i * d + j] = nd(rng) + ((i % 4) == j ? 4.0 : 0.0);
+  kamkit::KMeansOptions o;
+  o.k = 4;
+  o.n_init = 2;
+  o.tol = 0.0;  // run until no label changes: the centers are then the means
+  const auto r = kamkit::kmeans(X.data(), n, d, o);
+  double inertia = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double best = 1e300;
+    std::size_t arg = 0;
+    for (std::size_t c = 0; c < 4; ++c) {
+      double s = 0.0;
+      for (std::size_t j = 0; j < d; ++j) {
+        const double t = X[i * d + j] - r.centers[c * d + j];
+        s += t * t;
+      }
+      if (s < best) best = s, arg = c;
+    }
+    double own = 0.0;
+    for (std::size_t j = 0; j < d; ++j) {
+      const double t = X[i * d + j] - r.centers[static_cast<std::size_t>(r.labels[i]) * d + j];
+      own += t * t;
+    }
+    EXPECT_LE(own, best * (1 + 1e-12) + 1e-12) << "point " << i << " nearest " << arg;
+    inertia += own;
+  }
+  EXPECT_NEAR(r.inertia, inertia, 1e-9 * inertia);
+  std::vector<double> sums(4 * d, 0.0), counts(4, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<std::size_t>(r.labels[i]);
+    counts[c] += 1;
+    for (std::size_t j = 0; j < d; ++j) sums[c * d + j] += X[i * d + j];
+  }
+  for (std::size_t c = 0; c < 4; ++c)
+    for (std::size_t j = 0; j < d; ++j)
+      EXPECT_NEAR(r.centers[c * d + j], sums[c * d + j] / counts[c], 1e-9);
+#ifdef KAMKIT_HAVE_OPENMP
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const auto r1 = kamkit::kmeans(X.data(), n, d, o);
+  omp_set_num_threads(2);
+  const auto r2 = kamkit::kmeans(X.data(), n, d, o);
+  omp_set_num_threads(before);
+  EXPECT_EQ(r1.labels, r2.labels);
+  EXPECT_EQ(r1.centers, r2.centers);
+  EXPECT_EQ(r1.inertia, r2.inertia);
+#endif
 }

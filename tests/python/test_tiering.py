@@ -99,6 +99,48 @@ def test_pyramid_properties(values, parts):
         assert list(top_counts) == [np.floor(s * n + 0.5 + 1e-9) for s in np.cumsum(shares)[:-1]]
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([1, 5, 300, 70_000, 150_000]),
+    st.sampled_from(["few", "many", "normal", "inf"]),
+    st.lists(st.integers(0, 20), min_size=1, max_size=5),
+)
+def test_pyramid_by_count_selection_matches_the_sorted_path(seed, n, kind, parts):
+    # The built-in pyramid by count selects the values at the cuts instead of
+    # sorting; a scheme that returns the same cuts goes through the sort.
+    from kamkit import _core
+
+    rng = np.random.default_rng(seed)
+    if kind == "few":
+        x = rng.integers(0, 4, n).astype(float)
+    elif kind == "many":
+        x = rng.integers(0, 500, n) / 4.0
+    else:
+        x = rng.normal(size=n)
+    if kind == "inf":
+        x[rng.integers(0, n, 3)] = np.inf
+        x[rng.integers(0, n, 2)] = -np.inf
+    shares = np.asarray(parts, dtype=float) + 1e-3
+    shares = tuple(shares / shares.sum())
+    kamkit.register_tier_scheme(
+        "count-sorted",
+        lambda desc, sh: _core.cuts_by_count(desc, [float(c) for c in np.cumsum(sh)[:-1]]),
+        shares,
+        replace=True,
+    )
+    cum = [float(c) for c in np.cumsum(shares)[:-1]]
+    order, desc = _core.sort_descending(x)
+    ref = _core.codes_from_cuts(order, _core.cuts_by_count(desc, cum)).tolist()
+    assert _core.pyramid_by_count(x, cum).tolist() == ref
+    if kind == "inf":  # the Python layer rejects infinite values
+        return
+    labels = [f"t{i}" for i in range(len(shares))]
+    fast = kamkit.pyramid(pd.Series(x), shares=shares, labels=labels)
+    slow = kamkit.pyramid(pd.Series(x), shares=shares, labels=labels, by="count-sorted")
+    assert fast.cat.codes.tolist() == slow.cat.codes.tolist() == ref
+
+
 def test_tier_by_thresholds():
     v = pd.Series([5e6, 1e6, 2e5, 5e4, 10.0], index=list("abcde"))
     t = kamkit.tier_by_thresholds(v, [1e6, 1e5, 1e4], labels="metal")

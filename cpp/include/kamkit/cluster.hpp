@@ -1,5 +1,7 @@
 // k-means clustering of customers: greedy k-means++ seeding and Lloyd
-// iterations, restarted n_init times, parallel over points.
+// iterations, restarted n_init times. Each Lloyd step works on cache-sized
+// blocks of points: distances as ||c||^2 - 2 x.c, the argmin and the sums of
+// the new centers in one pass, in parallel over fixed chunks of points.
 #pragma once
 
 #include <cstddef>
@@ -33,8 +35,9 @@ struct KMeansResult {
 /// Clusters n points of d features (row-major, finite). Seeding is greedy
 /// k-means++ (Arthur & Vassilvitskii 2007, with 2 + floor(ln k) candidates
 /// per step as in scikit-learn); empty clusters are re-seeded with the points
-/// farthest from their centers. Deterministic for a given seed and thread
-/// count. Throws std::invalid_argument when k < 1, k > n, or on non-finite data.
+/// farthest from their centers. Deterministic for a given seed, whatever
+/// the number of threads (partial sums are added in a fixed order). Throws std::invalid_argument
+/// when k < 1, k > n, or on non-finite data.
 KMeansResult kmeans(const double* X, std::size_t n, std::size_t d, const KMeansOptions& options);
 
 /// Writes (x - mean) / sd column by column to `out` (sd with ddof = 0; a

@@ -24,6 +24,9 @@ void argsort_values(const double* x, std::size_t n, std::vector<std::int32_t>& o
 /// index payload). Throws std::invalid_argument on NaN.
 std::vector<double> sorted_copy(const double* x, std::size_t n);
 
+/// sorted_copy written to `out` (n values; may not overlap x).
+void sort_values_into(const double* x, std::size_t n, double* out);
+
 /// Ranks 1..n of `x` with ties given the mean of the ranks they span, from
 /// `order` = argsort(x). Writes n values to `out`.
 void average_ranks(const double* x, const std::int32_t* order, std::size_t n, double* out);

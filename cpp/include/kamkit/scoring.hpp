@@ -31,4 +31,8 @@ void normalize(const double* x, std::size_t n, ScoreMethod method, double* out);
 void value_score(const double* columns, std::size_t n, std::size_t k, const double* weights,
                  ScoreMethod method, double* out);
 
+/// The same with the k columns anywhere in memory (columns[j] points to n values).
+void value_score(const double* const* columns, std::size_t n, std::size_t k, const double* weights,
+                 ScoreMethod method, double* out);
+
 }  // namespace kamkit

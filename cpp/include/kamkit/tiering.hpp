@@ -44,6 +44,23 @@ std::vector<std::int64_t> cuts_by_value(const double* desc, std::size_t n,
 std::vector<std::int16_t> codes_from_cuts(const std::int32_t* order, std::size_t n,
                                           const std::vector<std::int64_t>& cuts);
 
+/// The values of x in decreasing order (the radix sort without the index
+/// payload). Throws on NaN.
+std::vector<double> sorted_descending(const double* x, std::size_t n);
+
+/// Tier codes (0 = lowest .. cuts.size() = top) from cuts that never split a
+/// run of equal values (as snap_cuts leaves them): a value is above cut c
+/// (0 < c <= n) when it is >= desc[c - 1], so no order is needed.
+std::vector<std::int16_t> codes_from_sorted_cuts(const double* x, std::size_t n, const double* desc,
+                                                 const std::vector<std::int64_t>& cuts);
+
+/// The pyramid by count without a sort: the values at the cuts come from
+/// selection (nth_element on a copy), one counting pass snaps the cuts like
+/// snap_cuts, one pass writes the codes. Same codes as cuts_by_count +
+/// codes_from_cuts. Throws on NaN.
+std::vector<std::int16_t> pyramid_by_count(const double* x, std::size_t n,
+                                           const std::vector<double>& cum_shares);
+
 /// Tier codes for absolute cut-offs given top first (strictly decreasing):
 /// a value >= thresholds[0] is in the top tier, one in [thresholds[1],
 /// thresholds[0]) in the next, and so on; the code of the top tier is
