@@ -25,25 +25,46 @@ inline std::int64_t day_of(std::int64_t tick) {
   return (tick % TPD != 0 && tick < 0) ? q - 1 : q;
 }
 
+inline int popcount64(std::uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_popcountll(x);
+#else
+  int n = 0;
+  for (; x; x &= x - 1) ++n;
+  return n;
+#endif
+}
+
 struct Scan {
   std::int64_t max_tick = std::numeric_limits<std::int64_t>::min();
   std::size_t after_end = 0;
+  std::int64_t min_tick = std::numeric_limits<std::int64_t>::max();
 };
 
 Scan scan_ticks(const TransactionsView& log, bool count_after, std::int64_t end_tick) {
   std::int64_t mx = std::numeric_limits<std::int64_t>::min();
+  std::int64_t mn = std::numeric_limits<std::int64_t>::max();
   std::int64_t after = 0;
   const auto n = static_cast<std::ptrdiff_t>(log.n);
   const std::int64_t* t = log.ticks;
-#pragma omp parallel for reduction(max : mx) reduction(+ : after) if (n > kParallelThreshold)
+#pragma omp parallel for reduction(max : mx) reduction(min : mn) \
+    reduction(+ : after) if (n > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     mx = std::max(mx, t[i]);
+    mn = std::min(mn, t[i]);
     after += (count_after && t[i] > end_tick);
   }
-  return {mx, static_cast<std::size_t>(after)};
+  return {mx, static_cast<std::size_t>(after), mn};
 }
 
 struct Frame {
+  // Purchase periods of days first_day .. first_day + period_of.size() - 1,
+  // as offsets from period_base (the accumulate path; empty when the range
+  // is too long for a per-customer bitmap).
+  std::int64_t first_day = 0;
+  std::int64_t period_base = 0;
+  std::vector<std::int32_t> period_of;
+  std::size_t period_words = 0;  // 64-bit words of a customer's period bitmap
   Freq freq;
   Freq period;
   double unit;
@@ -139,6 +160,100 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
   });
 }
 
+// The accumulate path: each bucket's customers get their sums, extremes and
+// a bitmap of their purchase periods in small per-slot arrays that stay in
+// cache, in one pass over the bucket's rows (no sorting).
+template <std::int64_t TPD, class R>
+void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
+                          const Buffer<R>& rows, bool has_amount, const Frame& f, Archive& out) {
+  constexpr bool has_margin = std::is_same_v<R, RowWithMargin>;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::size_t nslots = plan.slots_per_bucket();
+  const std::size_t words = f.period_words;
+  struct Acc {
+    std::int64_t tmin, tmax, count;
+    std::int32_t pmin, pmax;
+    double rev, marg, rev_last, rev_prev, first_rev;
+  };
+  const Acc fresh{std::numeric_limits<std::int64_t>::max(),
+                  std::numeric_limits<std::int64_t>::min(),
+                  0,
+                  std::numeric_limits<std::int32_t>::max(),
+                  std::numeric_limits<std::int32_t>::min(),
+                  0.0,
+                  0.0,
+                  0.0,
+                  0.0,
+                  0.0};
+  std::vector<std::vector<Acc>> accs(static_cast<std::size_t>(max_threads()));
+  std::vector<std::vector<std::uint64_t>> maps(static_cast<std::size_t>(max_threads()));
+  const std::int32_t* period_of = f.period_of.data();
+  plan.for_each_bucket(
+      b0, b1, rows.data(),
+      [&](std::int64_t c, const std::uint32_t* slot, const R* row, std::size_t m) {
+        auto& acc = accs[static_cast<std::size_t>(thread_id())];
+        auto& bits = maps[static_cast<std::size_t>(thread_id())];
+        if (acc.empty()) {
+          acc.assign(nslots, fresh);
+          bits.assign(nslots * words, 0);
+        }
+        for (std::size_t j = 0; j < m; ++j) {
+          const R& r = row[j];
+          Acc& a = acc[slot[j]];
+          const std::int64_t d = day_of<TPD>(r.tick);
+          const std::int32_t p = period_of[d - f.first_day];
+          bits[slot[j] * words + static_cast<std::size_t>(p >> 6)] |= std::uint64_t{1} << (p & 63);
+          a.tmin = std::min(a.tmin, r.tick);
+          a.tmax = std::max(a.tmax, r.tick);
+          ++a.count;
+          if (p < a.pmin) {
+            a.pmin = p;
+            a.first_rev = r.amount;
+          } else if (p == a.pmin) {
+            a.first_rev += r.amount;
+          }
+          a.pmax = std::max(a.pmax, p);
+          a.rev += r.amount;
+          a.rev_last += (d >= f.last_full_lo && d <= f.last_full_hi) ? r.amount : 0.0;
+          a.rev_prev += (d >= f.prev_lo && d <= f.prev_hi) ? r.amount : 0.0;
+          if constexpr (has_margin) a.marg += r.margin;
+        }
+        // The bucket's customers are its used slots, in order.
+        for (std::size_t s = 0; s < nslots; ++s) {
+          Acc& a = acc[s];
+          if (a.count == 0) continue;
+          std::uint64_t* w = bits.data() + s * words;
+          std::int64_t n_periods = 0;
+          for (std::size_t k = static_cast<std::size_t>(a.pmin >> 6);
+               k <= static_cast<std::size_t>(a.pmax >> 6); ++k) {
+            n_periods += popcount64(w[k]);
+            w[k] = 0;
+          }
+          const std::int64_t first_p = f.period_base + a.pmin;
+          const std::int64_t last_p = f.period_base + a.pmax;
+          const double first_start = static_cast<double>(period_start_day(first_p, f.freq));
+          const double frequency = static_cast<double>(n_periods - 1);
+          out.n_transactions[c] = a.count;
+          out.frequency[c] = frequency;
+          out.recency[c] =
+              (static_cast<double>(period_start_day(last_p, f.freq)) - first_start) / f.unit;
+          out.T[c] = (static_cast<double>(f.end_p_start) - first_start) / f.unit;
+          out.first_tick[c] = a.tmin;
+          out.last_tick[c] = a.tmax;
+          if (has_amount) {
+            out.monetary_value[c] = n_periods > 1 ? (a.rev - a.first_rev) / frequency : 0.0;
+            out.revenue[c] = a.rev;
+            const std::int64_t first_vp = period_of_day(day_of<TPD>(a.tmin), f.period);
+            out.avg_period_revenue[c] = a.rev / static_cast<double>(f.end_vp - first_vp + 1);
+            out.growth[c] = a.rev_prev > 0.0 ? a.rev_last / a.rev_prev - 1.0 : nan;
+          }
+          if constexpr (has_margin) out.margin[c] = a.marg;
+          a = fresh;
+          ++c;
+        }
+      });
+}
+
 // Regroups the kept rows customer by customer, carrying their payload R,
 // and summarises each customer.
 template <class R>
@@ -184,18 +299,23 @@ void summarise_log(const TransactionsView& log, const std::uint8_t* keep, const 
         rows[at] = R{ticks[i], amount ? amount[i] : 0.0};
       }
     });
+    const bool acc = f.period_words > 0;
     switch (log.ticks_per_day) {
       case kTicksS:
-        summarise_customers<kTicksS>(plan, b0, b1, rows, has_amount, f, out);
+        acc ? accumulate_customers<kTicksS>(plan, b0, b1, rows, has_amount, f, out)
+            : summarise_customers<kTicksS>(plan, b0, b1, rows, has_amount, f, out);
         break;
       case kTicksMs:
-        summarise_customers<kTicksMs>(plan, b0, b1, rows, has_amount, f, out);
+        acc ? accumulate_customers<kTicksMs>(plan, b0, b1, rows, has_amount, f, out)
+            : summarise_customers<kTicksMs>(plan, b0, b1, rows, has_amount, f, out);
         break;
       case kTicksUs:
-        summarise_customers<kTicksUs>(plan, b0, b1, rows, has_amount, f, out);
+        acc ? accumulate_customers<kTicksUs>(plan, b0, b1, rows, has_amount, f, out)
+            : summarise_customers<kTicksUs>(plan, b0, b1, rows, has_amount, f, out);
         break;
       default:
-        summarise_customers<kTicksNs>(plan, b0, b1, rows, has_amount, f, out);
+        acc ? accumulate_customers<kTicksNs>(plan, b0, b1, rows, has_amount, f, out)
+            : summarise_customers<kTicksNs>(plan, b0, b1, rows, has_amount, f, out);
         break;
     }
   }
@@ -254,6 +374,23 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   f.prev_hi = period_end_day(last_full - 1, opt.period);
   out.last_full_period = last_full;
 
+  // Purchase periods as small offsets, for the accumulate path: a table from
+  // day to period offset over the observed days, when a bitmap of every
+  // period of the span costs at most 32 words (2048 periods) per customer.
+  {
+    const std::int64_t day_lo = floor_div(scan.min_tick, tpd);
+    const std::int64_t p_lo = period_of_day(day_lo, opt.freq);
+    const std::int64_t p_hi = period_of_day(end_day, opt.freq);
+    if (end_day >= day_lo && p_hi - p_lo < 2048 && end_day - day_lo < (std::int64_t{1} << 24)) {
+      f.first_day = day_lo;
+      f.period_base = p_lo;
+      f.period_of.resize(static_cast<std::size_t>(end_day - day_lo + 1));
+      for (std::int64_t d = day_lo; d <= end_day; ++d)
+        f.period_of[static_cast<std::size_t>(d - day_lo)] =
+            static_cast<std::int32_t>(period_of_day(d, opt.freq) - p_lo);
+      f.period_words = static_cast<std::size_t>((p_hi - p_lo) / 64 + 1);
+    }
+  }
   const std::uint8_t* kept_rows = keep.empty() ? nullptr : keep.data();
   if (log.margin) {
     summarise_log<RowWithMargin>(log, kept_rows, f, out);

@@ -427,3 +427,31 @@ def test_large_log_in_several_passes_matches_pandas():
     np.testing.assert_array_equal(out["first_purchase"], g["date"].min())
     np.testing.assert_array_equal(out["last_purchase"], g["date"].max())
     np.testing.assert_array_equal(out["recency"], (days.max() - days.min()).dt.days)
+
+
+@pytest.mark.parametrize("years", [2, 20])
+def test_short_and_long_date_spans_agree_with_pandas(years):
+    # Spans up to 2048 purchase periods are counted with per-customer bitmaps,
+    # longer ones by sorting each customer's days: both must give the same.
+    rng = np.random.default_rng(years)
+    n = 200_000
+    log = pd.DataFrame(
+        {
+            "c": rng.integers(0, 5_000, n),
+            "date": pd.Timestamp("2000-01-01")
+            + pd.to_timedelta(rng.integers(0, years * 365 * 86400, n), unit="s"),
+            "x": rng.normal(50, 30, n).round(2),
+        }
+    )
+    end = str((pd.Timestamp("2000-01-01") + pd.Timedelta(days=years * 365 - 30)).date())
+    out = kamkit.summarize(log, "c", "date", "x", observation_end=end)
+    ref = reference_summary(log, end)
+    for col in ["frequency", "recency", "T", "monetary_value", "revenue"]:
+        np.testing.assert_allclose(out[col], ref[col], rtol=1e-9, atol=1e-9)
+    weekly = kamkit.summarize(log, "c", "date", "x", freq="W", observation_end=end)
+    weeks = log[log["date"] < pd.Timestamp(end) + pd.Timedelta(days=7)]
+    weeks = weeks[weeks["date"].dt.to_period("W") <= pd.Period(end, "W")]
+    np.testing.assert_array_equal(
+        weekly["frequency"],
+        weeks.groupby("c")["date"].agg(lambda d: d.dt.to_period("W").nunique()) - 1,
+    )

@@ -72,6 +72,16 @@ class BucketPlan {
   template <class P, class PerCustomer>
   void for_each_customer(std::size_t b0, std::size_t b1, const P* payload, PerCustomer&& fn) const;
 
+  /// After scatter(b0, b1, ...): calls `fn(first_customer, slots, rows, count)`
+  /// for every bucket of the range, in parallel, where `slots` gives each
+  /// row's key slot within the bucket (0 .. slots_per_bucket() - 1; a
+  /// bucket's customers are its distinct slots in increasing order, numbered
+  /// from first_customer) and `rows` the rows' payloads, in input order.
+  template <class P, class PerBucket>
+  void for_each_bucket(std::size_t b0, std::size_t b1, const P* payload, PerBucket&& fn) const;
+
+  std::size_t slots_per_bucket() const { return std::size_t{1} << shift_; }
+
  private:
   const std::int64_t* keys_;
   std::size_t n_;
@@ -161,6 +171,22 @@ void BucketPlan::for_each_customer(std::size_t b0, std::size_t b1, const P* payl
         from = to;
       }
     }
+  }
+}
+
+template <class P, class PerBucket>
+void BucketPlan::for_each_bucket(std::size_t b0, std::size_t b1, const P* payload,
+                                 PerBucket&& fn) const {
+  require(b0 == pass_b0_ && b1 == pass_b1_, "for_each_bucket: scatter these buckets first");
+  const auto first = static_cast<std::ptrdiff_t>(b0), last = static_cast<std::ptrdiff_t>(b1);
+  const std::int64_t base = row_start_[b0];
+  const bool parallel = rows_in(b0, b1) > static_cast<std::size_t>(kParallelThreshold);
+#pragma omp parallel for schedule(dynamic, 2) if (parallel) num_threads(threads_)
+  for (std::ptrdiff_t b = first; b < last; ++b) {
+    const std::int64_t lo = row_start_[b] - base, hi = row_start_[b + 1] - base;
+    if (lo == hi) continue;
+    fn(customer_start_[b], local_slot_.data() + lo, payload + lo,
+       static_cast<std::size_t>(hi - lo));
   }
 }
 
