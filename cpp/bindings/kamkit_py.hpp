@@ -24,10 +24,10 @@ using carray = py::array_t<T, py::array::c_style>;
 
 /// A NumPy array that takes over a vector's buffer (no copy): the array owns
 /// the vector and frees it with itself. `shape` defaults to 1-D.
-template <typename T>
-py::array_t<T> to_numpy(std::vector<T>&& v, std::vector<py::ssize_t> shape = {}) {
-  auto* owner = new std::vector<T>(std::move(v));
-  py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+template <typename T, typename A>
+py::array_t<T> to_numpy(std::vector<T, A>&& v, std::vector<py::ssize_t> shape = {}) {
+  auto* owner = new std::vector<T, A>(std::move(v));
+  py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T, A>*>(p); });
   if (shape.empty()) shape.push_back(static_cast<py::ssize_t>(owner->size()));
   return py::array_t<T>(shape, owner->data(), free_when_done);
 }

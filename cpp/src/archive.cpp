@@ -266,7 +266,7 @@ void summarise_log(const TransactionsView& log, const std::uint8_t* keep, const 
   const double* amount = log.amount;
   const double* margin = log.margin;
   const std::int64_t* ticks = log.ticks;
-  out.keys = plan.unique_keys();
+  out.keys.assign(plan.unique_keys().begin(), plan.unique_keys().end());
   out.n_transactions.resize(k);
   out.frequency.resize(k);
   out.recency.resize(k);

@@ -290,17 +290,30 @@ def _date_ticks(series: pd.Series, column: Hashable) -> tuple[np.ndarray, str, t
     raise TypeError(f"column {column!r}: expected dates, found {dtype} values")
 
 
-def _missing_mask(series: pd.Series) -> np.ndarray:
-    """Missing values of a column; all False, without a pass, where the dtype cannot hold any."""
+def _missing_mask(series: pd.Series) -> np.ndarray | None:
+    """Missing values of a column, or None when it has none.
+
+    Columns whose dtype cannot hold a missing value are not read; float and
+    datetime columns are first checked with one reduction (NaN and NaT
+    propagate through sums and minima), and a mask is built only when it finds
+    something.
+    """
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
-        return np.zeros(len(series), dtype=bool)
+        return None
     if isinstance(dtype, np.dtype) and dtype.kind in "fmM":
         values = series.to_numpy()
         if dtype.kind == "f":
-            return np.isnan(values)
-        return np.isnat(values)
-    return series.isna().to_numpy()
+            if len(values) == 0 or not np.isnan(np.add.reduce(values)):
+                return None
+            mask = np.isnan(values)
+        else:
+            if len(values) == 0 or not np.isnat(values.min()):
+                return None
+            mask = np.isnat(values)
+        return mask if mask.any() else None
+    mask = series.isna().to_numpy()
+    return mask if mask.any() else None
 
 
 def check_transactions(
@@ -347,7 +360,8 @@ def check_transactions(
     )
     n_input = len(frame)
     cols = {"customer": customer, "date": date, "amount": amount, "margin": margin}
-    na = {role: _missing_mask(frame[col]) for role, col in cols.items() if col is not None}
+    masks = {role: _missing_mask(frame[col]) for role, col in cols.items() if col is not None}
+    na = {role: mask for role, mask in masks.items() if mask is not None}
     n_missing = {role: int(mask.sum()) for role, mask in na.items()}
     dropped = 0
     if any(n_missing.values()):

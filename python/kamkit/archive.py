@@ -81,7 +81,8 @@ def _frame(core: dict[str, Any], log: TransactionLog, with_amount: bool) -> pd.D
                 data["margin_rate"] = np.where(revenue != 0, core["margin"] / revenue, np.nan)
         data["avg_period_revenue"] = core["avg_period_revenue"]
         data["growth"] = core["growth"]
-    return pd.DataFrame(data, index=index)
+    # The columns are fresh arrays from the core: no copy is needed.
+    return pd.DataFrame(data, index=index, copy=False)
 
 
 def summarize(

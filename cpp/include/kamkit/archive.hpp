@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kamkit/buffer.hpp"
 #include "kamkit/dates.hpp"
 
 namespace kamkit {
@@ -40,18 +41,18 @@ struct ArchiveOptions {
 
 /// Per-customer columns, in increasing key order.
 struct Archive {
-  std::vector<std::int64_t> keys;
-  std::vector<std::int64_t> n_transactions;
-  std::vector<double> frequency;
-  std::vector<double> recency;
-  std::vector<double> T;
-  std::vector<double> monetary_value;
-  std::vector<std::int64_t> first_tick;
-  std::vector<std::int64_t> last_tick;
-  std::vector<double> revenue;
-  std::vector<double> margin;  // empty without margins
-  std::vector<double> avg_period_revenue;
-  std::vector<double> growth;  // NaN where undefined
+  Column<std::int64_t> keys;
+  Column<std::int64_t> n_transactions;
+  Column<double> frequency;
+  Column<double> recency;
+  Column<double> T;
+  Column<double> monetary_value;
+  Column<std::int64_t> first_tick;
+  Column<std::int64_t> last_tick;
+  Column<double> revenue;
+  Column<double> margin;  // empty without margins
+  Column<double> avg_period_revenue;
+  Column<double> growth;  // NaN where undefined
   /// Last day (day number) of the observation, after flooring to `freq`.
   std::int64_t observation_end_day = 0;
   /// The last full value-factor period and whether one exists.

@@ -8,6 +8,9 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -51,5 +54,31 @@ class Buffer {
   std::unique_ptr<T[], Free> data_;
   std::size_t size_ = 0;
 };
+
+/// An allocator whose `resize` leaves new elements uninitialised (default-
+/// initialised), for result columns that are written in full anyway: the
+/// pages are first touched by the threads that fill them.
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <typename U>
+  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// A result column: a vector that does not zero-fill on resize.
+template <typename T>
+using Column = std::vector<T, DefaultInitAllocator<T>>;
 
 }  // namespace kamkit
