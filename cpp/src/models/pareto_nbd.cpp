@@ -796,43 +796,65 @@ double log_tail_integral(const Params& p, double x, double t, int method) {
   return log_G(px, m, t, at) + unscale;
 }
 
+namespace {
+
+void check_customers(const double* x, const double* t_x, const double* T, std::size_t n,
+                     const double* t, std::size_t n_t) {
+  if (!rfm_is_valid(x, t_x, T, n, false))
+    for (std::size_t i = 0; i < n; ++i) check_customer(x[i], t_x[i], T[i]);
+  require(n_t == n || n_t == 1,
+          "Pareto/NBD: t must have one value per customer, or a single value for all");
+  for (std::size_t i = 0; i < n_t; ++i)
+    require(std::isfinite(t[i]) && t[i] >= 0, "Pareto/NBD: t must be >= 0");
+}
+
+/// log P(alive at T | x, t_x, T) of every customer, once per distinct
+/// (x, t_x, T) (each needs a hypergeometric series or a quadrature).
+std::vector<double> log_p_alive_rows(const Params& p, const double* x, const double* t_x,
+                                     const double* T, std::size_t n) {
+  return per_distinct_row({x, t_x, T}, n,
+                          [&](const double* v) { return log_p_alive(p, v[0], v[1], v[2]); });
+}
+
+}  // namespace
+
 void probability_alive(const Params& p, const double* x, const double* t_x, const double* T,
-                       const double* t_future, double* out, std::size_t n) {
+                       const double* t_future, double* out, std::size_t n, std::size_t n_t) {
   check_params(p);
+  check_customers(x, t_x, T, n, t_future, n_t);
+  const std::vector<double> lpa = log_p_alive_rows(p, x, t_x, T, n);
+  const bool one = n_t == 1;
   const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
-  for (std::ptrdiff_t i = 0; i < m; ++i) {
-    check_customer(x[i], t_x[i], T[i]);
-    require(std::isfinite(t_future[i]) && t_future[i] >= 0, "Pareto/NBD: t must be >= 0");
-  }
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 512) if (m * 64 > kamkit::kParallelThreshold)
+#pragma omp parallel for if (m > kamkit::kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     // alive at T+t given alive at T: dropout rate ~ Gamma(s, beta + T) then
-    const double later = -p.s * std::log1p(t_future[i] / (p.beta + T[i]));
-    out[i] = std::clamp(std::exp(log_p_alive(p, x[i], t_x[i], T[i]) + later), 0.0, 1.0);
+    const double tf = one ? t_future[0] : t_future[i];
+    const double later = tf > 0 ? -p.s * std::log1p(tf / (p.beta + T[i])) : 0.0;
+    out[i] = std::clamp(std::exp(lpa[i] + later), 0.0, 1.0);
   }
 }
 
 void conditional_expected_purchases(const Params& p, const double* t, const double* x,
                                     const double* t_x, const double* T, double* out,
-                                    std::size_t n) {
+                                    std::size_t n, std::size_t n_t) {
   check_params(p);
+  check_customers(x, t_x, T, n, t, n_t);
+  const std::vector<double> lpa = log_p_alive_rows(p, x, t_x, T, n);
+  const bool one = n_t == 1;
   const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
-  for (std::ptrdiff_t i = 0; i < m; ++i) {
-    check_customer(x[i], t_x[i], T[i]);
-    require(std::isfinite(t[i]) && t[i] >= 0, "Pareto/NBD: t must be >= 0");
-  }
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 512) if (m * 64 > kamkit::kParallelThreshold)
+#pragma omp parallel for if (m > kamkit::kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     // E[X(T,T+t) | alive at T] = (r+x)/(alpha+T) * (beta+T)/(s-1) * [1 -
     // ((beta+T)/(beta+T+t))^(s-1)]
+    const double ti = one ? t[0] : t[i];
     const double bt = p.beta + T[i];
     const double rate = (p.r + x[i]) / (p.alpha + T[i]);
-    const double life = bt * one_minus_exp_over(p.s - 1, std::log1p(t[i] / bt));
-    out[i] = rate * life * std::exp(log_p_alive(p, x[i], t_x[i], T[i]));
+    const double life = bt * one_minus_exp_over(p.s - 1, std::log1p(ti / bt));
+    out[i] = rate * life * std::exp(lpa[i]);
   }
 }
 
@@ -934,19 +956,19 @@ Eigen::VectorXd ParetoNbd::expected_purchases(const Eigen::VectorXd& params, Vec
 
 Eigen::VectorXd ParetoNbd::conditional_expected_purchases(const Eigen::VectorXd& params, Vec t,
                                                           Vec x, Vec t_x, Vec T) {
-  same_length(t.size(), {x.size(), t_x.size(), T.size()});
-  Eigen::VectorXd out(t.size());
+  same_length(x.size(), {t_x.size(), T.size()});
+  Eigen::VectorXd out(x.size());
   pareto_nbd::conditional_expected_purchases(natural(params), t.data(), x.data(), t_x.data(),
-                                             T.data(), out.data(), t.size());
+                                             T.data(), out.data(), x.size(), t.size());
   return out;
 }
 
 Eigen::VectorXd ParetoNbd::probability_alive(const Eigen::VectorXd& params, Vec x, Vec t_x, Vec T,
                                              Vec t_future) {
-  same_length(x.size(), {t_x.size(), T.size(), t_future.size()});
+  same_length(x.size(), {t_x.size(), T.size()});
   Eigen::VectorXd out(x.size());
   pareto_nbd::probability_alive(natural(params), x.data(), t_x.data(), T.data(), t_future.data(),
-                                out.data(), x.size());
+                                out.data(), x.size(), t_future.size());
   return out;
 }
 
