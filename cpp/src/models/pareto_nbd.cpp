@@ -39,6 +39,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <initializer_list>
 #include <limits>
 #include <vector>
@@ -808,12 +809,72 @@ void check_customers(const double* x, const double* t_x, const double* T, std::s
     require(std::isfinite(t[i]) && t[i] >= 0, "Pareto/NBD: t must be >= 0");
 }
 
-/// log P(alive at T | x, t_x, T) of every customer, once per distinct
-/// (x, t_x, T) (each needs a hypergeometric series or a quadrature).
+/// log P(alive at T | x, t_x, T) of every customer. It combines G(t_x) and
+/// G(T) (a hypergeometric series or a quadrature each), which depend on
+/// (x, t_x) and (x, T) only: far fewer pairs than customers or even distinct
+/// (x, t_x, T) rows. The distinct rows come sorted by x, then t_x, then T, so
+/// G(t_x) is computed once per run of equal (x, t_x), and G(T) is kept per T
+/// level, stamped with the x level it belongs to (one table per thread).
 std::vector<double> log_p_alive_rows(const Params& p, const double* x, const double* t_x,
                                      const double* T, std::size_t n) {
-  return per_distinct_row({x, t_x, T}, n,
-                          [&](const double* v) { return log_p_alive(p, v[0], v[1], v[2]); });
+  if (n < 256) {
+    std::vector<double> out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = log_p_alive(p, x[i], t_x[i], T[i]);
+    return out;
+  }
+  const DistinctRows dr = distinct_rows({x, t_x, T}, n, nullptr, true);
+  const auto nd = static_cast<std::ptrdiff_t>(dr.size());
+  const std::size_t n_T = dr.levels[2].size();
+  const Model<double> m = model_value(p);
+  std::vector<double> g(static_cast<std::size_t>(nd));
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel if (nd > 4096)
+#endif
+  {
+    std::vector<std::int32_t> stamp(n_T, -1);  // x level whose terms at T are cached
+    std::vector<double> cache_e1(n_T), cache_gT(n_T);
+    std::int32_t prev_xl = -1, prev_tl = -1;
+    double g_x = 0;
+    PerX<double> px{};
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp for schedule(dynamic, 2048)
+#endif
+    for (std::ptrdiff_t j = 0; j < nd; ++j) {
+      const std::int32_t xl = dr.level[0][j], tl = dr.level[1][j], Tl = dr.level[2][j];
+      const double xv = dr.value[0][j], txv = dr.value[1][j], Tv = dr.value[2][j];
+      if (xl != prev_xl) {
+        px = per_x_value(p, xv);
+        prev_tl = -1;
+      }
+      if (stamp[Tl] != xl) {
+        const AtTime<double> aT = at_time(m, Tv);
+        cache_e1[Tl] = -(m.r * aT.l1a) - px.x * aT.la - m.s * aT.l1b;
+        cache_gT[Tl] = m.ln_s + log_G(px, m, Tv, aT);
+        stamp[Tl] = xl;
+      }
+      const double log_e1 = cache_e1[Tl];
+      if (!(txv < Tv)) {
+        g[j] = 0.0;
+        prev_xl = xl;
+        continue;
+      }
+      if (xl != prev_xl || tl != prev_tl) {
+        g_x = m.ln_s + log_G(px, m, txv, at_time(m, txv));
+        prev_tl = tl;
+      }
+      prev_xl = xl;
+      // as log_bracket: (alpha+T)^-(r+x)(beta+T)^-s + s (G(t_x) - G(T))
+      const double b = lsub(ladd(log_e1, g_x), cache_gT[Tl]);
+      g[j] = std::min(0.0, log_e1 - b);
+    }
+  }
+  std::vector<double> out(n);
+  const auto mm = static_cast<std::ptrdiff_t>(n);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for if (mm > kamkit::kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < mm; ++i) out[i] = g[dr.code[i]];
+  return out;
 }
 
 }  // namespace
