@@ -346,8 +346,8 @@ struct Broadcast {
 
 /// Same length as x, or one element (then it holds for every customer).
 void check_time_size(Eigen::Index t, Eigen::Index n, const char* what) {
-  require(t == n || t == 1, std::string(what) +
-                                ": t must have one value per customer, or a single value for all");
+  require(t == n || t == 1,
+          std::string(what) + ": t must have one value per customer, or a single value for all");
 }
 
 /// E[X(t)] of a customer alive at T with x purchases: the factor of P(alive)

@@ -898,8 +898,8 @@ void probability_alive(const Params& p, const double* x, const double* t_x, cons
 }
 
 void conditional_expected_purchases(const Params& p, const double* t, const double* x,
-                                    const double* t_x, const double* T, double* out,
-                                    std::size_t n, std::size_t n_t) {
+                                    const double* t_x, const double* T, double* out, std::size_t n,
+                                    std::size_t n_t) {
   check_params(p);
   check_customers(x, t_x, T, n, t, n_t);
   const std::vector<double> lpa = log_p_alive_rows(p, x, t_x, T, n);
