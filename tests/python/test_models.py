@@ -328,7 +328,7 @@ def test_predictions_reject_bad_rows_with_the_usual_messages(bgnbd):
     r = np.array([1.0, 2.0, 3.0] * 200)
     T = np.full(600, 5.0)
     r[17] = 9.0
-    with pytest.raises(ValueError, match="recency <= 'T'"):
+    with pytest.raises(ValueError, match="expected recency <= T"):
         bgnbd.conditional_expected_purchases(10.0, f, r, T)
     r[17] = np.nan
     with pytest.raises(ValueError, match="missing"):

@@ -815,12 +815,15 @@ void check_customers(const double* x, const double* t_x, const double* T, std::s
 /// (x, t_x, T) rows. The distinct rows come sorted by x, then t_x, then T, so
 /// G(t_x) is computed once per run of equal (x, t_x), and G(T) is kept per T
 /// level, stamped with the x level it belongs to (one table per thread).
-std::vector<double> log_p_alive_rows(const Params& p, const double* x, const double* t_x,
-                                     const double* T, std::size_t n) {
+/// Writes finish(log P(alive), x, T) of every customer to out, finish applied
+/// once per distinct row.
+template <class Finish>
+void per_customer_alive(const Params& p, const double* x, const double* t_x, const double* T,
+                        std::size_t n, const Finish& finish, double* out) {
   if (n < 256) {
-    std::vector<double> out(n);
-    for (std::size_t i = 0; i < n; ++i) out[i] = log_p_alive(p, x[i], t_x[i], T[i]);
-    return out;
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = finish(log_p_alive(p, x[i], t_x[i], T[i]), x[i], T[i]);
+    return;
   }
   const DistinctRows dr = distinct_rows({x, t_x, T}, n, nullptr, true);
   const auto nd = static_cast<std::ptrdiff_t>(dr.size());
@@ -854,7 +857,7 @@ std::vector<double> log_p_alive_rows(const Params& p, const double* x, const dou
       }
       const double log_e1 = cache_e1[Tl];
       if (!(txv < Tv)) {
-        g[j] = 0.0;
+        g[j] = finish(0.0, xv, Tv);
         prev_xl = xl;
         continue;
       }
@@ -865,16 +868,30 @@ std::vector<double> log_p_alive_rows(const Params& p, const double* x, const dou
       prev_xl = xl;
       // as log_bracket: (alpha+T)^-(r+x)(beta+T)^-s + s (G(t_x) - G(T))
       const double b = lsub(ladd(log_e1, g_x), cache_gT[Tl]);
-      g[j] = std::min(0.0, log_e1 - b);
+      g[j] = finish(std::min(0.0, log_e1 - b), xv, Tv);
     }
   }
-  std::vector<double> out(n);
   const auto mm = static_cast<std::ptrdiff_t>(n);
 #ifdef KAMKIT_HAVE_OPENMP
 #pragma omp parallel for if (mm > kamkit::kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < mm; ++i) out[i] = g[dr.code[i]];
-  return out;
+}
+
+// P(alive at T + t) from log P(alive at T): the dropout rate of a customer
+// alive at T follows Gamma(s, beta + T).
+double alive_later(const Params& p, double log_pa, double T, double t) {
+  const double later = t > 0 ? -p.s * std::log1p(t / (p.beta + T)) : 0.0;
+  return std::clamp(std::exp(log_pa + later), 0.0, 1.0);
+}
+
+// E[X(T,T+t) | alive at T] = (r+x)/(alpha+T) * (beta+T)/(s-1) * [1 -
+// ((beta+T)/(beta+T+t))^(s-1)], times P(alive at T).
+double expected_next(const Params& p, double log_pa, double x, double T, double t) {
+  const double bt = p.beta + T;
+  const double rate = (p.r + x) / (p.alpha + T);
+  const double life = bt * one_minus_exp_over(p.s - 1, std::log1p(t / bt));
+  return rate * life * std::exp(log_pa);
 }
 
 }  // namespace
@@ -883,18 +900,20 @@ void probability_alive(const Params& p, const double* x, const double* t_x, cons
                        const double* t_future, double* out, std::size_t n, std::size_t n_t) {
   check_params(p);
   check_customers(x, t_x, T, n, t_future, n_t);
-  const std::vector<double> lpa = log_p_alive_rows(p, x, t_x, T, n);
-  const bool one = n_t == 1;
+  if (n_t == 1) {  // one horizon: the whole formula once per distinct row
+    const double tf = t_future[0];
+    per_customer_alive(
+        p, x, t_x, T, n, [&](double lpa, double, double TT) { return alive_later(p, lpa, TT, tf); },
+        out);
+    return;
+  }
+  std::vector<double> lpa(n);
+  per_customer_alive(p, x, t_x, T, n, [](double l, double, double) { return l; }, lpa.data());
   const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
 #ifdef KAMKIT_HAVE_OPENMP
 #pragma omp parallel for if (m > kamkit::kParallelThreshold)
 #endif
-  for (std::ptrdiff_t i = 0; i < m; ++i) {
-    // alive at T+t given alive at T: dropout rate ~ Gamma(s, beta + T) then
-    const double tf = one ? t_future[0] : t_future[i];
-    const double later = tf > 0 ? -p.s * std::log1p(tf / (p.beta + T[i])) : 0.0;
-    out[i] = std::clamp(std::exp(lpa[i] + later), 0.0, 1.0);
-  }
+  for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = alive_later(p, lpa[i], T[i], t_future[i]);
 }
 
 void conditional_expected_purchases(const Params& p, const double* t, const double* x,
@@ -902,21 +921,20 @@ void conditional_expected_purchases(const Params& p, const double* t, const doub
                                     std::size_t n_t) {
   check_params(p);
   check_customers(x, t_x, T, n, t, n_t);
-  const std::vector<double> lpa = log_p_alive_rows(p, x, t_x, T, n);
-  const bool one = n_t == 1;
+  if (n_t == 1) {  // one horizon: the whole formula once per distinct row
+    const double t0 = t[0];
+    per_customer_alive(
+        p, x, t_x, T, n,
+        [&](double lpa, double xx, double TT) { return expected_next(p, lpa, xx, TT, t0); }, out);
+    return;
+  }
+  std::vector<double> lpa(n);
+  per_customer_alive(p, x, t_x, T, n, [](double l, double, double) { return l; }, lpa.data());
   const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
 #ifdef KAMKIT_HAVE_OPENMP
 #pragma omp parallel for if (m > kamkit::kParallelThreshold)
 #endif
-  for (std::ptrdiff_t i = 0; i < m; ++i) {
-    // E[X(T,T+t) | alive at T] = (r+x)/(alpha+T) * (beta+T)/(s-1) * [1 -
-    // ((beta+T)/(beta+T+t))^(s-1)]
-    const double ti = one ? t[0] : t[i];
-    const double bt = p.beta + T[i];
-    const double rate = (p.r + x[i]) / (p.alpha + T[i]);
-    const double life = bt * one_minus_exp_over(p.s - 1, std::log1p(ti / bt));
-    out[i] = rate * life * std::exp(lpa[i]);
-  }
+  for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = expected_next(p, lpa[i], x[i], T[i], t[i]);
 }
 
 void expected_purchases(const Params& p, const double* t, double* out, std::size_t n) {
