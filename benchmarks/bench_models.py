@@ -166,7 +166,9 @@ def bench_pareto(n: int, n_lifetimes_fit: int | None) -> dict:
     res: dict = {
         "data": "Pareto/NBD process, r=0.55 alpha=75 s=0.6 beta=80, T uniform 30..730 days",
     }
+    before = os.getloadavg()[0]
     k = run_kamkit_pareto(data)
+    k["load_average_1min"] = [round(before, 2), round(os.getloadavg()[0], 2)]
     rfm = k.pop("_rfm")
     res["kamkit"] = k
     python = os.environ.get("KAMKIT_LIFETIMES_PYTHON")
@@ -177,6 +179,7 @@ def bench_pareto(n: int, n_lifetimes_fit: int | None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data.npz"
         np.savez(path, **data)
+        before = os.getloadavg()[0]
         done = subprocess.run(
             [python, "-c", LIFETIMES_PARETO_SCRIPT, str(path), str(n_fit)],
             capture_output=True,
@@ -184,6 +187,7 @@ def bench_pareto(n: int, n_lifetimes_fit: int | None) -> dict:
             check=True,
         )
     lt = json.loads(done.stdout)
+    lt["load_average_1min"] = [round(before, 2), round(os.getloadavg()[0], 2)]
     res["lifetimes"] = lt
     res["log_likelihood"] = {
         name: float(_core.pareto_nbd_loglik(np.log(list(p.values())), rfm, 0)[0])

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -290,4 +291,45 @@ TEST(ModelsClv, DiscreteMatchesManualSumAndContinuousIsClose) {
       km::customer_lifetime_value<km::BetaGeo>(p, x, tx, T, m, 12, 0.01, 4.345, true);
   EXPECT_NEAR(c[0] / d[0], 1.0, 0.01);  // continuous discounting within a period's rate
   EXPECT_GT(c[0], d[0]);                // and it discounts less within each period
+}
+
+TEST(ModelsData, RfmIsValidFlagsEachKindOfBadRow) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto valid = [](double f, double r, double a, bool discrete) {
+    // the row in the middle of valid rows, past the parallel threshold
+    const std::size_t n = 70000, k = 40000;
+    std::vector<double> x(n, 2.0), t_x(n, 5.0), T(n, 9.0);
+    x[k] = f;
+    t_x[k] = r;
+    T[k] = a;
+    return km::rfm_is_valid(x.data(), t_x.data(), T.data(), n, discrete);
+  };
+  EXPECT_TRUE(valid(3, 4.5, 7.25, false));
+  EXPECT_TRUE(valid(0, 0, 0, false));
+  EXPECT_TRUE(valid(-0.0, 0, 3, false));
+  EXPECT_TRUE(valid(1e20, 4, 7, false));  // whole (every double from 2^52 up is)
+  EXPECT_TRUE(valid(1e4, 1e4, 1e4, false));
+  EXPECT_FALSE(valid(2.5, 4, 7, false));  // fractional frequency
+  EXPECT_FALSE(valid(4503599627370495.5, 4, 7, false));
+  EXPECT_FALSE(valid(-1, 4, 7, false));
+  EXPECT_FALSE(valid(nan, 4, 7, false));
+  EXPECT_FALSE(valid(inf, 4, 7, false));
+  EXPECT_FALSE(valid(2, nan, 7, false));
+  EXPECT_FALSE(valid(2, 4, nan, false));
+  EXPECT_FALSE(valid(2, 4, inf, false));
+  EXPECT_FALSE(valid(2, -inf, 7, false));
+  EXPECT_FALSE(valid(2, -0.5, 7, false));
+  EXPECT_FALSE(valid(2, 8, 7, false));  // recency above T
+  EXPECT_FALSE(valid(0, 1, 7, false));  // no repeat purchase but a recency
+  EXPECT_TRUE(valid(2, 4, 7, true));
+  EXPECT_FALSE(valid(2, 4.5, 7, true));  // discrete: whole periods
+  EXPECT_FALSE(valid(2, 4, 7.5, true));
+  EXPECT_FALSE(valid(5, 4, 7, true));  // more transactions than periods
+  EXPECT_TRUE(valid(2, 4.5, 7, false));
+  // small inputs (one thread)
+  const double x[] = {1, 2}, t_x[] = {1, 3}, T[] = {2, 3};
+  EXPECT_TRUE(km::rfm_is_valid(x, t_x, T, 2, false));
+  const double bad_T[] = {2, 2.5};
+  EXPECT_FALSE(km::rfm_is_valid(x, t_x, bad_T, 2, false));
 }

@@ -288,3 +288,52 @@ def test_pareto_placeholder_or_core():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert "ParetoNBD" in repr(kamkit.ParetoNBD())
+
+
+# ------------------------------------------------------------ prediction inputs
+@pytest.mark.parametrize("model", [kamkit.BetaGeo, kamkit.ModifiedBetaGeo, kamkit.ParetoNBD])
+def test_predictions_scalar_t_equals_per_customer_t(model, cdnow):
+    """A single t is the same horizon for everyone; results keep the input's index."""
+    if model is kamkit.ParetoNBD and not getattr(kamkit._core, "HAVE_PARETO_NBD", False):
+        pytest.skip("no Pareto/NBD core in this build")
+    m = model().fit(cdnow)
+    # enough customers for the grouped path of the core (repeats of CDNOW, shuffled)
+    big = pd.concat([cdnow] * 3).sample(frac=1.0, random_state=0)
+    f, r, T = big["frequency"], big["recency"], big["T"]
+    full = pd.Series(np.full(len(big), 39.0), index=big.index)
+    for horizon in (0.0, 39.0):
+        e1 = m.conditional_expected_purchases(horizon, f, r, T)
+        e2 = m.conditional_expected_purchases(full * (horizon / 39.0), f, r, T)
+        assert isinstance(e1, pd.Series) and e1.index.equals(big.index)
+        np.testing.assert_array_equal(e1.to_numpy(), e2.to_numpy())
+        p1 = m.probability_alive(f, r, T, horizon)
+        p2 = m.probability_alive(f, r, T, full * (horizon / 39.0))
+        np.testing.assert_array_equal(p1.to_numpy(), p2.to_numpy())
+        assert ((p1 >= 0) & (p1 <= 1)).all()
+    # one customer at a time (the ungrouped path) gives the same numbers
+    few = big.iloc[:40]
+    one = [
+        m.conditional_expected_purchases(39.0, row.frequency, row.recency, row.T)
+        for row in few.itertuples()
+    ]
+    e1 = m.conditional_expected_purchases(39.0, f, r, T)
+    np.testing.assert_allclose(e1.iloc[:40].to_numpy(), one, rtol=1e-13)
+    # integer columns and plain lists take the same route
+    ints = m.probability_alive(f.to_numpy(), r.to_numpy(), T.to_numpy().astype(float))
+    np.testing.assert_array_equal(ints, m.probability_alive(f, r, T).to_numpy())
+
+
+def test_predictions_reject_bad_rows_with_the_usual_messages(bgnbd):
+    f = np.array([1.0, 2.0, 3.0] * 200)
+    r = np.array([1.0, 2.0, 3.0] * 200)
+    T = np.full(600, 5.0)
+    r[17] = 9.0
+    with pytest.raises(ValueError, match="expected recency <= T"):
+        bgnbd.conditional_expected_purchases(10.0, f, r, T)
+    r[17] = np.nan
+    with pytest.raises(ValueError, match="missing"):
+        bgnbd.probability_alive(f, r, T)
+    with pytest.raises(ValueError, match="t: expected times >= 0"):
+        bgnbd.conditional_expected_purchases(-1.0, f[:3], f[:3], T[:3])
+    with pytest.raises(ValueError, match="different lengths"):
+        bgnbd.conditional_expected_purchases(np.ones(4), f[:3], f[:3], T[:3])

@@ -322,28 +322,32 @@ double probability_alive_now(double r, double alpha, double a, double b, double 
 }
 
 /// f(x, T, t) for every row, computed once per distinct (x, T, t) and in
-/// parallel (the hypergeometric terms of the predictions depend on these only).
+/// parallel (the hypergeometric terms of the predictions depend on these
+/// only). A one-element t holds for every row: then the rows group by (x, T).
 template <class F>
 std::vector<double> per_distinct_x_T_t(Vec x, Vec T, Vec t, F f) {
-  const auto n = static_cast<std::ptrdiff_t>(x.size());
-  std::vector<double> out(static_cast<std::size_t>(n));
-  if (n < 256) {
-    for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = f(x[i], T[i], t[i]);
-    return out;
+  const auto n = static_cast<std::size_t>(x.size());
+  if (t.size() == 1 && n != 1) {
+    const double t0 = t[0];
+    return per_distinct_row({x.data(), T.data()}, n,
+                            [&](const double* v) { return f(v[0], v[1], t0); });
   }
-  const DistinctRows dr =
-      distinct_rows({x.data(), T.data(), t.data()}, static_cast<std::size_t>(n), nullptr, true);
-  const auto nd = static_cast<std::ptrdiff_t>(dr.size());
-  std::vector<double> g(static_cast<std::size_t>(nd));
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 64) if (nd > 256)
-#endif
-  for (std::ptrdiff_t j = 0; j < nd; ++j) g[j] = f(dr.value[0][j], dr.value[1][j], dr.value[2][j]);
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for if (n > kParallelThreshold)
-#endif
-  for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = g[dr.code[i]];
-  return out;
+  return per_distinct_row({x.data(), T.data(), t.data()}, n,
+                          [&](const double* v) { return f(v[0], v[1], v[2]); });
+}
+
+/// t[i], or t[0] for every row when t has one element.
+struct Broadcast {
+  const double* p;
+  bool one;
+  explicit Broadcast(Vec v) : p(v.data()), one(v.size() == 1) {}
+  double operator[](std::ptrdiff_t i) const { return one ? p[0] : p[i]; }
+};
+
+/// Same length as x, or one element (then it holds for every customer).
+void check_time_size(Eigen::Index t, Eigen::Index n, const char* what) {
+  require(t == n || t == 1,
+          std::string(what) + ": t must have one value per customer, or a single value for all");
 }
 
 /// E[X(t)] of a customer alive at T with x purchases: the factor of P(alive)
@@ -375,18 +379,20 @@ Eigen::VectorXd BetaGeoImpl<Modified>::conditional_expected_purchases(const Eige
                                                                       Vec t, Vec x, Vec t_x,
                                                                       Vec T) {
   check_params(params, "bg/nbd");
-  check_same_size(t.size(), {x.size(), t_x.size(), T.size()}, "bg/nbd");
+  check_same_size(x.size(), {t_x.size(), T.size()}, "bg/nbd");
+  check_time_size(t.size(), x.size(), "bg/nbd");
   const double r = params[0], alpha = params[1], a = params[2], b = params[3];
-  const auto n = static_cast<std::ptrdiff_t>(t.size());
+  const auto n = static_cast<std::ptrdiff_t>(x.size());
   const std::vector<double> g = per_distinct_x_T_t(x, T, t, [&](double xx, double TT, double tt) {
     return expected_if_alive<Modified>(r, alpha, a, b, tt, xx, TT);
   });
+  const Broadcast tb(t);
   Eigen::VectorXd out(n);
 #ifdef KAMKIT_HAVE_OPENMP
 #pragma omp parallel for if (n > kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < n; ++i) {
-    if (t[i] <= 0) {
+    if (tb[i] <= 0) {
       out[i] = 0.0;
       continue;
     }
@@ -410,14 +416,16 @@ template <bool Modified>
 Eigen::VectorXd BetaGeoImpl<Modified>::probability_alive(const Eigen::VectorXd& params, Vec x,
                                                          Vec t_x, Vec T, Vec t_future) {
   check_params(params, "bg/nbd");
-  check_same_size(x.size(), {t_x.size(), T.size(), t_future.size()}, "bg/nbd");
+  check_same_size(x.size(), {t_x.size(), T.size()}, "bg/nbd");
+  check_time_size(t_future.size(), x.size(), "bg/nbd");
   const double r = params[0], alpha = params[1], a = params[2], b = params[3];
   const double s = Modified ? 1.0 : 0.0;
   const auto n = static_cast<std::ptrdiff_t>(x.size());
+  const Broadcast tb(t_future);
   // Alive at T: lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b+x(+1)); it
   // survives (T, T+t] with probability E[exp(-lambda p t)].
   bool any_future = false;
-  for (std::ptrdiff_t i = 0; i < n && !any_future; ++i) any_future = t_future[i] > 0;
+  for (Eigen::Index i = 0; i < t_future.size() && !any_future; ++i) any_future = t_future[i] > 0;
   std::vector<double> log_surv;
   if (any_future)
     log_surv = per_distinct_x_T_t(x, T, t_future, [&](double xx, double TT, double tt) {
@@ -431,7 +439,7 @@ Eigen::VectorXd BetaGeoImpl<Modified>::probability_alive(const Eigen::VectorXd& 
 #endif
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     double p = probability_alive_now<Modified>(r, alpha, a, b, x[i], t_x[i], T[i]);
-    if (any_future && t_future[i] > 0) p *= std::exp(std::min(log_surv[i], 0.0));
+    if (any_future && tb[i] > 0) p *= std::exp(std::min(log_surv[i], 0.0));
     out[i] = std::clamp(p, 0.0, 1.0);
   }
   return out;

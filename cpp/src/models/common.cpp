@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -299,15 +300,38 @@ DistinctRows distinct_rows(const std::vector<const double*>& columns, std::size_
   return out;
 }
 
+namespace {
+
+/// v is a finite whole number >= 0, without a branch or a call to floor (which
+/// is a library call on baseline x86-64): every double from 2^52 up is whole,
+/// below it the round trip through int64 decides.
+inline bool whole_nonnegative(double v) {
+  const bool in_range = (v >= 0) & (v < 4503599627370496.0);  // false for NaN
+  const double c = in_range ? v : 0.0;                        // keeps the cast defined
+  const bool whole = c == static_cast<double>(static_cast<std::int64_t>(c));
+  return (v >= 0) & (v <= std::numeric_limits<double>::max()) & ((!in_range) | whole);
+}
+
+}  // namespace
+
 bool rfm_is_valid(const double* x, const double* t_x, const double* T, std::size_t n,
                   bool discrete) {
-  return first_bad_row(n, [&](std::size_t i) {
-           const double f = x[i], r = t_x[i], a = T[i];
-           bool ok = std::isfinite(f) && std::isfinite(r) && std::isfinite(a) && f >= 0 &&
-                     f == std::floor(f) && r >= 0 && r <= a && (f != 0 || r == 0);
-           if (discrete) ok = ok && r == std::floor(r) && a == std::floor(a) && f <= r;
-           return !ok;
-         }) < 0;
+  // Counts the bad rows with non-short-circuit operators (no early exit: the
+  // loop vectorises and the common all-valid case reads every row anyway).
+  const auto m = static_cast<std::ptrdiff_t>(n);
+  std::ptrdiff_t n_bad = 0;
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for reduction(+ : n_bad) if (m > kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    const double f = x[i], r = t_x[i], a = T[i];
+    // r in [0, a] with a finite makes r finite; NaN fails every comparison.
+    bool ok = whole_nonnegative(f) & (r >= 0) & (r <= a) &
+              (a <= std::numeric_limits<double>::max()) & ((f != 0) | (r == 0));
+    if (discrete) ok = ok & whole_nonnegative(r) & whole_nonnegative(a) & (f <= r);
+    n_bad += ok ? 0 : 1;
+  }
+  return n_bad == 0;
 }
 
 RfmData compress_rfm(const double* x, const double* t_x, const double* T, const double* weight,

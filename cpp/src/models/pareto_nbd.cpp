@@ -39,6 +39,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <initializer_list>
 #include <limits>
 #include <vector>
@@ -796,44 +797,144 @@ double log_tail_integral(const Params& p, double x, double t, int method) {
   return log_G(px, m, t, at) + unscale;
 }
 
-void probability_alive(const Params& p, const double* x, const double* t_x, const double* T,
-                       const double* t_future, double* out, std::size_t n) {
-  check_params(p);
-  const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
-  for (std::ptrdiff_t i = 0; i < m; ++i) {
-    check_customer(x[i], t_x[i], T[i]);
-    require(std::isfinite(t_future[i]) && t_future[i] >= 0, "Pareto/NBD: t must be >= 0");
+namespace {
+
+void check_customers(const double* x, const double* t_x, const double* T, std::size_t n,
+                     const double* t, std::size_t n_t) {
+  if (!rfm_is_valid(x, t_x, T, n, false))
+    for (std::size_t i = 0; i < n; ++i) check_customer(x[i], t_x[i], T[i]);
+  require(n_t == n || n_t == 1,
+          "Pareto/NBD: t must have one value per customer, or a single value for all");
+  for (std::size_t i = 0; i < n_t; ++i)
+    require(std::isfinite(t[i]) && t[i] >= 0, "Pareto/NBD: t must be >= 0");
+}
+
+/// log P(alive at T | x, t_x, T) of every customer. It combines G(t_x) and
+/// G(T) (a hypergeometric series or a quadrature each), which depend on
+/// (x, t_x) and (x, T) only: far fewer pairs than customers or even distinct
+/// (x, t_x, T) rows. The distinct rows come sorted by x, then t_x, then T, so
+/// G(t_x) is computed once per run of equal (x, t_x), and G(T) is kept per T
+/// level, stamped with the x level it belongs to (one table per thread).
+/// Writes finish(log P(alive), x, T) of every customer to out, finish applied
+/// once per distinct row.
+template <class Finish>
+void per_customer_alive(const Params& p, const double* x, const double* t_x, const double* T,
+                        std::size_t n, const Finish& finish, double* out) {
+  if (n < 256) {
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = finish(log_p_alive(p, x[i], t_x[i], T[i]), x[i], T[i]);
+    return;
   }
+  const DistinctRows dr = distinct_rows({x, t_x, T}, n, nullptr, true);
+  const auto nd = static_cast<std::ptrdiff_t>(dr.size());
+  const std::size_t n_T = dr.levels[2].size();
+  const Model<double> m = model_value(p);
+  std::vector<double> g(static_cast<std::size_t>(nd));
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 512) if (m * 64 > kamkit::kParallelThreshold)
+#pragma omp parallel if (nd > 4096)
 #endif
-  for (std::ptrdiff_t i = 0; i < m; ++i) {
-    // alive at T+t given alive at T: dropout rate ~ Gamma(s, beta + T) then
-    const double later = -p.s * std::log1p(t_future[i] / (p.beta + T[i]));
-    out[i] = std::clamp(std::exp(log_p_alive(p, x[i], t_x[i], T[i]) + later), 0.0, 1.0);
+  {
+    std::vector<std::int32_t> stamp(n_T, -1);  // x level whose terms at T are cached
+    std::vector<double> cache_e1(n_T), cache_gT(n_T);
+    std::int32_t prev_xl = -1, prev_tl = -1;
+    double g_x = 0;
+    PerX<double> px{};
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp for schedule(dynamic, 2048)
+#endif
+    for (std::ptrdiff_t j = 0; j < nd; ++j) {
+      const std::int32_t xl = dr.level[0][j], tl = dr.level[1][j], Tl = dr.level[2][j];
+      const double xv = dr.value[0][j], txv = dr.value[1][j], Tv = dr.value[2][j];
+      if (xl != prev_xl) {
+        px = per_x_value(p, xv);
+        prev_tl = -1;
+      }
+      if (stamp[Tl] != xl) {
+        const AtTime<double> aT = at_time(m, Tv);
+        cache_e1[Tl] = -(m.r * aT.l1a) - px.x * aT.la - m.s * aT.l1b;
+        cache_gT[Tl] = m.ln_s + log_G(px, m, Tv, aT);
+        stamp[Tl] = xl;
+      }
+      const double log_e1 = cache_e1[Tl];
+      if (!(txv < Tv)) {
+        g[j] = finish(0.0, xv, Tv);
+        prev_xl = xl;
+        continue;
+      }
+      if (xl != prev_xl || tl != prev_tl) {
+        g_x = m.ln_s + log_G(px, m, txv, at_time(m, txv));
+        prev_tl = tl;
+      }
+      prev_xl = xl;
+      // as log_bracket: (alpha+T)^-(r+x)(beta+T)^-s + s (G(t_x) - G(T))
+      const double b = lsub(ladd(log_e1, g_x), cache_gT[Tl]);
+      g[j] = finish(std::min(0.0, log_e1 - b), xv, Tv);
+    }
   }
+  const auto mm = static_cast<std::ptrdiff_t>(n);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for if (mm > kamkit::kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < mm; ++i) out[i] = g[dr.code[i]];
+}
+
+// P(alive at T + t) from log P(alive at T): the dropout rate of a customer
+// alive at T follows Gamma(s, beta + T).
+double alive_later(const Params& p, double log_pa, double T, double t) {
+  const double later = t > 0 ? -p.s * std::log1p(t / (p.beta + T)) : 0.0;
+  return std::clamp(std::exp(log_pa + later), 0.0, 1.0);
+}
+
+// E[X(T,T+t) | alive at T] = (r+x)/(alpha+T) * (beta+T)/(s-1) * [1 -
+// ((beta+T)/(beta+T+t))^(s-1)], times P(alive at T).
+double expected_next(const Params& p, double log_pa, double x, double T, double t) {
+  const double bt = p.beta + T;
+  const double rate = (p.r + x) / (p.alpha + T);
+  const double life = bt * one_minus_exp_over(p.s - 1, std::log1p(t / bt));
+  return rate * life * std::exp(log_pa);
+}
+
+}  // namespace
+
+void probability_alive(const Params& p, const double* x, const double* t_x, const double* T,
+                       const double* t_future, double* out, std::size_t n, std::size_t n_t) {
+  check_params(p);
+  check_customers(x, t_x, T, n, t_future, n_t);
+  if (n_t == 1) {  // one horizon: the whole formula once per distinct row
+    const double tf = t_future[0];
+    per_customer_alive(
+        p, x, t_x, T, n, [&](double lpa, double, double TT) { return alive_later(p, lpa, TT, tf); },
+        out);
+    return;
+  }
+  std::vector<double> lpa(n);
+  per_customer_alive(p, x, t_x, T, n, [](double l, double, double) { return l; }, lpa.data());
+  const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for if (m > kamkit::kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = alive_later(p, lpa[i], T[i], t_future[i]);
 }
 
 void conditional_expected_purchases(const Params& p, const double* t, const double* x,
-                                    const double* t_x, const double* T, double* out,
-                                    std::size_t n) {
+                                    const double* t_x, const double* T, double* out, std::size_t n,
+                                    std::size_t n_t) {
   check_params(p);
+  check_customers(x, t_x, T, n, t, n_t);
+  if (n_t == 1) {  // one horizon: the whole formula once per distinct row
+    const double t0 = t[0];
+    per_customer_alive(
+        p, x, t_x, T, n,
+        [&](double lpa, double xx, double TT) { return expected_next(p, lpa, xx, TT, t0); }, out);
+    return;
+  }
+  std::vector<double> lpa(n);
+  per_customer_alive(p, x, t_x, T, n, [](double l, double, double) { return l; }, lpa.data());
   const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
-  for (std::ptrdiff_t i = 0; i < m; ++i) {
-    check_customer(x[i], t_x[i], T[i]);
-    require(std::isfinite(t[i]) && t[i] >= 0, "Pareto/NBD: t must be >= 0");
-  }
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 512) if (m * 64 > kamkit::kParallelThreshold)
+#pragma omp parallel for if (m > kamkit::kParallelThreshold)
 #endif
-  for (std::ptrdiff_t i = 0; i < m; ++i) {
-    // E[X(T,T+t) | alive at T] = (r+x)/(alpha+T) * (beta+T)/(s-1) * [1 -
-    // ((beta+T)/(beta+T+t))^(s-1)]
-    const double bt = p.beta + T[i];
-    const double rate = (p.r + x[i]) / (p.alpha + T[i]);
-    const double life = bt * one_minus_exp_over(p.s - 1, std::log1p(t[i] / bt));
-    out[i] = rate * life * std::exp(log_p_alive(p, x[i], t_x[i], T[i]));
-  }
+  for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = expected_next(p, lpa[i], x[i], T[i], t[i]);
 }
 
 void expected_purchases(const Params& p, const double* t, double* out, std::size_t n) {
@@ -934,19 +1035,19 @@ Eigen::VectorXd ParetoNbd::expected_purchases(const Eigen::VectorXd& params, Vec
 
 Eigen::VectorXd ParetoNbd::conditional_expected_purchases(const Eigen::VectorXd& params, Vec t,
                                                           Vec x, Vec t_x, Vec T) {
-  same_length(t.size(), {x.size(), t_x.size(), T.size()});
-  Eigen::VectorXd out(t.size());
+  same_length(x.size(), {t_x.size(), T.size()});
+  Eigen::VectorXd out(x.size());
   pareto_nbd::conditional_expected_purchases(natural(params), t.data(), x.data(), t_x.data(),
-                                             T.data(), out.data(), t.size());
+                                             T.data(), out.data(), x.size(), t.size());
   return out;
 }
 
 Eigen::VectorXd ParetoNbd::probability_alive(const Eigen::VectorXd& params, Vec x, Vec t_x, Vec T,
                                              Vec t_future) {
-  same_length(x.size(), {t_x.size(), T.size(), t_future.size()});
+  same_length(x.size(), {t_x.size(), T.size()});
   Eigen::VectorXd out(x.size());
   pareto_nbd::probability_alive(natural(params), x.data(), t_x.data(), T.data(), t_future.data(),
-                                out.data(), x.size());
+                                out.data(), x.size(), t_future.size());
   return out;
 }
 

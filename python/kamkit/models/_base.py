@@ -403,10 +403,40 @@ def _as_arrays(
 def _wrap(values: np.ndarray, index: pd.Index | None, scalar: bool, name: str) -> Any:
     values = np.asarray(values, dtype=float)
     if index is not None:
-        return pd.Series(values, index=index, name=name)
+        # the core's fresh result array becomes the Series' data (no copy)
+        return pd.Series(values, index=index, name=name, copy=False)
     if scalar:
         return float(values[0])
     return values
+
+
+def _plain_float_array(v: Any) -> tuple[np.ndarray, pd.Index | None] | None:
+    """``v`` as a 1-d contiguous float64 array without a copy where the dtype allows.
+
+    Only for Series and ndarrays of a NumPy integer or float dtype (the common
+    case of the predictions); None for anything else, which then goes through
+    :func:`model_array` and its messages.
+    """
+    index = None
+    if isinstance(v, pd.Series):
+        index = v.index
+        dtype = v.dtype
+        if not isinstance(dtype, np.dtype):
+            return None
+        v = v.to_numpy()
+    elif not isinstance(v, np.ndarray):
+        return None
+    if v.ndim != 1 or v.dtype.kind not in "iuf":
+        return None
+    return np.ascontiguousarray(v, dtype=np.float64), index
+
+
+def _plain_scalar(v: Any) -> float | None:
+    """A finite real number as float (None for anything else, booleans included)."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        return None
+    f = float(v)
+    return f if np.isfinite(f) else None
 
 
 _SUMMARY_COLUMNS = ("frequency", "recency", "T")
@@ -423,6 +453,9 @@ class RfmModel(BaseModel):
     _time_params: ClassVar[tuple[str, ...]] = ()
     _discrete: ClassVar[bool] = False
     _column_names: ClassVar[tuple[str, str, str]] = _SUMMARY_COLUMNS
+    #: Prediction functions of the core that take a one-element ``t`` for every
+    #: customer (no broadcast copy in Python).
+    _core_scalar_t: ClassVar[frozenset[str]] = frozenset()
 
     def _initial_params(self, data: Any) -> np.ndarray:
         p = np.ones(len(self._param_names))
@@ -518,8 +551,56 @@ class RfmModel(BaseModel):
         fn = getattr(_core, f"{self._core_name}_{what}")
         return np.asarray(fn(self._params(), *arrays))
 
+    def _history_fast(
+        self,
+        frequency: Any,
+        recency: Any,
+        T: Any,
+        extra: dict[str, Any],
+        keep_scalar: tuple[str, ...],
+    ) -> tuple[list[np.ndarray], pd.Index | None, bool] | None:
+        """The common case in one pass: numeric arrays of one length that the core
+        finds valid, and scalar (or same-length) extras; None to take the general path.
+
+        Extras named in ``keep_scalar`` stay one-element arrays when scalar (the
+        core broadcasts them); the others are broadcast here.
+        """
+        hist = []
+        hist_index = None
+        for v in (frequency, recency, T):
+            got = _plain_float_array(v)
+            if got is None:
+                return None
+            hist.append(got[0])
+            if hist_index is None:
+                hist_index = got[1]
+        n = len(hist[0])
+        if n == 0 or len(hist[1]) != n or len(hist[2]) != n:
+            return None
+        extras = []
+        index = None  # as in _as_arrays: the first Series, extras first
+        for name, v in extra.items():
+            f = _plain_scalar(v)
+            if f is not None:
+                extras.append(np.array([f]) if name in keep_scalar else np.full(n, f))
+                continue
+            got = _plain_float_array(v)
+            if got is None or len(got[0]) != n or not np.isfinite(got[0]).all():
+                return None
+            extras.append(got[0])
+            if index is None:
+                index = got[1]
+        if not _core.rfm_is_valid(*hist, self._discrete):
+            return None  # the general path names the rows at fault
+        return [*extras, *hist], (hist_index if index is None else index), False
+
     def _history(
-        self, frequency: Any, recency: Any, T: Any, extra: dict[str, Any]
+        self,
+        frequency: Any,
+        recency: Any,
+        T: Any,
+        extra: dict[str, Any],
+        keep_scalar: tuple[str, ...] = (),
     ) -> tuple[list[np.ndarray], pd.Index | None, bool]:
         names = self._column_names
         if isinstance(frequency, pd.DataFrame):
@@ -533,6 +614,9 @@ class RfmModel(BaseModel):
             frequency, recency, T = (frame[c] for c in names)
         if recency is None or T is None:
             raise TypeError(f"expected {', '.join(names)} or a summary DataFrame")
+        fast = self._history_fast(frequency, recency, T, extra, keep_scalar)
+        if fast is not None:
+            return fast
         arrays, index, scalar = _as_arrays(
             {**extra, names[0]: frequency, names[1]: recency, names[2]: T}
         )
@@ -555,7 +639,8 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
-        (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t})
+        keep = ("t",) if "conditional_expected_purchases" in self._core_scalar_t else ()
+        (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t}, keep)
         self._check_time(tt, "t")
         return _wrap(
             self._call("conditional_expected_purchases", tt, x, tx, TT),
@@ -582,7 +667,8 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float, in [0, 1]
         """
-        (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t})
+        keep = ("t",) if "probability_alive" in self._core_scalar_t else ()
+        (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t}, keep)
         self._check_time(tt, "t")
         return _wrap(
             self._call("probability_alive", x, tx, TT, tt), index, scalar, "probability_alive"

@@ -49,6 +49,9 @@ class BetaGeo(RfmModel):
     """
 
     _core_name: ClassVar[str] = "bg_nbd"
+    _core_scalar_t: ClassVar[frozenset[str]] = frozenset(
+        {"conditional_expected_purchases", "probability_alive"}
+    )
     _param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
     _time_params: ClassVar[tuple[str, ...]] = ("alpha",)
     _display_name: ClassVar[str] = "BG/NBD"

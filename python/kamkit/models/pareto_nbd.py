@@ -26,6 +26,9 @@ class ParetoNBD(RfmModel):
     """
 
     _core_name: ClassVar[str] = "pareto_nbd"
+    _core_scalar_t: ClassVar[frozenset[str]] = frozenset(
+        {"conditional_expected_purchases", "probability_alive"}
+    )
     _param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "s", "beta")
     _time_params: ClassVar[tuple[str, ...]] = ("alpha", "beta")
     _display_name: ClassVar[str] = "Pareto/NBD"

@@ -17,6 +17,7 @@ struct BetaGeoImpl {
                                   int order);
   static Eigen::VectorXd log_likelihood_rows(const Eigen::VectorXd& params, Vec x, Vec t_x, Vec T);
   static Eigen::VectorXd expected_purchases(const Eigen::VectorXd& params, Vec t);
+  /// t (t_future) has one value per customer, or one value for all.
   static Eigen::VectorXd conditional_expected_purchases(const Eigen::VectorXd& params, Vec t, Vec x,
                                                         Vec t_x, Vec T);
   static Eigen::VectorXd probability_alive(const Eigen::VectorXd& params, Vec x, Vec t_x, Vec T,

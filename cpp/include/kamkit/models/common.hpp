@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "kamkit/common.hpp"
+
 namespace kamkit::models {
 
 using Vec = Eigen::Ref<const Eigen::VectorXd>;
@@ -69,6 +71,48 @@ struct DistinctRows {
 /// lexicographic order of the columns' values. `row_codes` asks for `code`.
 DistinctRows distinct_rows(const std::vector<const double*>& columns, std::size_t n,
                            const std::uint8_t* keep, bool row_codes);
+
+/// f(v_0, ..., v_{k-1}) of every row of the columns (each of length n), computed
+/// once per distinct row, in parallel, and scattered back to the rows. The
+/// predictions' costly terms (hypergeometric functions, quadratures) depend on
+/// a few columns only, and customers share them. F: double(const double* v),
+/// v[j] the row's value in column j.
+template <class F>
+std::vector<double> per_distinct_row(const std::vector<const double*>& columns, std::size_t n,
+                                     F f) {
+  const std::size_t k = columns.size();
+  std::vector<double> out(n);
+  if (n < 256) {  // too few rows for the grouping to pay off
+    std::vector<double> v(k);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < k; ++j) v[j] = columns[j][i];
+      out[i] = f(v.data());
+    }
+    return out;
+  }
+  const DistinctRows dr = distinct_rows(columns, n, nullptr, true);
+  const auto nd = static_cast<std::ptrdiff_t>(dr.size());
+  std::vector<double> g(static_cast<std::size_t>(nd));
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel if (nd > 256)
+#endif
+  {
+    std::vector<double> v(k);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp for schedule(dynamic, 256)
+#endif
+    for (std::ptrdiff_t r = 0; r < nd; ++r) {
+      for (std::size_t j = 0; j < k; ++j) v[j] = dr.value[j][r];
+      g[r] = f(v.data());
+    }
+  }
+  const auto m = static_cast<std::ptrdiff_t>(n);
+#ifdef KAMKIT_HAVE_OPENMP
+#pragma omp parallel for if (m > kParallelThreshold)
+#endif
+  for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = g[dr.code[i]];
+  return out;
+}
 
 /// True when every (x, t_x, T) row is a valid summary: finite, x a
 /// non-negative whole number, 0 <= t_x <= T, t_x = 0 where x = 0, and with

@@ -55,11 +55,25 @@ double log_likelihood_one(const Params& p, double x, double t_x, double T);
 
 /// Per-customer predictions, element by element (all arrays of length n).
 /// P(alive at T + t_future | x, t_x, T), in [0, 1] (t_future = 0: now).
+/// t_future has n_t elements: n, or 1 for the same horizon for every customer.
+/// P(alive at T) is computed once per distinct (x, t_x, T).
 void probability_alive(const Params& p, const double* x, const double* t_x, const double* T,
-                       const double* t_future, double* out, std::size_t n);
-/// E[X(T, T + t] | x, t_x, T]: expected purchases in the next t.
+                       const double* t_future, double* out, std::size_t n, std::size_t n_t);
+/// E[X(T, T + t] | x, t_x, T]: expected purchases in the next t (t has n_t
+/// elements: n, or 1 for all customers).
 void conditional_expected_purchases(const Params& p, const double* t, const double* x,
-                                    const double* t_x, const double* T, double* out, std::size_t n);
+                                    const double* t_x, const double* T, double* out, std::size_t n,
+                                    std::size_t n_t);
+/// The same with one t per customer.
+inline void probability_alive(const Params& p, const double* x, const double* t_x, const double* T,
+                              const double* t_future, double* out, std::size_t n) {
+  probability_alive(p, x, t_x, T, t_future, out, n, n);
+}
+inline void conditional_expected_purchases(const Params& p, const double* t, const double* x,
+                                           const double* t_x, const double* T, double* out,
+                                           std::size_t n) {
+  conditional_expected_purchases(p, t, x, t_x, T, out, n, n);
+}
 /// E[X(t)] of a new customer (purchases in (0, t]).
 void expected_purchases(const Params& p, const double* t, double* out, std::size_t n);
 /// P(X(t) = n) of a new customer (n a non-negative integer).
@@ -88,7 +102,8 @@ struct ParetoNbd {
   /// Total weighted log-likelihood; order 0/1/2; LOG parameters.
   static Objective log_likelihood(const Eigen::VectorXd& log_params, const RfmData& data,
                                   int order);
-  // Predictions: NATURAL parameters, arrays of equal length.
+  // Predictions: NATURAL parameters, arrays of equal length (the t of
+  // conditional_expected_purchases and probability_alive may have one element).
   static Eigen::VectorXd log_likelihood_rows(const Eigen::VectorXd& params, Vec x, Vec t_x, Vec T);
   static Eigen::VectorXd expected_purchases(const Eigen::VectorXd& params, Vec t);
   static Eigen::VectorXd conditional_expected_purchases(const Eigen::VectorXd& params, Vec t, Vec x,
