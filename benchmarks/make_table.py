@@ -128,7 +128,10 @@ def area_table(data: dict[str, Any]) -> str:
 
 def _load_note(load: Any) -> str:
     if isinstance(load, (list, tuple)) and load:
-        return f" (1-minute load average {float(load[0]):.1f} on 2 cores: wall times are noisy)"
+        busy = float(load[0]) > 1.0
+        return f" (1-minute load average {float(load[0]):.1f} on 2 cores" + (
+            ": the machine was shared, wall times are noisy)" if busy else ", otherwise idle)"
+        )
     return ""
 
 
@@ -221,8 +224,33 @@ def models_table(d: dict[str, Any]) -> str:
         parts = ", ".join(f"{k.replace('_', ' ')} {_fmt_ratio(v)}" for k, v in sp.items())
         lines.append(f"- {key}: {parts}")
     pareto = d.get("pareto_nbd")
-    if isinstance(pareto, dict):
-        lines.append("- Pareto/NBD: " + json.dumps(pareto.get("speedup", pareto))[:600])
+    if isinstance(pareto, dict) and isinstance(pareto.get("kamkit"), dict):
+        pk, pl = pareto["kamkit"], pareto.get("lifetimes", {})
+        pll = pareto.get("log_likelihood", {})
+        lines += [
+            "",
+            f"Pareto/NBD: {pareto.get('data', '')}; lifetimes fitted on "
+            f"{_fmt_rows(pl.get('fit_customers', 0))} customers.",
+            "",
+            "| contender | fit (s) | evaluations | predict (s) | log-likelihood |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            f"| kamkit | {_fmt_s(pk['fit_s'])} | {pk.get('evaluations', '')} "
+            f"| {_fmt_s(pk['predict_s'])} | {pll.get('kamkit', float('nan')):.3f} |",
+        ]
+        if pl:
+            lines.append(
+                f"| lifetimes | {_fmt_s(pl['fit_s'])} | {pl.get('evaluations', '')} "
+                f"| {_fmt_s(pl['predict_s'])} | {pll.get('lifetimes', float('nan')):.3f} |"
+            )
+        lines.append("")
+        sp = pareto.get("speedup", {})
+        lines.append(
+            "- Pareto/NBD: "
+            + ", ".join(f"{k.replace('_', ' ')} {_fmt_ratio(v)}" for k, v in sp.items())
+        )
+        if pl and pk:
+            both = (pl["fit_s"] + pl["predict_s"]) / (pk["fit_s"] + pk["predict_s"])
+            lines.append(f"- Pareto/NBD fit and predict: {_fmt_ratio(both)}")
     elif pareto:
         lines.append(f"- Pareto/NBD: {pareto}")
     lines.append("")
