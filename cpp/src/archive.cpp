@@ -25,16 +25,6 @@ inline std::int64_t day_of(std::int64_t tick) {
   return (tick % TPD != 0 && tick < 0) ? q - 1 : q;
 }
 
-inline int popcount64(std::uint64_t x) {
-#if defined(__GNUC__) || defined(__clang__)
-  return __builtin_popcountll(x);
-#else
-  int n = 0;
-  for (; x; x &= x - 1) ++n;
-  return n;
-#endif
-}
-
 struct Scan {
   std::int64_t max_tick = std::numeric_limits<std::int64_t>::min();
   std::size_t after_end = 0;

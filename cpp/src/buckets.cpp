@@ -5,16 +5,6 @@
 namespace kamkit {
 namespace {
 
-int popcount64(std::uint64_t x) {
-#if defined(__GNUC__) || defined(__clang__)
-  return __builtin_popcountll(x);
-#else
-  int n = 0;
-  for (; x; x &= x - 1) ++n;
-  return n;
-#endif
-}
-
 int lowest_bit(std::uint64_t x) {
 #if defined(__GNUC__) || defined(__clang__)
   return __builtin_ctzll(x);

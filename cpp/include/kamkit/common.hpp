@@ -35,6 +35,17 @@ inline int thread_id() {
 #endif
 }
 
+/// Number of set bits.
+inline int popcount64(std::uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_popcountll(static_cast<unsigned long long>(x));
+#else
+  int n = 0;
+  for (; x; x &= x - 1) ++n;
+  return n;
+#endif
+}
+
 /// Below this many elements a loop runs on one thread: forking costs more.
 constexpr std::ptrdiff_t kParallelThreshold = 1 << 16;
 
