@@ -78,11 +78,44 @@ struct RowWithMargin {
   double margin;
 };
 
+// What both per-customer passes gather about one customer.
+struct CustomerTotals {
+  std::int64_t count, n_periods;
+  std::int64_t first_period, last_period;  // ordinals in f.freq
+  std::int64_t tmin, tmax;
+  double rev, first_rev, rev_last, rev_prev, marg;
+};
+
+// Writes customer c's archive columns from its totals.
+template <std::int64_t TPD, bool HasMargin>
+inline void write_customer(std::int64_t c, const CustomerTotals& t, bool has_amount, const Frame& f,
+                           Archive& out) {
+  const double first_start = static_cast<double>(period_start_day(t.first_period, f.freq));
+  const double frequency = static_cast<double>(t.n_periods - 1);
+  out.n_transactions[c] = t.count;
+  out.frequency[c] = frequency;
+  out.recency[c] =
+      (static_cast<double>(period_start_day(t.last_period, f.freq)) - first_start) / f.unit;
+  out.T[c] = (static_cast<double>(f.end_p_start) - first_start) / f.unit;
+  out.first_tick[c] = t.tmin;
+  out.last_tick[c] = t.tmax;
+  if (has_amount) {
+    out.monetary_value[c] = t.n_periods > 1 ? (t.rev - t.first_rev) / frequency : 0.0;
+    out.revenue[c] = t.rev;
+    const std::int64_t first_vp = period_of_day(day_of<TPD>(t.tmin), f.period);
+    out.avg_period_revenue[c] = t.rev / static_cast<double>(f.end_vp - first_vp + 1);
+    // Growth compares the last full period with the one before, when that
+    // one has a positive revenue.
+    out.growth[c] =
+        t.rev_prev > 0.0 ? t.rev_last / t.rev_prev - 1.0 : std::numeric_limits<double>::quiet_NaN();
+  }
+  if constexpr (HasMargin) out.margin[c] = t.marg;
+}
+
 template <std::int64_t TPD, class R>
 void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
                          const Buffer<R>& rows, bool has_amount, const Frame& f, Archive& out) {
   constexpr bool has_margin = std::is_same_v<R, RowWithMargin>;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
   const bool daily = f.freq == Freq::Day;
   // Per-thread scratch for a customer's purchase days.
   std::vector<std::vector<std::int64_t>> scratch(static_cast<std::size_t>(max_threads()));
@@ -115,7 +148,6 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
       if constexpr (has_margin) marg += r.margin;
     }
     // Distinct purchase periods.
-    const std::int64_t first_day = day_of<TPD>(tmin);
     std::int64_t n_periods = 1;
     if (count > 1) {
       std::sort(days.begin(), days.end());
@@ -128,25 +160,18 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
         }
       }
     }
-    const std::int64_t last_p = period_of_day(day_of<TPD>(tmax), f.freq);
-    const double first_start = static_cast<double>(first_lo);
-    const double frequency = static_cast<double>(n_periods - 1);
-    out.n_transactions[c] = static_cast<std::int64_t>(count);
-    out.frequency[c] = frequency;
-    out.recency[c] = (static_cast<double>(period_start_day(last_p, f.freq)) - first_start) / f.unit;
-    out.T[c] = (static_cast<double>(f.end_p_start) - first_start) / f.unit;
-    out.first_tick[c] = tmin;
-    out.last_tick[c] = tmax;
-    if (has_amount) {
-      out.monetary_value[c] = n_periods > 1 ? (rev - first_rev) / frequency : 0.0;
-      out.revenue[c] = rev;
-      const std::int64_t first_vp = period_of_day(first_day, f.period);
-      out.avg_period_revenue[c] = rev / static_cast<double>(f.end_vp - first_vp + 1);
-      // Growth compares the last full period with the one before, when that
-      // one has a positive revenue.
-      out.growth[c] = rev_prev > 0.0 ? rev_last / rev_prev - 1.0 : nan;
-    }
-    if constexpr (has_margin) out.margin[c] = marg;
+    const CustomerTotals t{static_cast<std::int64_t>(count),
+                           n_periods,
+                           period_of_day(first_lo, f.freq),
+                           period_of_day(day_of<TPD>(tmax), f.freq),
+                           tmin,
+                           tmax,
+                           rev,
+                           first_rev,
+                           rev_last,
+                           rev_prev,
+                           marg};
+    write_customer<TPD, has_margin>(c, t, has_amount, f, out);
   });
 }
 
@@ -157,7 +182,6 @@ template <std::int64_t TPD, class R>
 void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
                           const Buffer<R>& rows, bool has_amount, const Frame& f, Archive& out) {
   constexpr bool has_margin = std::is_same_v<R, RowWithMargin>;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
   const std::size_t nslots = plan.slots_per_bucket();
   const std::size_t words = f.period_words;
   struct Acc {
@@ -219,25 +243,18 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
             n_periods += popcount64(w[k]);
             w[k] = 0;
           }
-          const std::int64_t first_p = f.period_base + a.pmin;
-          const std::int64_t last_p = f.period_base + a.pmax;
-          const double first_start = static_cast<double>(period_start_day(first_p, f.freq));
-          const double frequency = static_cast<double>(n_periods - 1);
-          out.n_transactions[c] = a.count;
-          out.frequency[c] = frequency;
-          out.recency[c] =
-              (static_cast<double>(period_start_day(last_p, f.freq)) - first_start) / f.unit;
-          out.T[c] = (static_cast<double>(f.end_p_start) - first_start) / f.unit;
-          out.first_tick[c] = a.tmin;
-          out.last_tick[c] = a.tmax;
-          if (has_amount) {
-            out.monetary_value[c] = n_periods > 1 ? (a.rev - a.first_rev) / frequency : 0.0;
-            out.revenue[c] = a.rev;
-            const std::int64_t first_vp = period_of_day(day_of<TPD>(a.tmin), f.period);
-            out.avg_period_revenue[c] = a.rev / static_cast<double>(f.end_vp - first_vp + 1);
-            out.growth[c] = a.rev_prev > 0.0 ? a.rev_last / a.rev_prev - 1.0 : nan;
-          }
-          if constexpr (has_margin) out.margin[c] = a.marg;
+          const CustomerTotals t{a.count,
+                                 n_periods,
+                                 f.period_base + a.pmin,
+                                 f.period_base + a.pmax,
+                                 a.tmin,
+                                 a.tmax,
+                                 a.rev,
+                                 a.first_rev,
+                                 a.rev_last,
+                                 a.rev_prev,
+                                 a.marg};
+          write_customer<TPD, has_margin>(c, t, has_amount, f, out);
           a = fresh;
           ++c;
         }
