@@ -88,11 +88,14 @@ def numeric_column(
     *,
     column: Hashable,
     allow_missing: bool = False,
+    known_finite: bool = False,
 ) -> np.ndarray:
     """Return ``series`` as float64 (a view where the dtype allows).
 
     Raises TypeError for non-numeric values and ValueError for missing or
     infinite values (missing values pass, as NaN, when ``allow_missing``).
+    ``known_finite`` skips the scan for missing and infinite values when the
+    caller has made it already (see :func:`_finite_floats`).
     """
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype):
@@ -120,7 +123,7 @@ def numeric_column(
             values = values.astype(np.float64)
     # A finite sum rules out NaN and infinities in one pass without a
     # temporary; otherwise (or when a sum of finite values overflows) look closer.
-    if np.isfinite(np.add.reduce(values)):
+    if known_finite or np.isfinite(np.add.reduce(values)):
         return values
     nan = None if allow_missing else np.isnan(values)
     if nan is not None and nan.any():
@@ -182,13 +185,19 @@ class TransactionLog:
         return TICKS_PER_DAY[self.unit]
 
     def ids(self, unique_keys: np.ndarray) -> pd.Index:
-        """Original customer ids (original dtype) of sorted unique keys."""
+        """Original customer ids (original dtype) of sorted unique keys.
+
+        The index may share memory with ``unique_keys``: pass a fresh array.
+        """
         return self._decode(np.asarray(unique_keys, dtype=np.int64))
 
     def timestamps(self, ticks: np.ndarray) -> pd.DatetimeIndex:
-        """Timestamps (in the column's time zone) of ticks in local wall time."""
+        """Timestamps (in the column's time zone) of ticks in local wall time.
+
+        The index may share memory with ``ticks``: pass a fresh array.
+        """
         values = np.asarray(ticks, dtype=np.int64).view(f"datetime64[{self.unit}]")
-        index = pd.DatetimeIndex(values)
+        index = pd.DatetimeIndex(values, copy=False)
         if self.tz is not None:
             index = index.tz_localize(
                 self.tz, ambiguous=np.ones(len(index), dtype=bool), nonexistent="shift_forward"
@@ -240,7 +249,7 @@ def _customer_keys(series: pd.Series, column: Hashable) -> tuple[np.ndarray, Any
         keys = values if values.dtype == np.int64 else values.astype(np.int64)
 
         def decode_int(keys: np.ndarray) -> pd.Index:
-            return pd.Index(keys, name=name).astype(dtype)
+            return pd.Index(keys, name=name, copy=False).astype(dtype, copy=False)
 
         return keys, decode_int
     codes, uniques = pd.factorize(series, sort=True)
@@ -290,6 +299,18 @@ def _date_ticks(series: pd.Series, column: Hashable) -> tuple[np.ndarray, str, t
     raise TypeError(f"column {column!r}: expected dates, found {dtype} values")
 
 
+def _finite_floats(series: pd.Series) -> bool:
+    """Whether ``series`` is a NumPy float column whose sum is finite.
+
+    Such a column has no NaN and no infinity (NaN and infinities propagate
+    through a sum), so one pass without a temporary rules out both.
+    """
+    dtype = series.dtype
+    if not (isinstance(dtype, np.dtype) and dtype.kind == "f"):
+        return False
+    return bool(np.isfinite(np.add.reduce(series.to_numpy())))
+
+
 def _missing_mask(series: pd.Series) -> np.ndarray | None:
     """Missing values of a column, or None when it has none.
 
@@ -308,7 +329,8 @@ def _missing_mask(series: pd.Series) -> np.ndarray | None:
                 return None
             mask = np.isnan(values)
         else:
-            if len(values) == 0 or not np.isnat(values.min()):
+            # NaT is the smallest int64; an integer minimum is much faster.
+            if len(values) == 0 or values.view(np.int64).min() != np.iinfo(np.int64).min:
                 return None
             mask = np.isnat(values)
         return mask if mask.any() else None
@@ -360,7 +382,13 @@ def check_transactions(
     )
     n_input = len(frame)
     cols = {"customer": customer, "date": date, "amount": amount, "margin": margin}
-    masks = {role: _missing_mask(frame[col]) for role, col in cols.items() if col is not None}
+    # Float columns with a finite sum have neither missing nor infinite values.
+    finite = {role for role, col in cols.items() if col is not None and _finite_floats(frame[col])}
+    masks = {
+        role: _missing_mask(frame[col])
+        for role, col in cols.items()
+        if col is not None and role not in finite
+    }
     na = {role: mask for role, mask in masks.items() if mask is not None}
     n_missing = {role: int(mask.sum()) for role, mask in na.items()}
     dropped = 0
@@ -383,8 +411,16 @@ def check_transactions(
         frame = frame.loc[keep]
     keys, decode = _customer_keys(frame[customer], customer)
     ticks, unit, tz = _date_ticks(frame[date], date)
-    amount_values = None if amount is None else numeric_column(frame[amount], column=amount)
-    margin_values = None if margin is None else numeric_column(frame[margin], column=margin)
+    amount_values = (
+        None
+        if amount is None
+        else numeric_column(frame[amount], column=amount, known_finite="amount" in finite)
+    )
+    margin_values = (
+        None
+        if margin is None
+        else numeric_column(frame[margin], column=margin, known_finite="margin" in finite)
+    )
     return TransactionLog(
         keys=np.ascontiguousarray(keys),
         ticks=np.ascontiguousarray(ticks),
