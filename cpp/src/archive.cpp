@@ -29,32 +29,50 @@ struct Scan {
   std::int64_t max_tick = std::numeric_limits<std::int64_t>::min();
   std::size_t after_end = 0;
   std::int64_t min_tick = std::numeric_limits<std::int64_t>::max();
+  // Bits in which some tick differs from the first: their lowest is the
+  // lowest set bit of every difference between ticks.
+  std::uint64_t varying_bits = 0;
+  std::int64_t min_key = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max_key = std::numeric_limits<std::int64_t>::min();
 };
 
-Scan scan_ticks(const TransactionsView& log, bool count_after, std::int64_t end_tick) {
+// One pass over the ticks and the keys (of all rows, kept or not).
+Scan scan_log(const TransactionsView& log, bool count_after, std::int64_t end_tick) {
   std::int64_t mx = std::numeric_limits<std::int64_t>::min();
   std::int64_t mn = std::numeric_limits<std::int64_t>::max();
+  std::int64_t kmx = mx, kmn = mn;
   std::int64_t after = 0;
+  std::uint64_t varying = 0;
   const auto n = static_cast<std::ptrdiff_t>(log.n);
   const std::int64_t* t = log.ticks;
-#pragma omp parallel for reduction(max : mx) reduction(min : mn) \
-    reduction(+ : after) if (n > kParallelThreshold)
+  const std::int64_t* k = log.keys;
+  const auto t0 = n > 0 ? static_cast<std::uint64_t>(t[0]) : 0;
+#pragma omp parallel for reduction(max : mx, kmx) reduction(min : mn, kmn) reduction(+ : after) \
+    reduction(| : varying) if (n > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     mx = std::max(mx, t[i]);
     mn = std::min(mn, t[i]);
     after += (count_after && t[i] > end_tick);
+    varying |= static_cast<std::uint64_t>(t[i]) ^ t0;
+    kmx = std::max(kmx, k[i]);
+    kmn = std::min(kmn, k[i]);
   }
-  return {mx, static_cast<std::size_t>(after), mn};
+  return {mx, static_cast<std::size_t>(after), mn, varying, kmn, kmx};
 }
 
 struct Frame {
-  // Purchase periods of days first_day .. first_day + period_of.size() - 1,
-  // as offsets from period_base (the accumulate path; empty when the range
-  // is too long for a per-customer bitmap).
+  // For the days first_day .. first_day + day_info.size() - 1: the purchase
+  // period as an offset from period_base (low 16 bits), and above
+  // kWindowShift the day's value-factor window: 1 in the last full period,
+  // 2 in the one before, 0 otherwise. For the accumulate path; empty when
+  // the range is too long for a per-customer bitmap.
+  static constexpr int kWindowShift = 16;
   std::int64_t first_day = 0;
   std::int64_t period_base = 0;
-  std::vector<std::int32_t> period_of;
-  std::size_t period_words = 0;  // 64-bit words of a customer's period bitmap
+  std::vector<std::uint32_t> day_info;
+  std::vector<std::int64_t> value_periods;  // per day: value periods from its to the end's
+  std::vector<std::int64_t> period_start;   // per purchase-period offset: its first day
+  std::size_t period_words = 0;             // 64-bit words of a customer's period bitmap
   Freq freq;
   Freq period;
   double unit;
@@ -66,44 +84,128 @@ struct Frame {
   std::int64_t last_full_lo, last_full_hi, prev_lo, prev_hi;  // day ranges
 };
 
-// A row's payload, stored bucket by bucket (see kamkit/buckets.hpp); the
-// margin travels only when there is one.
-struct Row {
-  std::int64_t tick;
+// A row's payload, stored bucket by bucket (see kamkit/buckets.hpp): its
+// key's slot within the bucket, its tick and amount, and the margin only
+// when there is one. When every tick is base_tick + (code << shift), with
+// base_tick the start of the log's first day and a code that leaves room
+// for the slot, both share one word (16 bytes a row instead of 24; words
+// of one slot order like their ticks). A codec writes and reads rows, and
+// gives a row's day as an offset from base_day.
+struct PackedRow {
+  std::uint64_t word;  // slot << slot_shift | code
   double amount;
 };
-struct RowWithMargin {
-  std::int64_t tick;
+struct PackedMarginRow {
+  std::uint64_t word;
   double amount;
   double margin;
 };
+struct WideRow {
+  std::int64_t tick;
+  double amount;
+  std::uint32_t slot, day;
+};
+struct WideMarginRow {
+  std::int64_t tick;
+  double amount;
+  double margin;
+  std::uint32_t slot, day;
+};
 
-// What both per-customer passes gather about one customer.
+template <std::int64_t TPD, class R>
+struct PackedCodec {
+  using Row = R;
+  static constexpr std::int64_t kTicksPerDay = TPD;
+  static constexpr bool kMargin = std::is_same_v<R, PackedMarginRow>;
+  std::int64_t base_day;
+  std::uint64_t base_tick;  // base_day's first tick
+  int shift;                // trailing zero bits of every tick - base_tick
+  int slot_shift;           // bits of a code
+  std::uint64_t code_mask;  // (1 << slot_shift) - 1
+  UnsignedDivider per_day;  // codes per day: TPD >> shift
+
+  std::size_t slot(const R& r) const { return static_cast<std::size_t>(r.word >> slot_shift); }
+  std::size_t day(const R& r) const { return day_of_key(r.word); }
+  std::size_t day_of_key(std::uint64_t key) const {
+    return static_cast<std::size_t>(per_day(key & code_mask));
+  }
+  // An order key: within a slot, keys order like ticks.
+  std::uint64_t key(const R& r) const { return r.word; }
+  std::int64_t tick_of(std::uint64_t key) const {
+    return static_cast<std::int64_t>(base_tick + ((key & code_mask) << shift));
+  }
+  R make(std::int64_t tick, double amount, double margin, std::size_t slot) const {
+    const std::uint64_t word = (static_cast<std::uint64_t>(slot) << slot_shift) |
+                               ((static_cast<std::uint64_t>(tick) - base_tick) >> shift);
+    if constexpr (kMargin) {
+      return R{word, amount, margin};
+    } else {
+      return R{word, amount};
+    }
+  }
+};
+
+template <std::int64_t TPD, class R>
+struct WideCodec {
+  using Row = R;
+  static constexpr std::int64_t kTicksPerDay = TPD;
+  static constexpr bool kMargin = std::is_same_v<R, WideMarginRow>;
+  std::int64_t base_day;
+
+  std::size_t slot(const R& r) const { return r.slot; }
+  std::size_t day(const R& r) const { return r.day; }
+  std::size_t day_of_key(std::uint64_t key) const {
+    return static_cast<std::size_t>(day_of<TPD>(tick_of(key)) - base_day);
+  }
+  // Ticks shifted to unsigned order.
+  std::uint64_t key(const R& r) const {
+    return static_cast<std::uint64_t>(r.tick) ^ (std::uint64_t{1} << 63);
+  }
+  std::int64_t tick_of(std::uint64_t key) const {
+    return static_cast<std::int64_t>(key ^ (std::uint64_t{1} << 63));
+  }
+  R make(std::int64_t tick, double amount, double margin, std::size_t slot) const {
+    // Days of rows past the observation end may not fit; such rows are
+    // dropped anyway.
+    const auto d = static_cast<std::uint32_t>(day_of<TPD>(tick) - base_day);
+    const auto s = static_cast<std::uint32_t>(slot);
+    if constexpr (kMargin) {
+      return R{tick, amount, margin, s, d};
+    } else {
+      return R{tick, amount, s, d};
+    }
+  }
+};
+
+// What both per-customer passes gather about one customer: days are day
+// numbers, value_periods counts the value-factor periods from the first
+// purchase's to the observation end's.
 struct CustomerTotals {
   std::int64_t count, n_periods;
-  std::int64_t first_period, last_period;  // ordinals in f.freq
+  std::int64_t first_start, last_start;  // first days of the first and last purchase periods
+  std::int64_t value_periods;
   std::int64_t tmin, tmax;
   double rev, first_rev, rev_last, rev_prev, marg;
 };
 
 // Writes customer c's archive columns from its totals.
-template <std::int64_t TPD, bool HasMargin>
+template <bool HasMargin>
 inline void write_customer(std::int64_t c, const CustomerTotals& t, bool has_amount, const Frame& f,
                            Archive& out) {
-  const double first_start = static_cast<double>(period_start_day(t.first_period, f.freq));
   const double frequency = static_cast<double>(t.n_periods - 1);
+  const auto recency = static_cast<double>(t.last_start - t.first_start);
+  const auto age = static_cast<double>(f.end_p_start - t.first_start);
   out.n_transactions[c] = t.count;
   out.frequency[c] = frequency;
-  out.recency[c] =
-      (static_cast<double>(period_start_day(t.last_period, f.freq)) - first_start) / f.unit;
-  out.T[c] = (static_cast<double>(f.end_p_start) - first_start) / f.unit;
+  // (Division by one is exact: skipped.)
+  out.recency[c] = f.unit == 1.0 ? recency : recency / f.unit;
+  out.T[c] = f.unit == 1.0 ? age : age / f.unit;
   out.first_tick[c] = t.tmin;
   out.last_tick[c] = t.tmax;
   if (has_amount) {
     out.monetary_value[c] = t.n_periods > 1 ? (t.rev - t.first_rev) / frequency : 0.0;
     out.revenue[c] = t.rev;
-    const std::int64_t first_vp = period_of_day(day_of<TPD>(t.tmin), f.period);
-    out.avg_period_revenue[c] = t.rev / static_cast<double>(f.end_vp - first_vp + 1);
+    out.avg_period_revenue[c] = t.rev / static_cast<double>(t.value_periods);
     // Growth compares the last full period with the one before, when that
     // one has a positive revenue.
     out.growth[c] =
@@ -112,167 +214,203 @@ inline void write_customer(std::int64_t c, const CustomerTotals& t, bool has_amo
   if constexpr (HasMargin) out.margin[c] = t.marg;
 }
 
-template <std::int64_t TPD, class R>
+template <class C>
 void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
-                         const Buffer<R>& rows, bool has_amount, const Frame& f, Archive& out) {
-  constexpr bool has_margin = std::is_same_v<R, RowWithMargin>;
+                         const typename C::Row* rows, const C& codec, bool has_amount,
+                         const Frame& f, Archive& out) {
+  using R = typename C::Row;
+  constexpr std::int64_t TPD = C::kTicksPerDay;
   const bool daily = f.freq == Freq::Day;
   // Per-thread scratch for a customer's purchase days.
   std::vector<std::vector<std::int64_t>> scratch(static_cast<std::size_t>(max_threads()));
-  plan.for_each_customer(b0, b1, rows.data(), [&](std::int64_t c, const R* row, std::size_t count) {
-    auto& days = scratch[static_cast<std::size_t>(thread_id())];
-    days.clear();
-    std::int64_t tmin = row[0].tick, tmax = tmin;
-    double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;
-    // Revenue of the first purchase period, kept while scanning: a row in an
-    // earlier period than the current first one restarts it.
-    std::int64_t first_lo = std::numeric_limits<std::int64_t>::max(), first_hi = first_lo;
-    double first_rev = 0.0;
-    for (std::size_t j = 0; j < count; ++j) {
-      const R& r = row[j];
-      tmin = std::min(tmin, r.tick);
-      tmax = std::max(tmax, r.tick);
-      const std::int64_t d = day_of<TPD>(r.tick);
-      days.push_back(d);
-      if (d < first_lo) {
-        const std::int64_t p = period_of_day(d, f.freq);
-        first_lo = period_start_day(p, f.freq);
-        first_hi = period_end_day(p, f.freq);
-        first_rev = r.amount;
-      } else if (d <= first_hi) {
-        first_rev += r.amount;
-      }
-      rev += r.amount;
-      rev_last += (d >= f.last_full_lo && d <= f.last_full_hi) ? r.amount : 0.0;
-      rev_prev += (d >= f.prev_lo && d <= f.prev_hi) ? r.amount : 0.0;
-      if constexpr (has_margin) marg += r.margin;
-    }
-    // Distinct purchase periods.
-    std::int64_t n_periods = 1;
-    if (count > 1) {
-      std::sort(days.begin(), days.end());
-      n_periods = 0;
-      std::int64_t boundary = std::numeric_limits<std::int64_t>::min();
-      for (const std::int64_t d : days) {
-        if (d > boundary) {
-          ++n_periods;
-          boundary = daily ? d : period_end_day(period_of_day(d, f.freq), f.freq);
+  plan.for_each_customer(
+      b0, b1, rows, [&](const R& r) { return codec.slot(r); },
+      [&](std::int64_t c, const R* row, std::size_t count) {
+        auto& days = scratch[static_cast<std::size_t>(thread_id())];
+        days.clear();
+        std::uint64_t kmin = codec.key(row[0]), kmax = kmin;
+        double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;
+        // Revenue of the first purchase period, kept while scanning: a row
+        // in an earlier period than the current first one restarts it.
+        std::int64_t first_lo = std::numeric_limits<std::int64_t>::max(), first_hi = first_lo;
+        double first_rev = 0.0;
+        for (std::size_t j = 0; j < count; ++j) {
+          const R& r = row[j];
+          kmin = std::min(kmin, codec.key(r));
+          kmax = std::max(kmax, codec.key(r));
+          const std::int64_t d = codec.base_day + static_cast<std::int64_t>(codec.day(r));
+          days.push_back(d);
+          if (d < first_lo) {
+            const std::int64_t p = period_of_day(d, f.freq);
+            first_lo = period_start_day(p, f.freq);
+            first_hi = period_end_day(p, f.freq);
+            first_rev = r.amount;
+          } else if (d <= first_hi) {
+            first_rev += r.amount;
+          }
+          rev += r.amount;
+          rev_last += (d >= f.last_full_lo && d <= f.last_full_hi) ? r.amount : 0.0;
+          rev_prev += (d >= f.prev_lo && d <= f.prev_hi) ? r.amount : 0.0;
+          if constexpr (C::kMargin) marg += r.margin;
         }
-      }
-    }
-    const CustomerTotals t{static_cast<std::int64_t>(count),
-                           n_periods,
-                           period_of_day(first_lo, f.freq),
-                           period_of_day(day_of<TPD>(tmax), f.freq),
-                           tmin,
-                           tmax,
-                           rev,
-                           first_rev,
-                           rev_last,
-                           rev_prev,
-                           marg};
-    write_customer<TPD, has_margin>(c, t, has_amount, f, out);
-  });
+        // Distinct purchase periods.
+        std::int64_t n_periods = 1;
+        if (count > 1) {
+          std::sort(days.begin(), days.end());
+          n_periods = 0;
+          std::int64_t boundary = std::numeric_limits<std::int64_t>::min();
+          for (const std::int64_t d : days) {
+            if (d > boundary) {
+              ++n_periods;
+              boundary = daily ? d : period_end_day(period_of_day(d, f.freq), f.freq);
+            }
+          }
+        }
+        const std::int64_t tmin = codec.tick_of(kmin), tmax = codec.tick_of(kmax);
+        const CustomerTotals t{static_cast<std::int64_t>(count),
+                               n_periods,
+                               first_lo,
+                               period_start_day(period_of_day(day_of<TPD>(tmax), f.freq), f.freq),
+                               f.end_vp - period_of_day(day_of<TPD>(tmin), f.period) + 1,
+                               tmin,
+                               tmax,
+                               rev,
+                               first_rev,
+                               rev_last,
+                               rev_prev,
+                               marg};
+        write_customer<C::kMargin>(c, t, has_amount, f, out);
+      });
 }
 
 // The accumulate path: each bucket's customers get their sums, extremes and
 // a bitmap of their purchase periods in small per-slot arrays that stay in
 // cache, in one pass over the bucket's rows (no sorting).
-template <std::int64_t TPD, class R>
+template <class C>
 void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
-                          const Buffer<R>& rows, bool has_amount, const Frame& f, Archive& out) {
-  constexpr bool has_margin = std::is_same_v<R, RowWithMargin>;
+                          const typename C::Row* rows, const C& codec, bool has_amount,
+                          const Frame& f, Archive& out) {
+  using R = typename C::Row;
   const std::size_t nslots = plan.slots_per_bucket();
   const std::size_t words = f.period_words;
-  struct Acc {
-    std::int64_t tmin, tmax, count;
-    std::int32_t pmin, pmax;
-    double rev, marg, rev_last, rev_prev, first_rev;
+  // One cache line per slot (periods are below 2048). window[w] sums the
+  // amounts of the rows in value-factor window w: 1 the last full period, 2
+  // the one before, 0 neither (unused; it spares a branch).
+  struct alignas(64) Acc {
+    std::uint64_t kmin, kmax;  // order keys of the rows
+    std::int32_t count;
+    std::int16_t pmin, pmax;
+    double rev, first_rev;
+    double window[3];
   };
-  const Acc fresh{std::numeric_limits<std::int64_t>::max(),
-                  std::numeric_limits<std::int64_t>::min(),
-                  0,
-                  std::numeric_limits<std::int32_t>::max(),
-                  std::numeric_limits<std::int32_t>::min(),
-                  0.0,
-                  0.0,
-                  0.0,
-                  0.0,
-                  0.0};
-  std::vector<std::vector<Acc>> accs(static_cast<std::size_t>(max_threads()));
-  std::vector<std::vector<std::uint64_t>> maps(static_cast<std::size_t>(max_threads()));
-  const std::int32_t* period_of = f.period_of.data();
-  plan.for_each_bucket(
-      b0, b1, rows.data(),
-      [&](std::int64_t c, const std::uint32_t* slot, const R* row, std::size_t m) {
-        auto& acc = accs[static_cast<std::size_t>(thread_id())];
-        auto& bits = maps[static_cast<std::size_t>(thread_id())];
-        if (acc.empty()) {
-          acc.assign(nslots, fresh);
-          bits.assign(nslots * words, 0);
-        }
-        for (std::size_t j = 0; j < m; ++j) {
-          const R& r = row[j];
-          Acc& a = acc[slot[j]];
-          const std::int64_t d = day_of<TPD>(r.tick);
-          const std::int32_t p = period_of[d - f.first_day];
-          bits[slot[j] * words + static_cast<std::size_t>(p >> 6)] |= std::uint64_t{1} << (p & 63);
-          a.tmin = std::min(a.tmin, r.tick);
-          a.tmax = std::max(a.tmax, r.tick);
-          ++a.count;
-          if (p < a.pmin) {
-            a.pmin = p;
-            a.first_rev = r.amount;
-          } else if (p == a.pmin) {
-            a.first_rev += r.amount;
-          }
-          a.pmax = std::max(a.pmax, p);
-          a.rev += r.amount;
-          a.rev_last += (d >= f.last_full_lo && d <= f.last_full_hi) ? r.amount : 0.0;
-          a.rev_prev += (d >= f.prev_lo && d <= f.prev_hi) ? r.amount : 0.0;
-          if constexpr (has_margin) a.marg += r.margin;
-        }
-        // The bucket's customers are its used slots, in order.
-        for (std::size_t s = 0; s < nslots; ++s) {
-          Acc& a = acc[s];
-          if (a.count == 0) continue;
-          std::uint64_t* w = bits.data() + s * words;
-          std::int64_t n_periods = 0;
-          for (std::size_t k = static_cast<std::size_t>(a.pmin >> 6);
-               k <= static_cast<std::size_t>(a.pmax >> 6); ++k) {
-            n_periods += popcount64(w[k]);
-            w[k] = 0;
-          }
-          const CustomerTotals t{a.count,
-                                 n_periods,
-                                 f.period_base + a.pmin,
-                                 f.period_base + a.pmax,
-                                 a.tmin,
-                                 a.tmax,
-                                 a.rev,
-                                 a.first_rev,
-                                 a.rev_last,
-                                 a.rev_prev,
-                                 a.marg};
-          write_customer<TPD, has_margin>(c, t, has_amount, f, out);
-          a = fresh;
-          ++c;
-        }
-      });
+  const Acc fresh{
+      std::numeric_limits<std::uint64_t>::max(), 0,   0,   std::numeric_limits<std::int16_t>::max(),
+      std::numeric_limits<std::int16_t>::min(),  0.0, 0.0, {0.0, 0.0, 0.0}};
+  static_assert(sizeof(Acc) == 64, "one cache line per slot");
+  const auto threads = static_cast<std::size_t>(max_threads());
+  std::vector<std::vector<Acc>> accs(threads);
+  std::vector<std::vector<std::uint64_t>> maps(threads);
+  std::vector<std::vector<double>> margins(threads);  // per slot, with margins
+  const std::uint32_t* day_info = f.day_info.data();
+  plan.for_each_bucket(b0, b1, rows, [&](std::int64_t c, const R* row, std::size_t m) {
+    const auto t = static_cast<std::size_t>(thread_id());
+    auto& acc = accs[t];
+    auto& bits = maps[t];
+    auto& marg = margins[t];
+    if (acc.empty()) {
+      acc.assign(nslots, fresh);
+      bits.assign(nslots * words, 0);
+      if (C::kMargin) marg.assign(nslots, 0.0);
+    }
+    // No branch depends on the accumulators: rows come in random order, and
+    // a mispredicted branch would wait for each slot's cache line in turn.
+    for (std::size_t j = 0; j < m; ++j) {
+      const R& r = row[j];
+      const std::size_t slot = codec.slot(r);
+      Acc& a = acc[slot];
+      const std::uint32_t info = day_info[codec.day(r)];
+      const auto p = static_cast<std::int16_t>(info & 0xFFFF);
+      bits[slot * words + static_cast<std::size_t>(p >> 6)] |= std::uint64_t{1} << (p & 63);
+      a.kmin = std::min(a.kmin, codec.key(r));
+      a.kmax = std::max(a.kmax, codec.key(r));
+      ++a.count;
+      // Revenue of the first period so far: restarted by an earlier period.
+      const bool earlier = p < a.pmin, same = p == a.pmin;
+      a.first_rev = a.first_rev * static_cast<double>(!earlier) +
+                    r.amount * static_cast<double>(earlier || same);
+      a.pmin = std::min(a.pmin, p);
+      a.pmax = std::max(a.pmax, p);
+      a.rev += r.amount;
+      a.window[info >> Frame::kWindowShift] += r.amount;
+      if constexpr (C::kMargin) marg[slot] += r.margin;
+    }
+    // The bucket's customers are its used slots, in order.
+    for (std::size_t s = 0; s < nslots; ++s) {
+      Acc& a = acc[s];
+      if (a.count == 0) continue;
+      std::uint64_t* w = bits.data() + s * words;
+      std::int64_t n_periods = 0;
+      for (std::size_t k = static_cast<std::size_t>(a.pmin >> 6);
+           k <= static_cast<std::size_t>(a.pmax >> 6); ++k) {
+        n_periods += popcount64(w[k]);
+        w[k] = 0;
+      }
+      const CustomerTotals totals{a.count,
+                                  n_periods,
+                                  f.period_start[static_cast<std::size_t>(a.pmin)],
+                                  f.period_start[static_cast<std::size_t>(a.pmax)],
+                                  f.value_periods[codec.day_of_key(a.kmin)],
+                                  codec.tick_of(a.kmin),
+                                  codec.tick_of(a.kmax),
+                                  a.rev,
+                                  a.first_rev,
+                                  a.window[1],
+                                  a.window[2],
+                                  C::kMargin ? marg[s] : 0.0};
+      write_customer<C::kMargin>(c, totals, has_amount, f, out);
+      a = fresh;
+      if (C::kMargin) marg[s] = 0.0;
+      ++c;
+    }
+  });
 }
 
-// Regroups the kept rows customer by customer, carrying their payload R,
-// and summarises each customer.
-template <class R>
-void summarise_log(const TransactionsView& log, const std::uint8_t* keep, const Frame& f,
+// Regroups the kept rows customer by customer, as the rows of codec C, and
+// summarises each customer.
+template <class C>
+void summarise_log(const TransactionsView& log, BucketPlan& plan, const C& codec, const Frame& f,
                    Archive& out) {
-  BucketPlan plan(log.keys, log.n, keep);
-  require(!plan.unique_keys().empty(),
-          "observation_end falls before the first purchase: no transaction is left");
-  const std::size_t k = plan.unique_keys().size();
+  using R = typename C::Row;
   const double* amount = log.amount;
   const double* margin = log.margin;
   const std::int64_t* ticks = log.ticks;
+  // Large logs go in passes over bucket ranges, so that the scratch copy of
+  // the rows stays under half the size of the input columns.
+  const std::size_t input_row_bytes = 16 + (amount ? 8 : 0) + (margin ? 8 : 0);
+  const std::size_t budget =
+      std::max<std::size_t>(std::size_t{1} << 20, log.n * input_row_bytes / 2 / sizeof(R));
+  const auto passes = plan.passes(budget);
+  std::size_t largest = 0;
+  for (const auto& [b0, b1] : passes) largest = std::max(largest, plan.rows_in(b0, b1));
+  Buffer<R> rows(largest);
+  const bool has_amount = amount != nullptr;
+  for (const auto& [b0, b1] : passes) {
+    // Captured by value: the scatter loop keeps them in registers.
+    plan.scatter(
+        b0, b1, rows.data(), [codec, ticks, amount, margin](std::size_t i, std::size_t slot) {
+          return codec.make(ticks[i], amount ? amount[i] : 0.0, margin ? margin[i] : 0.0, slot);
+        });
+    if (f.period_words > 0) {
+      accumulate_customers(plan, b0, b1, rows.data(), codec, has_amount, f, out);
+    } else {
+      summarise_customers(plan, b0, b1, rows.data(), codec, has_amount, f, out);
+    }
+  }
+}
+
+// Allocates the result columns for the plan's customers.
+void allocate(const TransactionsView& log, const BucketPlan& plan, Archive& out) {
+  const std::size_t k = plan.unique_keys().size();
   out.keys.assign(plan.unique_keys().begin(), plan.unique_keys().end());
   out.n_transactions.resize(k);
   out.frequency.resize(k);
@@ -280,51 +418,49 @@ void summarise_log(const TransactionsView& log, const std::uint8_t* keep, const 
   out.T.resize(k);
   out.first_tick.resize(k);
   out.last_tick.resize(k);
-  if (amount) {
+  if (log.amount) {
     out.monetary_value.resize(k);
     out.revenue.resize(k);
     out.avg_period_revenue.resize(k);
     out.growth.resize(k);
   }
-  if (margin) out.margin.resize(k);
-  // Large logs go in passes over bucket ranges, so that the scratch copy of
-  // the rows stays under half the size of the input columns.
-  const std::size_t input_row_bytes = 16 + (amount ? 8 : 0) + (margin ? 8 : 0);
-  const std::size_t scratch_row_bytes = sizeof(R) + sizeof(std::uint32_t);
-  const std::size_t budget =
-      std::max<std::size_t>(std::size_t{1} << 20, log.n * input_row_bytes / 2 / scratch_row_bytes);
-  const auto passes = plan.passes(budget);
-  std::size_t largest = 0;
-  for (const auto& [b0, b1] : passes) largest = std::max(largest, plan.rows_in(b0, b1));
-  Buffer<R> rows(largest);
-  const bool has_amount = amount != nullptr;
-  for (const auto& [b0, b1] : passes) {
-    plan.scatter(b0, b1, [&](std::size_t i, std::size_t at) {
-      if constexpr (std::is_same_v<R, RowWithMargin>) {
-        rows[at] = R{ticks[i], amount ? amount[i] : 0.0, margin[i]};
-      } else {
-        rows[at] = R{ticks[i], amount ? amount[i] : 0.0};
-      }
-    });
-    const bool acc = f.period_words > 0;
-    switch (log.ticks_per_day) {
-      case kTicksS:
-        acc ? accumulate_customers<kTicksS>(plan, b0, b1, rows, has_amount, f, out)
-            : summarise_customers<kTicksS>(plan, b0, b1, rows, has_amount, f, out);
-        break;
-      case kTicksMs:
-        acc ? accumulate_customers<kTicksMs>(plan, b0, b1, rows, has_amount, f, out)
-            : summarise_customers<kTicksMs>(plan, b0, b1, rows, has_amount, f, out);
-        break;
-      case kTicksUs:
-        acc ? accumulate_customers<kTicksUs>(plan, b0, b1, rows, has_amount, f, out)
-            : summarise_customers<kTicksUs>(plan, b0, b1, rows, has_amount, f, out);
-        break;
-      default:
-        acc ? accumulate_customers<kTicksNs>(plan, b0, b1, rows, has_amount, f, out)
-            : summarise_customers<kTicksNs>(plan, b0, b1, rows, has_amount, f, out);
-        break;
+  if (log.margin) out.margin.resize(k);
+}
+
+// Picks the row layout: packed when the slot, the day offset and the time
+// of day fit in one word.
+template <std::int64_t TPD>
+void summarise_rows(const TransactionsView& log, BucketPlan& plan, const Scan& scan, const Frame& f,
+                    Archive& out) {
+  const std::int64_t base_day = day_of<TPD>(scan.min_tick);
+  const std::int64_t last_day = std::min(day_of<TPD>(scan.max_tick), f.end_day);
+  require(last_day - base_day < (std::int64_t{1} << 32),
+          "the dates span more than 2^32 days; check the date column");
+  // Codes count units of 2^shift ticks from the start of the first day.
+  // (Unsigned: the start of the earliest day may lie below INT64_MIN.)
+  const std::uint64_t base_tick =
+      static_cast<std::uint64_t>(base_day) * static_cast<std::uint64_t>(TPD);
+  const std::uint64_t lead = static_cast<std::uint64_t>(log.ticks[0]) - base_tick;
+  const std::uint64_t low = scan.varying_bits | lead | static_cast<std::uint64_t>(TPD);
+  const int shift = lowest_set_bit(low);
+  const int code_bits =
+      bit_width64((static_cast<std::uint64_t>(scan.max_tick) - base_tick) >> shift);
+  if (code_bits + plan.slot_bits() <= 64) {
+    const std::uint64_t code_mask = (std::uint64_t{1} << code_bits) - 1;
+    const UnsignedDivider per_day(static_cast<std::uint64_t>(TPD) >> shift);
+    if (log.margin) {
+      const PackedCodec<TPD, PackedMarginRow> codec{base_day,  base_tick, shift,
+                                                    code_bits, code_mask, per_day};
+      summarise_log(log, plan, codec, f, out);
+    } else {
+      const PackedCodec<TPD, PackedRow> codec{base_day,  base_tick, shift,
+                                              code_bits, code_mask, per_day};
+      summarise_log(log, plan, codec, f, out);
     }
+  } else if (log.margin) {
+    summarise_log(log, plan, WideCodec<TPD, WideMarginRow>{base_day}, f, out);
+  } else {
+    summarise_log(log, plan, WideCodec<TPD, WideRow>{base_day}, f, out);
   }
 }
 
@@ -339,7 +475,6 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   require(log.n < static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()),
           "at most 2^31 - 1 rows are supported");
   Archive out;
-
   // The observation end: its freq period is included whole.
   std::int64_t end_day = 0;
   if (opt.has_observation_end) {
@@ -350,7 +485,7 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   const std::int64_t end_tick = end_day >= std::numeric_limits<std::int64_t>::max() / tpd - 1
                                     ? std::numeric_limits<std::int64_t>::max()
                                     : (end_day + 1) * tpd - 1;
-  const Scan scan = scan_ticks(log, opt.has_observation_end, end_tick);
+  const Scan scan = scan_log(log, opt.has_observation_end, end_tick);
   if (!opt.has_observation_end && log.n > 0) {
     end_day = period_end_day(period_of_day(floor_div(scan.max_tick, tpd), opt.freq), opt.freq);
   }
@@ -391,18 +526,43 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
     if (end_day >= day_lo && p_hi - p_lo < 2048 && end_day - day_lo < (std::int64_t{1} << 24)) {
       f.first_day = day_lo;
       f.period_base = p_lo;
-      f.period_of.resize(static_cast<std::size_t>(end_day - day_lo + 1));
-      for (std::int64_t d = day_lo; d <= end_day; ++d)
-        f.period_of[static_cast<std::size_t>(d - day_lo)] =
-            static_cast<std::int32_t>(period_of_day(d, opt.freq) - p_lo);
+      const auto days = static_cast<std::size_t>(end_day - day_lo + 1);
+      f.day_info.resize(days);
+      f.value_periods.resize(days);
+      for (std::int64_t d = day_lo; d <= end_day; ++d) {
+        const auto k = static_cast<std::size_t>(d - day_lo);
+        f.day_info[k] = static_cast<std::uint32_t>(period_of_day(d, opt.freq) - p_lo) |
+                        ((d >= f.last_full_lo && d <= f.last_full_hi ? 1u
+                          : d >= f.prev_lo && d <= f.prev_hi         ? 2u
+                                                                     : 0u)
+                         << Frame::kWindowShift);
+        f.value_periods[k] = f.end_vp - period_of_day(d, opt.period) + 1;
+      }
+      f.period_start.resize(static_cast<std::size_t>(p_hi - p_lo + 1));
+      for (std::int64_t p = p_lo; p <= p_hi; ++p)
+        f.period_start[static_cast<std::size_t>(p - p_lo)] = period_start_day(p, opt.freq);
       f.period_words = static_cast<std::size_t>((p_hi - p_lo) / 64 + 1);
     }
   }
-  const std::uint8_t* kept_rows = keep.empty() ? nullptr : keep.data();
-  if (log.margin) {
-    summarise_log<RowWithMargin>(log, kept_rows, f, out);
-  } else {
-    summarise_log<Row>(log, kept_rows, f, out);
+  // The keys' range over all rows covers the kept ones.
+  const KeyRange keys{scan.min_key, scan.max_key, log.n - scan.after_end};
+  BucketPlan plan(log.keys, log.n, keep.empty() ? nullptr : keep.data(), &keys);
+  require(!plan.unique_keys().empty(),
+          "observation_end falls before the first purchase: no transaction is left");
+  allocate(log, plan, out);
+  switch (tpd) {
+    case kTicksS:
+      summarise_rows<kTicksS>(log, plan, scan, f, out);
+      break;
+    case kTicksMs:
+      summarise_rows<kTicksMs>(log, plan, scan, f, out);
+      break;
+    case kTicksUs:
+      summarise_rows<kTicksUs>(log, plan, scan, f, out);
+      break;
+    default:
+      summarise_rows<kTicksNs>(log, plan, scan, f, out);
+      break;
   }
   return out;
 }

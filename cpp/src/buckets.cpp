@@ -3,27 +3,12 @@
 #include <climits>
 
 namespace kamkit {
-namespace {
 
-int lowest_bit(std::uint64_t x) {
-#if defined(__GNUC__) || defined(__clang__)
-  return __builtin_ctzll(x);
-#else
-  int n = 0;
-  while (!(x & 1)) {
-    x >>= 1;
-    ++n;
-  }
-  return n;
-#endif
-}
-
-}  // namespace
-
-BucketPlan::BucketPlan(const std::int64_t* keys, std::size_t n, const std::uint8_t* keep)
+BucketPlan::BucketPlan(const std::int64_t* keys, std::size_t n, const std::uint8_t* keep,
+                       const KeyRange* range)
     : keys_(keys), n_(n), keep_(keep) {
   require(n < static_cast<std::size_t>(INT32_MAX), "at most 2^31 - 1 rows are supported");
-  slots_ = detail::make_slots(keys, n, keep);
+  slots_ = detail::make_slots(keys, n, keep, range);
   // About 2048 slots per bucket (at most 4096 buckets): a bucket's rows fit
   // in L2 for the local sort.
   int bits = 0;
@@ -31,9 +16,11 @@ BucketPlan::BucketPlan(const std::int64_t* keys, std::size_t n, const std::uint8
   shift_ = std::max(11, bits - 12);
   nb_ = slots_.kept == 0 ? 0 : (slots_.count >> shift_) + 1;
   threads_ = n > static_cast<std::size_t>(kParallelThreshold) ? max_threads() : 1;
-  chunk_ = (n + static_cast<std::size_t>(threads_) - 1) / static_cast<std::size_t>(threads_);
+  // Whole 64-row words per thread (see scatter).
+  chunk_ =
+      ((n + static_cast<std::size_t>(threads_) - 1) / static_cast<std::size_t>(threads_) + 63) /
+      64 * 64;
   counts_.assign(static_cast<std::size_t>(threads_), {});
-  cursor_.assign(static_cast<std::size_t>(threads_), std::vector<std::int64_t>(nb_));
   row_start_.assign(nb_ + 1, 0);
   customer_start_.assign(nb_ + 1, 0);
   if (nb_ == 0) return;
@@ -51,11 +38,26 @@ BucketPlan::BucketPlan(const std::int64_t* keys, std::size_t n, const std::uint8
     mine.assign(nb_, 0);
     auto& bits_seen = seen[t];
     bits_seen.assign(words, 0);
-    for (std::size_t i = begin; i < end; ++i) {
-      if (keep_ && !keep_[i]) continue;
-      const std::size_t s = slots_.of(keys_, i);
-      ++mine[s >> shift_];
-      if (direct) bits_seen[s >> 6] |= std::uint64_t{1} << (s & 63);
+    // Local copies, so that the loop keeps them in registers.
+    std::int64_t* count = mine.data();
+    std::uint64_t* bits = bits_seen.data();
+    const std::uint8_t* keep = keep_;
+    const std::int64_t* k = keys_;
+    const auto lo = static_cast<std::uint64_t>(slots_.lo);
+    const int shift = shift_;
+    if (direct) {
+      for (std::size_t i = begin; i < end; ++i) {
+        if (keep && !keep[i]) continue;
+        const auto s = static_cast<std::size_t>(static_cast<std::uint64_t>(k[i]) - lo);
+        ++count[s >> shift];
+        bits[s >> 6] |= std::uint64_t{1} << (s & 63);
+      }
+    } else {
+      const std::int32_t* codes = slots_.hashed.codes.data();
+      for (std::size_t i = begin; i < end; ++i) {
+        if (keep && !keep[i]) continue;
+        ++count[static_cast<std::size_t>(codes[i]) >> shift];
+      }
     }
   }
   for (std::size_t b = 0; b < nb_; ++b) {
@@ -82,14 +84,18 @@ BucketPlan::BucketPlan(const std::int64_t* keys, std::size_t n, const std::uint8
     customer_start_[b + 1] = customer_start_[b] + distinct;
   }
   unique_keys_.resize(static_cast<std::size_t>(customer_start_[nb_]));
-  std::size_t c = 0;
-  for (std::size_t w = 0; w < words; ++w) {
-    std::uint64_t x = all[w];
-    while (x) {
-      const int bit = lowest_bit(x);
-      unique_keys_[c++] =
-          slots_.lo + static_cast<std::int64_t>(w * 64 + static_cast<std::size_t>(bit));
-      x &= x - 1;
+  // Bucket by bucket (their first customers are known), on all threads.
+  const auto buckets = static_cast<std::ptrdiff_t>(nb_);
+  const std::int64_t lo = slots_.lo;
+#pragma omp parallel for schedule(static) num_threads(threads_)
+  for (std::ptrdiff_t b = 0; b < buckets; ++b) {
+    auto c = static_cast<std::size_t>(customer_start_[static_cast<std::size_t>(b)]);
+    const std::size_t w0 = static_cast<std::size_t>(b) * words_per_bucket,
+                      w1 = std::min(words, w0 + words_per_bucket);
+    for (std::size_t w = w0; w < w1; ++w) {
+      for (std::uint64_t x = all[w]; x; x &= x - 1)
+        unique_keys_[c++] =
+            lo + static_cast<std::int64_t>(w * 64 + static_cast<std::size_t>(lowest_set_bit(x)));
     }
   }
 }

@@ -144,9 +144,10 @@ Grouping group_keys(const std::int64_t* keys, std::size_t n, const std::uint8_t*
 
 namespace kamkit::detail {
 
-Slots make_slots(const std::int64_t* keys, std::size_t n, const std::uint8_t* keep) {
+Slots make_slots(const std::int64_t* keys, std::size_t n, const std::uint8_t* keep,
+                 const KeyRange* range) {
   Slots s;
-  const Range r = key_range(keys, n, keep);
+  const Range r = range ? Range{range->lo, range->hi, range->kept} : key_range(keys, n, keep);
   s.kept = r.kept;
   if (r.kept == 0) return s;
   const auto span = static_cast<unsigned long long>(r.hi) - static_cast<unsigned long long>(r.lo);

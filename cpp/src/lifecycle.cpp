@@ -173,6 +173,7 @@ bool setup_panel(Panel& p, std::size_t n_customers, std::int64_t dmin, std::int6
 struct PanelRow {
   double amount;
   std::int32_t column;
+  std::uint32_t slot;  // within its bucket (see kamkit/buckets.hpp)
 };
 
 // Rows grouped customer by customer (BucketPlan): the rows of a bucket of
@@ -188,9 +189,8 @@ void accumulate_grouped(BucketPlan& plan, std::size_t n, const std::int64_t* tic
   // Passes over bucket ranges keep the scratch rows under about half the
   // size of the input columns.
   const std::size_t input_row_bytes = 16 + (amount ? 8 : 0);
-  const std::size_t scratch_row_bytes = sizeof(PanelRow) + sizeof(std::uint32_t);
   const std::size_t budget =
-      std::max<std::size_t>(std::size_t{1} << 20, n * input_row_bytes / 2 / scratch_row_bytes);
+      std::max<std::size_t>(std::size_t{1} << 20, n * input_row_bytes / 2 / sizeof(PanelRow));
   const auto passes = plan.passes(budget);
   std::size_t largest = 0;
   for (const auto& [b0, b1] : passes) largest = std::max(largest, plan.rows_in(b0, b1));
@@ -198,33 +198,35 @@ void accumulate_grouped(BucketPlan& plan, std::size_t n, const std::int64_t* tic
   const std::int32_t* col = table.data();
   std::int64_t a = 0, b = 0;
   for (const auto& [b0, b1] : passes) {
-    plan.scatter(b0, b1, [&](std::size_t i, std::size_t at) {
+    plan.scatter(b0, b1, rows.data(), [&](std::size_t i, std::size_t slot) {
       const std::int64_t d = day_of<TPD>(ticks[i]);
-      rows[at] = PanelRow{amount ? amount[i] : 0.0,
-                          d > end_day ? -2 : col[static_cast<std::size_t>(d - day0)]};
+      return PanelRow{amount ? amount[i] : 0.0,
+                      d > end_day ? -2 : col[static_cast<std::size_t>(d - day0)],
+                      static_cast<std::uint32_t>(slot)};
     });
-    plan.for_each_customer(b0, b1, rows.data(),
-                           [&](std::int64_t c, const PanelRow* r, std::size_t m) {
-                             const std::size_t base = static_cast<std::size_t>(c) * np;
-                             std::int64_t skipped_after = 0, skipped_before = 0;
-                             for (std::size_t u = 0; u < m; ++u) {
-                               const std::int32_t j = r[u].column;
-                               if (j < 0) {
-                                 ++(j == -2 ? skipped_after : skipped_before);
-                                 continue;
-                               }
-                               if (rev) rev[base + static_cast<std::size_t>(j)] += r[u].amount;
-                               if (cnt) ++cnt[base + static_cast<std::size_t>(j)];
-                             }
-                             if (skipped_after) {
+    plan.for_each_customer(
+        b0, b1, rows.data(), [](const PanelRow& r) { return r.slot; },
+        [&](std::int64_t c, const PanelRow* r, std::size_t m) {
+          const std::size_t base = static_cast<std::size_t>(c) * np;
+          std::int64_t skipped_after = 0, skipped_before = 0;
+          for (std::size_t u = 0; u < m; ++u) {
+            const std::int32_t j = r[u].column;
+            if (j < 0) {
+              ++(j == -2 ? skipped_after : skipped_before);
+              continue;
+            }
+            if (rev) rev[base + static_cast<std::size_t>(j)] += r[u].amount;
+            if (cnt) ++cnt[base + static_cast<std::size_t>(j)];
+          }
+          if (skipped_after) {
 #pragma omp atomic
-                               a += skipped_after;
-                             }
-                             if (skipped_before) {
+            a += skipped_after;
+          }
+          if (skipped_before) {
 #pragma omp atomic
-                               b += skipped_before;
-                             }
-                           });
+            b += skipped_before;
+          }
+        });
   }
   after = a;
   before = b;

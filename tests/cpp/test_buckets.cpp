@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kamkit/buckets.hpp"
+#include "kamkit/common.hpp"
 
 namespace {
 
@@ -16,17 +17,24 @@ std::map<std::int64_t, std::vector<std::int64_t>> regroup(const std::vector<std:
                                                           std::size_t* n_passes) {
   kamkit::BucketPlan plan(keys.data(), keys.size(), keep);
   std::map<std::int64_t, std::vector<std::int64_t>> got;
-  std::vector<std::int64_t> payload(keys.size());
+  struct Row {
+    std::int64_t index;
+    std::uint64_t slot;
+  };
+  std::vector<Row> payload(keys.size());
   const auto passes = plan.passes(max_rows);
   *n_passes = passes.size();
   std::vector<std::vector<std::int64_t>> per_customer(plan.unique_keys().size());
   for (const auto& [b0, b1] : passes) {
-    plan.scatter(
-        b0, b1, [&](std::size_t i, std::size_t at) { payload[at] = static_cast<std::int64_t>(i); });
-    plan.for_each_customer(b0, b1, payload.data(),
-                           [&](std::int64_t c, const std::int64_t* rows, std::size_t count) {
-                             per_customer[static_cast<std::size_t>(c)].assign(rows, rows + count);
-                           });
+    plan.scatter(b0, b1, payload.data(), [](std::size_t i, std::size_t slot) {
+      return Row{static_cast<std::int64_t>(i), slot};
+    });
+    plan.for_each_customer(
+        b0, b1, payload.data(), [](const Row& r) { return r.slot; },
+        [&](std::int64_t c, const Row* rows, std::size_t count) {
+          auto& mine = per_customer[static_cast<std::size_t>(c)];
+          for (std::size_t j = 0; j < count; ++j) mine.push_back(rows[j].index);
+        });
   }
   for (std::size_t c = 0; c < per_customer.size(); ++c)
     got[plan.unique_keys()[c]] = per_customer[c];
@@ -74,4 +82,28 @@ TEST(BucketPlan, OnePassAndNothingKept) {
   const std::vector<std::uint8_t> none(keys.size(), 0);
   EXPECT_TRUE(regroup(keys, none.data(), 1000, &n_passes).empty());
   EXPECT_EQ(n_passes, 0u);
+}
+
+TEST(UnsignedDivider, MatchesDivisionAtEveryBoundary) {
+  std::mt19937_64 rng(3);
+  // Codes per day of every resolution and shift the archive uses, and others.
+  std::vector<std::uint64_t> divisors{
+      2, 3, 7, 675, 86400, 86400000, 86400000000ULL, 86400000000000ULL >> 9, 86400000000000ULL};
+  for (int k = 0; k < 20; ++k) divisors.push_back(2 + rng() % (std::uint64_t{1} << 40));
+  for (const std::uint64_t d : divisors) {
+    const kamkit::UnsignedDivider div(d);
+    for (int k = 0; k < 2000; ++k) {
+      const std::uint64_t n = rng() >> (1 + rng() % 63);  // below 2^63, many scales
+      ASSERT_EQ(div(n), n / d) << n << " / " << d;
+      // Around the multiples of d, where a rounded reciprocal slips.
+      const std::uint64_t q = n / d;
+      for (const std::uint64_t m : {q * d, q * d + d - 1, q * d + d}) {
+        if (m < (std::uint64_t{1} << 63)) ASSERT_EQ(div(m), m / d) << m << " / " << d;
+      }
+    }
+    const std::uint64_t top = (std::uint64_t{1} << 63) - 1;
+    EXPECT_EQ(div(top), top / d);
+    EXPECT_EQ(div(0), 0u);
+  }
+  EXPECT_THROW(kamkit::UnsignedDivider(0), std::invalid_argument);
 }

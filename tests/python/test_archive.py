@@ -455,3 +455,69 @@ def test_short_and_long_date_spans_agree_with_pandas(years):
         weekly["frequency"],
         weeks.groupby("c")["date"].agg(lambda d: d.dt.to_period("W").nunique()) - 1,
     )
+
+
+def full_reference(log: pd.DataFrame, end: str) -> pd.DataFrame:
+    """Every daily-period column of summarize, with quarterly value factors, in pandas."""
+    out = reference_summary(log, end)
+    kept = log[log["date"].dt.floor("D") <= pd.Timestamp(end)]
+    g = kept.groupby("c")
+    out["first_purchase"] = g["date"].min()
+    out["last_purchase"] = g["date"].max()
+    out["n_transactions"] = g.size()
+    quarter = kept["date"].dt.to_period("Q")
+    end_q = pd.Period(end, "Q")
+    last_full = end_q if end_q.end_time.normalize() == pd.Timestamp(end) else end_q - 1
+    out["avg_period_revenue"] = out["revenue"] / (
+        end_q.ordinal - g["date"].min().dt.to_period("Q").map(lambda p: p.ordinal) + 1
+    )
+    rev_last = kept[quarter == last_full].groupby("c")["x"].sum().reindex(out.index, fill_value=0.0)
+    rev_prev = (
+        kept[quarter == last_full - 1].groupby("c")["x"].sum().reindex(out.index, fill_value=0.0)
+    )
+    out["growth"] = (rev_last / rev_prev - 1.0).where(rev_prev > 0)
+    return out
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "whole seconds",  # slot and tick share a word
+        "random nanoseconds",  # too many tick bits: the wide rows
+        "before 1970 in ms",  # negative ticks
+        "half-second offset",  # no tick on a whole second
+    ],
+)
+def test_every_row_layout_agrees_with_pandas(layout):
+    rng = np.random.default_rng(5)
+    n = 120_000
+    start = pd.Timestamp("1968-03-01" if "1970" in layout else "2021-02-01")
+    span_ns = 700 * 86_400 * 10**9
+    offsets = rng.integers(0, span_ns, n)
+    if layout == "whole seconds":
+        offsets -= offsets % 10**9
+    elif layout == "before 1970 in ms":
+        offsets -= offsets % 10**6
+    elif layout == "half-second offset":
+        offsets -= offsets % 10**9
+        offsets += 5 * 10**8
+    date = start + pd.to_timedelta(offsets, unit="ns")
+    if layout == "before 1970 in ms":
+        date = date.astype("datetime64[ms]")
+    log = pd.DataFrame(
+        {
+            "c": rng.integers(0, 3_000, n) * 5 - 40,
+            "date": date,
+            "x": rng.normal(40, 25, n).round(2),
+        }
+    )
+    end = str((start + pd.Timedelta(days=640)).date())
+    out = kamkit.summarize(log, "c", "date", "x", observation_end=end)
+    ref = full_reference(log, end)
+    assert out.index.tolist() == ref.index.tolist()
+    for col in ["frequency", "recency", "T", "n_transactions"]:
+        np.testing.assert_array_equal(out[col], ref[col], err_msg=col)
+    for col in ["monetary_value", "revenue", "avg_period_revenue", "growth"]:
+        np.testing.assert_allclose(out[col], ref[col], rtol=1e-9, atol=1e-9, err_msg=col)
+    for col in ["first_purchase", "last_purchase"]:
+        np.testing.assert_array_equal(out[col].to_numpy(), ref[col].to_numpy(), err_msg=col)

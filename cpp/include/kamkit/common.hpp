@@ -46,6 +46,58 @@ inline int popcount64(std::uint64_t x) {
 #endif
 }
 
+/// Index of the lowest set bit of a nonzero word.
+inline int lowest_set_bit(std::uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_ctzll(static_cast<unsigned long long>(x));
+#else
+  int n = 0;
+  for (; !(x & 1); x >>= 1) ++n;
+  return n;
+#endif
+}
+
+/// Bits needed to write x (0 for 0).
+inline int bit_width64(std::uint64_t x) {
+  int n = 0;
+  for (; x; x >>= 1) ++n;
+  return n;
+}
+
+/// Exact floor(n / d) for 0 <= n < 2^63 and a divisor d >= 1 known only at
+/// run time, by a multiplication and a shift (Granlund and Montgomery 1994,
+/// theorem 4.2, with N = 63): m = ceil(2^(63 + l) / d) where
+/// 2^(l - 1) < d <= 2^l, and floor(n / d) = floor(m n / 2^(63 + l)).
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 uint128_t;  // GCC and Clang
+#endif
+
+class UnsignedDivider {
+ public:
+  UnsignedDivider() = default;
+  explicit UnsignedDivider(std::uint64_t d) : d_(d) {
+    require(d >= 1, "UnsignedDivider: the divisor must be positive");
+    while ((std::uint64_t{1} << l_) < d) ++l_;
+#if defined(__SIZEOF_INT128__)
+    const uint128_t p = static_cast<uint128_t>(1) << (63 + l_);
+    m_ = static_cast<std::uint64_t>((p + d - 1) / d);
+#endif
+  }
+  std::uint64_t divisor() const { return d_; }
+  std::uint64_t operator()(std::uint64_t n) const {
+#if defined(__SIZEOF_INT128__)
+    return static_cast<std::uint64_t>((static_cast<uint128_t>(n) * m_) >> (63 + l_));
+#else
+    return n / d_;
+#endif
+  }
+
+ private:
+  std::uint64_t d_ = 1;
+  std::uint64_t m_ = std::uint64_t{1} << 63;
+  int l_ = 0;
+};
+
 /// Below this many elements a loop runs on one thread: forking costs more.
 constexpr std::ptrdiff_t kParallelThreshold = 1 << 16;
 
