@@ -214,73 +214,91 @@ inline void write_customer(std::int64_t c, const CustomerTotals& t, bool has_amo
   if constexpr (HasMargin) out.margin[c] = t.marg;
 }
 
+// Works through the buckets [b0, b1) of a pass, whose rows `rows` holds from
+// its start, in waves of about 8 MB of rows: `work(w0, w1, first_row)`
+// handles buckets [w0, w1), and then the rows before w1 are given back, so
+// that the result columns grow as the scratch shrinks.
+template <class R, class Work>
+void in_waves(const BucketPlan& plan, std::size_t b0, std::size_t b1, Buffer<R>& rows,
+              Work&& work) {
+  const std::size_t wave = std::max<std::size_t>(1, (std::size_t{8} << 20) / sizeof(R));
+  for (std::size_t w0 = b0; w0 < b1;) {
+    std::size_t w1 = w0 + 1;
+    while (w1 < b1 && plan.rows_in(w0, w1) < wave) ++w1;
+    work(w0, w1, rows.data() + plan.rows_in(b0, w0));
+    rows.release_front(plan.rows_in(b0, w1));
+    w0 = w1;
+  }
+}
+
 template <class C>
 void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
-                         const typename C::Row* rows, const C& codec, bool has_amount,
+                         Buffer<typename C::Row>& rows, const C& codec, bool has_amount,
                          const Frame& f, Archive& out) {
   using R = typename C::Row;
   constexpr std::int64_t TPD = C::kTicksPerDay;
   const bool daily = f.freq == Freq::Day;
   // Per-thread scratch for a customer's purchase days.
   std::vector<std::vector<std::int64_t>> scratch(static_cast<std::size_t>(max_threads()));
-  plan.for_each_customer(
-      b0, b1, rows, [&](const R& r) { return codec.slot(r); },
-      [&](std::int64_t c, const R* row, std::size_t count) {
-        auto& days = scratch[static_cast<std::size_t>(thread_id())];
-        days.clear();
-        std::uint64_t kmin = codec.key(row[0]), kmax = kmin;
-        double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;
-        // Revenue of the first purchase period, kept while scanning: a row
-        // in an earlier period than the current first one restarts it.
-        std::int64_t first_lo = std::numeric_limits<std::int64_t>::max(), first_hi = first_lo;
-        double first_rev = 0.0;
-        for (std::size_t j = 0; j < count; ++j) {
-          const R& r = row[j];
-          kmin = std::min(kmin, codec.key(r));
-          kmax = std::max(kmax, codec.key(r));
-          const std::int64_t d = codec.base_day + static_cast<std::int64_t>(codec.day(r));
-          days.push_back(d);
-          if (d < first_lo) {
-            const std::int64_t p = period_of_day(d, f.freq);
-            first_lo = period_start_day(p, f.freq);
-            first_hi = period_end_day(p, f.freq);
-            first_rev = r.amount;
-          } else if (d <= first_hi) {
-            first_rev += r.amount;
-          }
-          rev += r.amount;
-          rev_last += (d >= f.last_full_lo && d <= f.last_full_hi) ? r.amount : 0.0;
-          rev_prev += (d >= f.prev_lo && d <= f.prev_hi) ? r.amount : 0.0;
-          if constexpr (C::kMargin) marg += r.margin;
+  auto per_customer = [&](std::int64_t c, const R* row, std::size_t count) {
+    auto& days = scratch[static_cast<std::size_t>(thread_id())];
+    days.clear();
+    std::uint64_t kmin = codec.key(row[0]), kmax = kmin;
+    double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;
+    // Revenue of the first purchase period, kept while scanning: a row
+    // in an earlier period than the current first one restarts it.
+    std::int64_t first_lo = std::numeric_limits<std::int64_t>::max(), first_hi = first_lo;
+    double first_rev = 0.0;
+    for (std::size_t j = 0; j < count; ++j) {
+      const R& r = row[j];
+      kmin = std::min(kmin, codec.key(r));
+      kmax = std::max(kmax, codec.key(r));
+      const std::int64_t d = codec.base_day + static_cast<std::int64_t>(codec.day(r));
+      days.push_back(d);
+      if (d < first_lo) {
+        const std::int64_t p = period_of_day(d, f.freq);
+        first_lo = period_start_day(p, f.freq);
+        first_hi = period_end_day(p, f.freq);
+        first_rev = r.amount;
+      } else if (d <= first_hi) {
+        first_rev += r.amount;
+      }
+      rev += r.amount;
+      rev_last += (d >= f.last_full_lo && d <= f.last_full_hi) ? r.amount : 0.0;
+      rev_prev += (d >= f.prev_lo && d <= f.prev_hi) ? r.amount : 0.0;
+      if constexpr (C::kMargin) marg += r.margin;
+    }
+    // Distinct purchase periods.
+    std::int64_t n_periods = 1;
+    if (count > 1) {
+      std::sort(days.begin(), days.end());
+      n_periods = 0;
+      std::int64_t boundary = std::numeric_limits<std::int64_t>::min();
+      for (const std::int64_t d : days) {
+        if (d > boundary) {
+          ++n_periods;
+          boundary = daily ? d : period_end_day(period_of_day(d, f.freq), f.freq);
         }
-        // Distinct purchase periods.
-        std::int64_t n_periods = 1;
-        if (count > 1) {
-          std::sort(days.begin(), days.end());
-          n_periods = 0;
-          std::int64_t boundary = std::numeric_limits<std::int64_t>::min();
-          for (const std::int64_t d : days) {
-            if (d > boundary) {
-              ++n_periods;
-              boundary = daily ? d : period_end_day(period_of_day(d, f.freq), f.freq);
-            }
-          }
-        }
-        const std::int64_t tmin = codec.tick_of(kmin), tmax = codec.tick_of(kmax);
-        const CustomerTotals t{static_cast<std::int64_t>(count),
-                               n_periods,
-                               first_lo,
-                               period_start_day(period_of_day(day_of<TPD>(tmax), f.freq), f.freq),
-                               f.end_vp - period_of_day(day_of<TPD>(tmin), f.period) + 1,
-                               tmin,
-                               tmax,
-                               rev,
-                               first_rev,
-                               rev_last,
-                               rev_prev,
-                               marg};
-        write_customer<C::kMargin>(c, t, has_amount, f, out);
-      });
+      }
+    }
+    const std::int64_t tmin = codec.tick_of(kmin), tmax = codec.tick_of(kmax);
+    const CustomerTotals t{static_cast<std::int64_t>(count),
+                           n_periods,
+                           first_lo,
+                           period_start_day(period_of_day(day_of<TPD>(tmax), f.freq), f.freq),
+                           f.end_vp - period_of_day(day_of<TPD>(tmin), f.period) + 1,
+                           tmin,
+                           tmax,
+                           rev,
+                           first_rev,
+                           rev_last,
+                           rev_prev,
+                           marg};
+    write_customer<C::kMargin>(c, t, has_amount, f, out);
+  };
+  in_waves(plan, b0, b1, rows, [&](std::size_t w0, std::size_t w1, const R* first) {
+    plan.for_each_customer(w0, w1, first, [&](const R& r) { return codec.slot(r); }, per_customer);
+  });
 }
 
 // The accumulate path: each bucket's customers get their sums, extremes and
@@ -288,7 +306,7 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
 // cache, in one pass over the bucket's rows (no sorting).
 template <class C>
 void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
-                          const typename C::Row* rows, const C& codec, bool has_amount,
+                          Buffer<typename C::Row>& rows, const C& codec, bool has_amount,
                           const Frame& f, Archive& out) {
   using R = typename C::Row;
   const std::size_t nslots = plan.slots_per_bucket();
@@ -312,7 +330,7 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
   std::vector<std::vector<std::uint64_t>> maps(threads);
   std::vector<std::vector<double>> margins(threads);  // per slot, with margins
   const std::uint32_t* day_info = f.day_info.data();
-  plan.for_each_bucket(b0, b1, rows, [&](std::int64_t c, const R* row, std::size_t m) {
+  auto per_bucket = [&](std::int64_t c, const R* row, std::size_t m) {
     const auto t = static_cast<std::size_t>(thread_id());
     auto& acc = accs[t];
     auto& bits = maps[t];
@@ -372,6 +390,9 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
       if (C::kMargin) marg[s] = 0.0;
       ++c;
     }
+  };
+  in_waves(plan, b0, b1, rows, [&](std::size_t w0, std::size_t w1, const R* first) {
+    plan.for_each_bucket(w0, w1, first, per_bucket);
   });
 }
 
@@ -385,25 +406,29 @@ void summarise_log(const TransactionsView& log, BucketPlan& plan, const C& codec
   const double* margin = log.margin;
   const std::int64_t* ticks = log.ticks;
   // Large logs go in passes over bucket ranges, so that the scratch copy of
-  // the rows stays under half the size of the input columns.
+  // the rows stays under 3/4 of the size of the input columns: the result
+  // columns fill the memory that the scratch gives back while it is worked
+  // through (half, where it cannot give memory back).
   const std::size_t input_row_bytes = 16 + (amount ? 8 : 0) + (margin ? 8 : 0);
-  const std::size_t budget =
-      std::max<std::size_t>(std::size_t{1} << 20, log.n * input_row_bytes / 2 / sizeof(R));
+  const std::size_t share = Buffer<R>::kCanRelease ? 3 : 2, parts = 4;
+  const std::size_t budget = std::max<std::size_t>(
+      std::size_t{1} << 20, log.n * input_row_bytes * share / parts / sizeof(R));
   const auto passes = plan.passes(budget);
   std::size_t largest = 0;
   for (const auto& [b0, b1] : passes) largest = std::max(largest, plan.rows_in(b0, b1));
   Buffer<R> rows(largest);
   const bool has_amount = amount != nullptr;
   for (const auto& [b0, b1] : passes) {
+    rows.reuse();
     // Captured by value: the scatter loop keeps them in registers.
     plan.scatter(
         b0, b1, rows.data(), [codec, ticks, amount, margin](std::size_t i, std::size_t slot) {
           return codec.make(ticks[i], amount ? amount[i] : 0.0, margin ? margin[i] : 0.0, slot);
         });
     if (f.period_words > 0) {
-      accumulate_customers(plan, b0, b1, rows.data(), codec, has_amount, f, out);
+      accumulate_customers(plan, b0, b1, rows, codec, has_amount, f, out);
     } else {
-      summarise_customers(plan, b0, b1, rows.data(), codec, has_amount, f, out);
+      summarise_customers(plan, b0, b1, rows, codec, has_amount, f, out);
     }
   }
 }

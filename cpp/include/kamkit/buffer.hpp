@@ -4,6 +4,7 @@
 // memory is backed by huge pages, which Linux grants on request.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
@@ -40,6 +41,36 @@ class Buffer {
       data_.reset(static_cast<T*>(p));
     }
   }
+  /// Whether release_front() gives memory back (Linux); elsewhere it does
+  /// nothing.
+  static constexpr bool kCanRelease =
+#if defined(__linux__) && defined(MADV_DONTNEED)
+      true;
+#else
+      false;
+#endif
+
+  /// Gives the memory of the first `n` elements back to the system (whole
+  /// huge pages only), once they are no longer needed; they read as zeros
+  /// if used again. Lowers the peak memory of a pass that consumes its
+  /// scratch from the front.
+  void release_front(std::size_t n) noexcept {
+#if defined(__linux__) && defined(MADV_DONTNEED)
+    constexpr std::size_t kHuge = std::size_t{1} << 21;
+    if (size_ * sizeof(T) < kHuge) return;  // not huge-page aligned
+    const std::size_t bytes = std::min(n, size_) * sizeof(T) / kHuge * kHuge;
+    if (bytes > released_) {
+      madvise(reinterpret_cast<char*>(data_.get()) + released_, bytes - released_, MADV_DONTNEED);
+      released_ = bytes;
+    }
+#else
+    (void)n;
+#endif
+  }
+
+  /// Marks the whole buffer as in use again (after release_front).
+  void reuse() noexcept { released_ = 0; }
+
   T* data() noexcept { return data_.get(); }
   const T* data() const noexcept { return data_.get(); }
   T& operator[](std::size_t i) noexcept { return data_[i]; }
@@ -53,6 +84,7 @@ class Buffer {
   };
   std::unique_ptr<T[], Free> data_;
   std::size_t size_ = 0;
+  std::size_t released_ = 0;  // bytes given back from the front
 };
 
 /// An allocator whose `resize` leaves new elements uninitialised (default-
