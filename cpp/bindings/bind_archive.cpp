@@ -12,7 +12,7 @@ py::dict summarize(const carray<std::int64_t>& keys, const carray<std::int64_t>&
                    std::int64_t ticks_per_day, const std::optional<carray<double>>& amount,
                    const std::optional<carray<double>>& margin, const std::string& freq,
                    const std::string& period, double time_unit_days,
-                   std::optional<std::int64_t> observation_end_tick) {
+                   std::optional<std::int64_t> observation_end_tick, bool check_values) {
   kamkit::TransactionsView log;
   log.n = static_cast<std::size_t>(keys.size());
   if (ticks.size() != keys.size() || (amount && amount->size() != keys.size()) ||
@@ -29,6 +29,7 @@ py::dict summarize(const carray<std::int64_t>& keys, const carray<std::int64_t>&
   opt.time_unit_days = time_unit_days;
   opt.has_observation_end = observation_end_tick.has_value();
   opt.observation_end_tick = observation_end_tick.value_or(0);
+  opt.check_values = check_values;
   kamkit::Archive a;
   {
     // Safe: the core reads only the NumPy buffers above, which the caller's
@@ -37,6 +38,8 @@ py::dict summarize(const carray<std::int64_t>& keys, const carray<std::int64_t>&
     a = kamkit::summarize(log, opt);
   }
   py::dict d;
+  d["invalid_values"] = a.invalid_values;
+  if (a.invalid_values) return d;
   d["observation_end_day"] = a.observation_end_day;
   d["last_full_period"] = a.last_full_period;
   d["rows_after_end"] = a.rows_after_end;
@@ -61,6 +64,6 @@ void bind_archive(py::module_& m) {
   m.def("summarize", &summarize, py::arg("keys").noconvert(), py::arg("ticks").noconvert(),
         py::arg("ticks_per_day"), py::arg("amount").noconvert(), py::arg("margin").noconvert(),
         py::arg("freq"), py::arg("period"), py::arg("time_unit_days"),
-        py::arg("observation_end_tick"),
+        py::arg("observation_end_tick"), py::arg("check_values") = false,
         "Per-customer archive columns of a transaction log (see kamkit.summarize).");
 }

@@ -34,21 +34,27 @@ struct Scan {
   std::uint64_t varying_bits = 0;
   std::int64_t min_key = std::numeric_limits<std::int64_t>::max();
   std::int64_t max_key = std::numeric_limits<std::int64_t>::min();
+  // Sums of the amounts and margins (NaN or infinite when one of them is).
+  double amount_sum = 0.0, margin_sum = 0.0;
 };
 
-// One pass over the ticks and the keys (of all rows, kept or not).
-Scan scan_log(const TransactionsView& log, bool count_after, std::int64_t end_tick) {
+// One pass over the ticks and the keys (of all rows, kept or not), and with
+// `sums` over the amounts and margins.
+Scan scan_log(const TransactionsView& log, bool count_after, std::int64_t end_tick, bool sums) {
   std::int64_t mx = std::numeric_limits<std::int64_t>::min();
   std::int64_t mn = std::numeric_limits<std::int64_t>::max();
   std::int64_t kmx = mx, kmn = mn;
   std::int64_t after = 0;
   std::uint64_t varying = 0;
+  double asum = 0.0, msum = 0.0;
   const auto n = static_cast<std::ptrdiff_t>(log.n);
   const std::int64_t* t = log.ticks;
   const std::int64_t* k = log.keys;
+  const double* a = sums ? log.amount : nullptr;
+  const double* m = sums ? log.margin : nullptr;
   const auto t0 = n > 0 ? static_cast<std::uint64_t>(t[0]) : 0;
 #pragma omp parallel for reduction(max : mx, kmx) reduction(min : mn, kmn) reduction(+ : after) \
-    reduction(| : varying) if (n > kParallelThreshold)
+    reduction(| : varying) reduction(+ : asum, msum) if (n > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     mx = std::max(mx, t[i]);
     mn = std::min(mn, t[i]);
@@ -56,8 +62,10 @@ Scan scan_log(const TransactionsView& log, bool count_after, std::int64_t end_ti
     varying |= static_cast<std::uint64_t>(t[i]) ^ t0;
     kmx = std::max(kmx, k[i]);
     kmn = std::min(kmn, k[i]);
+    if (a) asum += a[i];
+    if (m) msum += m[i];
   }
-  return {mx, static_cast<std::size_t>(after), mn, varying, kmn, kmx};
+  return {mx, static_cast<std::size_t>(after), mn, varying, kmn, kmx, asum, msum};
 }
 
 struct Frame {
@@ -510,7 +518,16 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   const std::int64_t end_tick = end_day >= std::numeric_limits<std::int64_t>::max() / tpd - 1
                                     ? std::numeric_limits<std::int64_t>::max()
                                     : (end_day + 1) * tpd - 1;
-  const Scan scan = scan_log(log, opt.has_observation_end, end_tick);
+  const Scan scan = scan_log(log, opt.has_observation_end, end_tick, opt.check_values);
+  // NaT is the smallest int64; NaN and infinities make the sums non-finite
+  // (as does a sum of finite values that overflows: the caller's exact
+  // check then finds nothing and asks again without this one).
+  if (opt.check_values && log.n > 0 &&
+      (scan.min_tick == std::numeric_limits<std::int64_t>::min() ||
+       !std::isfinite(scan.amount_sum) || !std::isfinite(scan.margin_sum))) {
+    out.invalid_values = true;
+    return out;
+  }
   if (!opt.has_observation_end && log.n > 0) {
     end_day = period_end_day(period_of_day(floor_div(scan.max_tick, tpd), opt.freq), opt.freq);
   }

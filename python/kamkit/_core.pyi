@@ -18,6 +18,7 @@ def summarize(
     period: str,
     time_unit_days: float,
     observation_end_tick: int | None,
+    check_values: bool = False,
 ) -> dict[str, Any]: ...
 
 # ------------------------------------------------------------------ models

@@ -123,8 +123,11 @@ def numeric_column(
             values = values.astype(np.float64)
     # A finite sum rules out NaN and infinities in one pass without a
     # temporary; otherwise (or when a sum of finite values overflows) look closer.
-    if known_finite or np.isfinite(np.add.reduce(values)):
+    if known_finite:
         return values
+    with np.errstate(over="ignore"):
+        if np.isfinite(np.add.reduce(values)):
+            return values
     nan = None if allow_missing else np.isnan(values)
     if nan is not None and nan.any():
         raise ValueError(
@@ -159,6 +162,10 @@ class TransactionLog:
     customer, date, amount_col, margin_col : column names
     n_input, n_dropped : int
         Rows in the input and rows dropped for missing values.
+    deferred : bool
+        Whether the scans for missing dates (NaT) and for missing or
+        infinite amounts and margins were left to the C++ core's first pass
+        (see ``check_transactions(defer_value_scans=True)``).
     """
 
     keys: np.ndarray
@@ -173,6 +180,7 @@ class TransactionLog:
     margin_col: Hashable | None
     n_input: int
     n_dropped: int
+    deferred: bool
     _decode: Any = field(repr=False)
 
     @property
@@ -219,6 +227,7 @@ class TransactionLog:
             margin_col=self.margin_col,
             n_input=self.n_input,
             n_dropped=self.n_dropped,
+            deferred=self.deferred,
             _decode=self._decode,
         )
 
@@ -308,7 +317,8 @@ def _finite_floats(series: pd.Series) -> bool:
     dtype = series.dtype
     if not (isinstance(dtype, np.dtype) and dtype.kind == "f"):
         return False
-    return bool(np.isfinite(np.add.reduce(series.to_numpy())))
+    with np.errstate(over="ignore"):  # an overflowing sum only means "look closer"
+        return bool(np.isfinite(np.add.reduce(series.to_numpy())))
 
 
 def _missing_mask(series: pd.Series) -> np.ndarray | None:
@@ -325,8 +335,9 @@ def _missing_mask(series: pd.Series) -> np.ndarray | None:
     if isinstance(dtype, np.dtype) and dtype.kind in "fmM":
         values = series.to_numpy()
         if dtype.kind == "f":
-            if len(values) == 0 or not np.isnan(np.add.reduce(values)):
-                return None
+            with np.errstate(over="ignore", invalid="ignore"):
+                if len(values) == 0 or not np.isnan(np.add.reduce(values)):
+                    return None
             mask = np.isnan(values)
         else:
             # NaT is the smallest int64; an integer minimum is much faster.
@@ -346,6 +357,7 @@ def check_transactions(
     margin: Hashable | None = None,
     missing: Literal["raise", "drop"] = "raise",
     name: str = "transactions",
+    defer_value_scans: bool = False,
 ) -> TransactionLog:
     """Check a transaction log and return its columns as arrays.
 
@@ -362,6 +374,13 @@ def check_transactions(
         Rows without a customer id, date, amount or margin raise a
         ValueError with their count, or are dropped with a
         :class:`MissingValuesWarning` giving the count per column.
+    defer_value_scans : bool
+        Leave the scans of NumPy datetime64 dates for NaT and of NumPy float
+        amounts and margins for NaN and infinities to the caller, which
+        makes them in the C++ core's first pass and, when that finds
+        something, calls this function again without deferring (so that the
+        errors and warnings are the same). The log's ``deferred`` says
+        whether anything was left.
 
     Returns
     -------
@@ -382,8 +401,17 @@ def check_transactions(
     )
     n_input = len(frame)
     cols = {"customer": customer, "date": date, "amount": amount, "margin": margin}
+    deferred = (
+        {role for role, col in cols.items() if col is not None and _core_scans(frame[col], role)}
+        if defer_value_scans
+        else set()
+    )
     # Float columns with a finite sum have neither missing nor infinite values.
-    finite = {role for role, col in cols.items() if col is not None and _finite_floats(frame[col])}
+    finite = deferred | {
+        role
+        for role, col in cols.items()
+        if col is not None and role not in deferred and _finite_floats(frame[col])
+    }
     masks = {
         role: _missing_mask(frame[col])
         for role, col in cols.items()
@@ -434,7 +462,22 @@ def check_transactions(
         margin_col=margin,
         n_input=n_input,
         n_dropped=dropped,
+        deferred=bool(deferred),
         _decode=decode,
+    )
+
+
+def _core_scans(series: pd.Series, role: str) -> bool:
+    """Whether the C++ core can scan this column for missing or infinite values.
+
+    It can for NumPy datetime64 dates (NaT is the smallest int64) and NumPy
+    float amounts and margins (NaN and infinities make their sum non-finite).
+    """
+    dtype = series.dtype
+    if not isinstance(dtype, np.dtype):
+        return False
+    return (role == "date" and dtype.kind == "M") or (
+        role in ("amount", "margin") and dtype.kind == "f"
     )
 
 

@@ -31,6 +31,9 @@ def _run_core(
     time_unit: str,
     period: str,
 ) -> dict[str, Any]:
+    """The core's summary; with ``log.deferred``, its first pass also makes the
+    value scans that check_transactions left to it (the result then says
+    ``invalid_values`` and holds nothing else when they find something)."""
     return _core.summarize(
         log.keys,
         log.ticks,
@@ -41,6 +44,7 @@ def _run_core(
         period,
         _TIME_UNITS[time_unit],
         end_tick,
+        log.deferred,
     )
 
 
@@ -182,10 +186,19 @@ def summarize(
     check_choice("freq", freq, _FREQS)
     check_choice("time_unit", time_unit, tuple(_TIME_UNITS))
     check_choice("period", period, _PERIODS)
-    log = check_transactions(transactions, customer, date, amount, margin, missing)
+    log = check_transactions(
+        transactions, customer, date, amount, margin, missing, defer_value_scans=True
+    )
     end_tick = check_observation_end(observation_end, log)
+    # (A NaT left for the core compares false here: no false alarm.)
     _check_end_not_before_start(end_tick, log, freq, "observation_end")
     core = _run_core(log, end_tick, freq, time_unit, period)
+    if core["invalid_values"]:
+        # Missing or infinite values: the full checks raise, or drop them.
+        log = check_transactions(transactions, customer, date, amount, margin, missing)
+        end_tick = check_observation_end(observation_end, log)
+        _check_end_not_before_start(end_tick, log, freq, "observation_end")
+        core = _run_core(log, end_tick, freq, time_unit, period)
     out = _frame(core, log, amount is not None)
     end = pd.Timestamp(np.datetime64(int(core["observation_end_day"]), "D"))
     current = pd.Period(end, freq=period)

@@ -239,8 +239,9 @@ def _criterion_values(customers: pd.DataFrame, key: Any) -> pd.Series:
 
 
 def _fill_missing(arr: np.ndarray, name: str, missing: str) -> np.ndarray:
-    if np.isfinite(np.add.reduce(arr)):  # no NaN (one pass, no temporary)
-        return arr
+    with np.errstate(over="ignore", invalid="ignore"):  # a sum that overflows: look closer
+        if np.isfinite(np.add.reduce(arr)):  # no NaN (one pass, no temporary)
+            return arr
     nan = np.isnan(arr)
     nnan = int(np.count_nonzero(nan))
     if not nnan:

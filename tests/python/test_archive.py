@@ -368,6 +368,28 @@ class TestErrors:
         with pytest.raises(ValueError, match=r"column 'date': expected a date.*found 1 row"):
             kamkit.summarize(log, "c", "date", "x")
 
+    def test_missing_dates_and_amounts_drop_with_counts(self):
+        # The core's first pass finds them; the drop then matches a clean log.
+        log = small_log()
+        log.loc[1, "date"] = pd.NaT
+        log.loc[[2, 3], "x"] = np.nan
+        log.loc[0, "m"] = np.nan
+        with pytest.warns(kamkit.MissingValuesWarning, match="dropped 4 rows") as caught:
+            out = kamkit.summarize(log, "c", "date", "x", margin="m", missing="drop")
+        assert "1 row without 'date'" in str(caught[0].message)
+        assert "2 rows without 'x'" in str(caught[0].message)
+        clean = kamkit.summarize(log.drop(index=[0, 1, 2, 3]), "c", "date", "x", margin="m")
+        pd.testing.assert_frame_equal(out, clean)
+        with pytest.raises(ValueError, match=r"column 'm': expected a number.*found 1 row"):
+            kamkit.summarize(log.drop(index=[1, 2, 3]), "c", "date", "x", margin="m")
+
+    def test_finite_amounts_whose_sum_overflows_are_fine(self):
+        log = small_log()
+        log["x"] = [1e308, 1e308, 1.0, 1.0, 1.0, 1e308]
+        out = kamkit.summarize(log, "c", "date", "x")
+        assert out.loc[20, "revenue"] == 1e308
+        assert out["n_transactions"].sum() == 6
+
     def test_numeric_dates_explain_how_to_parse(self):
         log = small_log().assign(date=20240101)
         with pytest.raises(TypeError, match="pd.to_datetime"):

@@ -37,6 +37,10 @@ struct ArchiveOptions {
   /// Whether `observation_end_tick` is set; otherwise the last timestamp.
   bool has_observation_end = false;
   std::int64_t observation_end_tick = 0;
+  /// Whether the first pass also looks for missing timestamps (NaT, the
+  /// smallest int64) and missing or infinite amounts and margins, and stops
+  /// at once when it finds any (see Archive::invalid_values).
+  bool check_values = false;
 };
 
 /// Per-customer columns, in increasing key order.
@@ -59,6 +63,9 @@ struct Archive {
   std::int64_t last_full_period = 0;
   /// Input rows after the observation end (ignored).
   std::size_t rows_after_end = 0;
+  /// With ArchiveOptions::check_values: the log has a missing timestamp, or
+  /// an amount or margin that is not finite; nothing else was computed.
+  bool invalid_values = false;
 };
 
 /// Summarises a log. Rows whose `freq` period comes after the observation
