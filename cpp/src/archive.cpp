@@ -198,8 +198,8 @@ struct CustomerTotals {
 
 // Writes customer c's archive columns from its totals.
 template <bool HasMargin>
-inline void write_customer(std::int64_t c, const CustomerTotals& t, bool has_amount, const Frame& f,
-                           Archive& out) {
+KAMKIT_ALWAYS_INLINE void write_customer(std::int64_t c, const CustomerTotals& t, bool has_amount,
+                                         const Frame& f, Archive& out) {
   const double frequency = static_cast<double>(t.n_periods - 1);
   const auto recency = static_cast<double>(t.last_start - t.first_start);
   const auto age = static_cast<double>(f.end_p_start - t.first_start);
@@ -325,13 +325,19 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
   struct alignas(64) Acc {
     std::uint64_t kmin, kmax;  // order keys of the rows
     std::int32_t count;
-    std::int16_t pmin, pmax;
+    std::int16_t pmin;       // first purchase period so far
+    std::int16_t n_periods;  // distinct purchase periods (below 2048)
     double rev, first_rev;
     double window[3];
   };
-  const Acc fresh{
-      std::numeric_limits<std::uint64_t>::max(), 0,   0,   std::numeric_limits<std::int16_t>::max(),
-      std::numeric_limits<std::int16_t>::min(),  0.0, 0.0, {0.0, 0.0, 0.0}};
+  const Acc fresh{std::numeric_limits<std::uint64_t>::max(),
+                  0,
+                  0,
+                  std::numeric_limits<std::int16_t>::max(),
+                  0,
+                  0.0,
+                  0.0,
+                  {0.0, 0.0, 0.0}};
   static_assert(sizeof(Acc) == 64, "one cache line per slot");
   const auto threads = static_cast<std::size_t>(max_threads());
   std::vector<std::vector<Acc>> accs(threads);
@@ -356,7 +362,11 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
       Acc& a = acc[slot];
       const std::uint32_t info = day_info[codec.day(r)];
       const auto p = static_cast<std::int16_t>(info & 0xFFFF);
-      bits[slot * words + static_cast<std::size_t>(p >> 6)] |= std::uint64_t{1} << (p & 63);
+      // A period's first row sets its bit and counts it.
+      std::uint64_t& word = bits[slot * words + static_cast<std::size_t>(p >> 6)];
+      const auto bit = static_cast<unsigned>(p & 63);
+      a.n_periods = static_cast<std::int16_t>(a.n_periods + (((word >> bit) & 1) ^ 1));
+      word |= std::uint64_t{1} << bit;
       a.kmin = std::min(a.kmin, codec.key(r));
       a.kmax = std::max(a.kmax, codec.key(r));
       ++a.count;
@@ -365,7 +375,6 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
       a.first_rev = a.first_rev * static_cast<double>(!earlier) +
                     r.amount * static_cast<double>(earlier || same);
       a.pmin = std::min(a.pmin, p);
-      a.pmax = std::max(a.pmax, p);
       a.rev += r.amount;
       a.window[info >> Frame::kWindowShift] += r.amount;
       if constexpr (C::kMargin) marg[slot] += r.margin;
@@ -374,17 +383,15 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
     for (std::size_t s = 0; s < nslots; ++s) {
       Acc& a = acc[s];
       if (a.count == 0) continue;
-      std::uint64_t* w = bits.data() + s * words;
-      std::int64_t n_periods = 0;
-      for (std::size_t k = static_cast<std::size_t>(a.pmin >> 6);
-           k <= static_cast<std::size_t>(a.pmax >> 6); ++k) {
-        n_periods += popcount64(w[k]);
-        w[k] = 0;
-      }
+      // The last purchase period is that of the last row; the bitmap words
+      // from the first to it are cleared for the slot's next customer.
+      const auto pmax = static_cast<std::size_t>(day_info[codec.day_of_key(a.kmax)] & 0xFFFF);
+      std::fill(bits.data() + s * words + static_cast<std::size_t>(a.pmin >> 6),
+                bits.data() + s * words + (pmax >> 6) + 1, std::uint64_t{0});
       const CustomerTotals totals{a.count,
-                                  n_periods,
+                                  a.n_periods,
                                   f.period_start[static_cast<std::size_t>(a.pmin)],
-                                  f.period_start[static_cast<std::size_t>(a.pmax)],
+                                  f.period_start[pmax],
                                   f.value_periods[codec.day_of_key(a.kmin)],
                                   codec.tick_of(a.kmin),
                                   codec.tick_of(a.kmax),

@@ -10,6 +10,16 @@
 #include <omp.h>
 #endif
 
+/// Inlines a small function called in a hot loop whatever the compiler's
+/// size heuristics say.
+#if defined(__GNUC__) || defined(__clang__)
+#define KAMKIT_ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define KAMKIT_ALWAYS_INLINE __forceinline
+#else
+#define KAMKIT_ALWAYS_INLINE inline
+#endif
+
 namespace kamkit {
 
 /// Throws std::invalid_argument with `message` unless `condition` holds.
@@ -64,10 +74,11 @@ inline int bit_width64(std::uint64_t x) {
   return n;
 }
 
-/// Exact floor(n / d) for 0 <= n < 2^63 and a divisor d >= 1 known only at
+/// Exact floor(n / d) for 0 <= n < 2^63 and a divisor d >= 2 known only at
 /// run time, by a multiplication and a shift (Granlund and Montgomery 1994,
 /// theorem 4.2, with N = 63): m = ceil(2^(63 + l) / d) where
-/// 2^(l - 1) < d <= 2^l, and floor(n / d) = floor(m n / 2^(63 + l)).
+/// 2^(l - 1) < d <= 2^l, and floor(n / d) = floor(m n / 2^(63 + l)), that
+/// is the high word of m n shifted right by l - 1.
 #if defined(__SIZEOF_INT128__)
 __extension__ typedef unsigned __int128 uint128_t;  // GCC and Clang
 #endif
@@ -76,26 +87,28 @@ class UnsignedDivider {
  public:
   UnsignedDivider() = default;
   explicit UnsignedDivider(std::uint64_t d) : d_(d) {
-    require(d >= 1, "UnsignedDivider: the divisor must be positive");
-    while ((std::uint64_t{1} << l_) < d) ++l_;
+    require(d >= 2, "UnsignedDivider: the divisor must be at least 2");
+    int l = 0;
+    while ((std::uint64_t{1} << l) < d) ++l;
+    shift_ = l - 1;
 #if defined(__SIZEOF_INT128__)
-    const uint128_t p = static_cast<uint128_t>(1) << (63 + l_);
+    const uint128_t p = static_cast<uint128_t>(1) << (63 + l);
     m_ = static_cast<std::uint64_t>((p + d - 1) / d);
 #endif
   }
   std::uint64_t divisor() const { return d_; }
   std::uint64_t operator()(std::uint64_t n) const {
 #if defined(__SIZEOF_INT128__)
-    return static_cast<std::uint64_t>((static_cast<uint128_t>(n) * m_) >> (63 + l_));
+    return static_cast<std::uint64_t>((static_cast<uint128_t>(n) * m_) >> 64) >> shift_;
 #else
     return n / d_;
 #endif
   }
 
  private:
-  std::uint64_t d_ = 1;
+  std::uint64_t d_ = 2;
   std::uint64_t m_ = std::uint64_t{1} << 63;
-  int l_ = 0;
+  int shift_ = 0;
 };
 
 /// Below this many elements a loop runs on one thread: forking costs more.
