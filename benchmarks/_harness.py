@@ -459,24 +459,54 @@ class Plan:
 
 
 def run_plan(
-    plan: Plan, only: set[str] | None = None, log: Callable[[str], None] = print
+    plan: Plan,
+    only: set[str] | None = None,
+    log: Callable[[str], None] = print,
+    rounds: int = 1,
 ) -> list[dict[str, Any]]:
-    """Run the plan's contenders one after the other (never two at once)."""
-    records = []
-    for c in plan.contenders:
-        if only and c.name not in only:
-            continue
-        log(f"[{plan.area}] {c.name} on {c.input.name} ({c.repeats}x) ...")
-        rec = run_contender(c, plan.module)
-        if "error" in rec:
-            log(f"    failed: {rec['error']}")
-        else:
-            log(
-                f"    best {rec['time_s']:.3f} s of {[round(t, 3) for t in rec['times_s']]}, "
-                f"extra peak {rec['extra_peak_mb']:.0f} MB"
-            )
-        records.append(rec)
-    return records
+    """Run the plan's contenders one after the other (never two at once).
+
+    With ``rounds`` > 1 the whole plan runs that many times, the contenders
+    taking turns (each time in a fresh subprocess), and each contender's
+    record merges its rounds (see :func:`merge_rounds`): on a shared machine
+    every contender gets the same chances at a quiet moment.
+    """
+    by_contender: dict[int, list[dict[str, Any]]] = {}
+    for r in range(rounds):
+        for i, c in enumerate(plan.contenders):
+            if only and c.name not in only:
+                continue
+            turn = f" round {r + 1}/{rounds}" if rounds > 1 else ""
+            log(f"[{plan.area}] {c.name} on {c.input.name} ({c.repeats}x){turn} ...")
+            rec = run_contender(c, plan.module)
+            if "error" in rec:
+                log(f"    failed: {rec['error']}")
+            else:
+                log(
+                    f"    best {rec['time_s']:.3f} s of {[round(t, 3) for t in rec['times_s']]}, "
+                    f"extra peak {rec['extra_peak_mb']:.0f} MB"
+                )
+            by_contender.setdefault(i, []).append(rec)
+    return [merge_rounds(recs) for _, recs in sorted(by_contender.items())]
+
+
+def merge_rounds(recs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One record from a contender's rounds: every repeat's time and memory
+    kept (round by round), the best time and the largest memory over all."""
+    ok = [r for r in recs if "error" not in r]
+    if len(recs) == 1 or not ok:
+        return recs[0]
+    out = dict(ok[0])
+    out.update(
+        rounds=len(recs),
+        times_s=[t for r in ok for t in r["times_s"]],
+        time_s=min(r["time_s"] for r in ok),
+        extra_peak_mb=max(r["extra_peak_mb"] for r in ok),
+        extra_peak_mb_each=[m for r in ok for m in r["extra_peak_mb_each"]],
+        load_average_1min=[r["load_average_1min"] for r in ok],
+        failed_rounds=[r["error"] for r in recs if "error" in r],
+    )
+    return out
 
 
 if __name__ == "__main__":

@@ -88,12 +88,16 @@ def area_table(data: dict[str, Any]) -> str:
             "| contender | time (s) | time / kamkit | extra peak memory (MB) | memory / input |"
         )
         lines.append("| --- | ---: | ---: | ---: | ---: |")
-        fastest = data.get("summary", {}).get(name, {}).get("pandas_fastest")
+        summary = data.get("summary", {}).get(name, {})
+        fastest = summary.get("pandas_fastest")
+        fastest_groupby = summary.get("groupby_fastest")
         rows.sort(key=lambda r: (ROLE_ORDER.get(r["role"], 9), r["time_s"]))
         for r in rows:
             label = f"`{r['name']}`: {r['label']}"
             if r["name"] == fastest:
                 label += " (**fastest pandas**)"
+            if r["name"] == fastest_groupby and fastest_groupby != fastest:
+                label += " (**fastest pandas groupby**)"
             if r.get("extrapolated"):
                 label += " (*extrapolated*)"
             # A record may name the kamkit record it is compared with ("vs").
