@@ -30,9 +30,10 @@ BucketPlan::BucketPlan(const std::int64_t* keys, std::size_t n, const std::uint8
   const bool direct = slots_.direct;
   const std::size_t words = direct ? (slots_.count + 63) / 64 : 0;
   std::vector<std::vector<std::uint64_t>> seen(static_cast<std::size_t>(threads_));
-#pragma omp parallel num_threads(threads_)
-  {
-    const auto t = static_cast<std::size_t>(thread_id());
+  // One iteration per chunk, whatever number of threads the runtime gives.
+#pragma omp parallel for schedule(static) num_threads(threads_)
+  for (int part = 0; part < threads_; ++part) {
+    const auto t = static_cast<std::size_t>(part);
     const std::size_t begin = std::min(n_, chunk_ * t), end = std::min(n_, begin + chunk_);
     auto& mine = counts_[t];
     mine.assign(nb_, 0);

@@ -51,13 +51,10 @@ void accumulate(const std::int32_t* codes, std::size_t n, std::size_t k, const s
                 std::int64_t& after, std::int64_t& before) {
   const int threads = n > static_cast<std::size_t>(kParallelThreshold) ? max_threads() : 1;
   std::int64_t a = 0, b = 0;
-#pragma omp parallel num_threads(threads) reduction(+ : a, b)
-  {
-#ifdef KAMKIT_HAVE_OPENMP
-    const int t = kamkit::thread_id();
-#else
-    const int t = 0;
-#endif
+  // One iteration per slice of customers, whatever number of threads the
+  // runtime gives.
+#pragma omp parallel for schedule(static) num_threads(threads) reduction(+ : a, b)
+  for (int t = 0; t < threads; ++t) {
     const auto lo = static_cast<std::int32_t>(k * static_cast<std::size_t>(t) / threads);
     const auto hi = static_cast<std::int32_t>(k * static_cast<std::size_t>(t + 1) / threads);
     for (std::size_t i = 0; i < n; ++i) {
@@ -452,9 +449,9 @@ std::vector<std::int64_t> transition_counts(const std::int32_t* states, std::siz
   // Per-thread tables over every pair; each thread takes a slice of customers.
   std::vector<std::vector<std::int64_t>> local(static_cast<std::size_t>(threads));
   bool bad = false;
-#pragma omp parallel num_threads(threads) reduction(|| : bad)
-  {
-    const int t = thread_id();
+  // One iteration per slice, whatever number of threads the runtime gives.
+#pragma omp parallel for schedule(static) num_threads(threads) reduction(|| : bad)
+  for (int t = 0; t < threads; ++t) {
     auto& mine = local[static_cast<std::size_t>(t)];
     mine.assign(pairs * s * s, 0);
     const std::size_t lo = k * static_cast<std::size_t>(t) / threads;

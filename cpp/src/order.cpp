@@ -55,9 +55,9 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::int32_t>& idx
   // Histograms of every digit in one read; a digit that all keys share
   // needs no pass.
   std::vector<std::uint32_t> hist(static_cast<std::size_t>(threads) * kDigits * kBuckets, 0);
-#pragma omp parallel num_threads(threads)
-  {
-    const int t = thread_id();
+  // One iteration per slice, whatever number of threads the runtime gives.
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int t = 0; t < threads; ++t) {
     std::uint32_t* h = hist.data() + static_cast<std::size_t>(t) * kDigits * kBuckets;
     const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
     const std::size_t hi = std::min(n, lo + chunk);
@@ -80,20 +80,23 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::int32_t>& idx
   std::vector<std::size_t> offs(static_cast<std::size_t>(threads) * kBuckets);
   for (int p = 0; p < kDigits; ++p) {
     if (!needed[p]) continue;
+    // One iteration per slice in each step, whatever number of threads the
+    // runtime gives (the work-sharing loops end with barriers).
 #pragma omp parallel num_threads(threads)
     {
-      const int t = thread_id();
-      const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
-      const std::size_t hi = std::min(n, lo + chunk);
-      std::size_t* o = offs.data() + static_cast<std::size_t>(t) * kBuckets;
-      if (threads == 1) {  // one slice: its counts are the histogram above
-        const std::uint32_t* h = hist.data() + static_cast<std::size_t>(p) * kBuckets;
-        for (int b = 0; b < kBuckets; ++b) o[b] = h[b];
-      } else {
-        std::fill(o, o + kBuckets, 0);
-        for (std::size_t i = lo; i < hi; ++i) ++o[digit(keys[i], p)];
+#pragma omp for schedule(static)
+      for (int t = 0; t < threads; ++t) {
+        const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
+        const std::size_t hi = std::min(n, lo + chunk);
+        std::size_t* o = offs.data() + static_cast<std::size_t>(t) * kBuckets;
+        if (threads == 1) {  // one slice: its counts are the histogram above
+          const std::uint32_t* h = hist.data() + static_cast<std::size_t>(p) * kBuckets;
+          for (int b = 0; b < kBuckets; ++b) o[b] = h[b];
+        } else {
+          std::fill(o, o + kBuckets, 0);
+          for (std::size_t i = lo; i < hi; ++i) ++o[digit(keys[i], p)];
+        }
       }
-#pragma omp barrier
 #pragma omp single
       {
         // Exclusive prefix over (bucket, thread): each thread's slice of a
@@ -107,10 +110,16 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::int32_t>& idx
             run += cnt;
           }
       }
-      for (std::size_t i = lo; i < hi; ++i) {
-        const std::size_t dst = o[digit(keys[i], p)]++;
-        keys2[dst] = keys[i];
-        if constexpr (WithIndex) idx2[dst] = idx[i];
+#pragma omp for schedule(static)
+      for (int t = 0; t < threads; ++t) {
+        const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
+        const std::size_t hi = std::min(n, lo + chunk);
+        std::size_t* o = offs.data() + static_cast<std::size_t>(t) * kBuckets;
+        for (std::size_t i = lo; i < hi; ++i) {
+          const std::size_t dst = o[digit(keys[i], p)]++;
+          keys2[dst] = keys[i];
+          if constexpr (WithIndex) idx2[dst] = idx[i];
+        }
       }
     }
     keys.swap(keys2);

@@ -187,9 +187,10 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
       const int threads = m > kParallelThreshold ? max_threads() : 1;
       const std::size_t chunk =
           (n + static_cast<std::size_t>(threads) - 1) / static_cast<std::size_t>(threads);
-#pragma omp parallel num_threads(threads)
-      {
-        const auto t = static_cast<std::size_t>(thread_id());
+      // One iteration per slice, whatever number of threads the runtime gives.
+#pragma omp parallel for schedule(static) num_threads(threads)
+      for (int part = 0; part < threads; ++part) {
+        const auto t = static_cast<std::size_t>(part);
         std::size_t a = std::min(n, chunk * t);
         const std::size_t hi = std::min(n, a + chunk);
         while (a > 0 && a < hi && sv[a] == sv[a - 1]) ++a;  // a run from the slice before

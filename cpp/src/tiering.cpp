@@ -318,25 +318,33 @@ Concentration concentration(const double* x, std::size_t n) {
   std::vector<double> part(static_cast<std::size_t>(threads) + 1, 0.0);
   double weighted = 0.0;  // sum of (2i - n - 1) x_(i)
   // Two-pass parallel prefix sum: slice sums, then each slice adds its offset.
+  // One iteration per slice in each step, whatever number of threads the
+  // runtime gives (the first loop ends with a barrier).
 #pragma omp parallel num_threads(threads) reduction(+ : weighted)
   {
-    const int t = thread_id();
-    const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
-    const std::size_t hi = std::min(n, lo + chunk);
-    double run = 0.0;
     const double nn = static_cast<double>(n);
-    for (std::size_t i = lo; i < hi; ++i) {
-      const double v = s[i];
-      weighted += (2.0 * static_cast<double>(i + 1) - nn - 1.0) * v;
-      run += v;
-      s[i] = run;
+#pragma omp for schedule(static)
+    for (int t = 0; t < threads; ++t) {
+      const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
+      const std::size_t hi = std::min(n, lo + chunk);
+      double run = 0.0;
+      for (std::size_t i = lo; i < hi; ++i) {
+        const double v = s[i];
+        weighted += (2.0 * static_cast<double>(i + 1) - nn - 1.0) * v;
+        run += v;
+        s[i] = run;
+      }
+      part[static_cast<std::size_t>(t) + 1] = run;
     }
-    part[static_cast<std::size_t>(t) + 1] = run;
-#pragma omp barrier
-    double offset = 0.0;
-    for (int u = 0; u < t; ++u) offset += part[static_cast<std::size_t>(u) + 1];
-    if (offset != 0.0)
-      for (std::size_t i = lo; i < hi; ++i) s[i] += offset;
+#pragma omp for schedule(static)
+    for (int t = 0; t < threads; ++t) {
+      const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
+      const std::size_t hi = std::min(n, lo + chunk);
+      double offset = 0.0;
+      for (int u = 0; u < t; ++u) offset += part[static_cast<std::size_t>(u) + 1];
+      if (offset != 0.0)
+        for (std::size_t i = lo; i < hi; ++i) s[i] += offset;
+    }
   }
   c.total = c.cum[n];
   require(c.total > 0.0, "concentration: the values add up to zero");

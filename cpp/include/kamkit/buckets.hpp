@@ -131,9 +131,11 @@ void BucketPlan::scatter(std::size_t b0, std::size_t b1, R* out, Make&& make) {
   const std::int64_t base = row_start_[b0];
   const std::size_t mask = (std::size_t{1} << shift_) - 1;
   const bool parallel = n_ > static_cast<std::size_t>(kParallelThreshold);
-#pragma omp parallel if (parallel) num_threads(threads_)
-  {
-    const auto t = static_cast<std::size_t>(thread_id());
+// One iteration per chunk (its cursors and its words of the pending bitmap),
+// whatever number of threads the runtime gives.
+#pragma omp parallel for schedule(static) if (parallel) num_threads(threads_)
+  for (int part = 0; part < threads_; ++part) {
+    const auto t = static_cast<std::size_t>(part);
     // Thread chunks are whole words of the pending bitmap.
     const std::size_t begin = std::min(n_, chunk_ * t), end = std::min(n_, begin + chunk_);
     // This thread's rows of bucket b go after those of the threads before it.
