@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "kamkit/buffer.hpp"
 #include "kamkit/common.hpp"
 
 namespace kamkit {
@@ -45,8 +46,8 @@ void check_no_nan(const double* x, std::size_t n) {
 
 // Sorts keys (and, with WithIndex, the index payload) in place. The buffers
 // `tmp_keys`/`tmp_idx` have the same size.
-template <bool WithIndex>
-void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::int32_t>& idx) {
+template <bool WithIndex, class Index>
+void radix_sort(Column<std::uint64_t>& keys, Index& idx) {
   const std::size_t n = keys.size();
   if (n < 2) return;
   const int threads = n > static_cast<std::size_t>(kParallelThreshold) ? max_threads() : 1;
@@ -75,8 +76,9 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::int32_t>& idx
     needed[p] = same != n;
   }
 
-  std::vector<std::uint64_t> keys2(n);
-  std::vector<std::int32_t> idx2(WithIndex ? n : 0);
+  // Scratch that is written in full before it is read: not zero-filled.
+  Column<std::uint64_t> keys2(n);
+  Index idx2(WithIndex ? n : 0);
   std::vector<std::size_t> offs(static_cast<std::size_t>(threads) * kBuckets);
   for (int p = 0; p < kDigits; ++p) {
     if (!needed[p]) continue;
@@ -133,7 +135,7 @@ std::vector<std::int32_t> argsort(const double* x, std::size_t n) {
   require(n < static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()),
           "sort: at most 2^31 - 1 values");
   check_no_nan(x, n);
-  std::vector<std::uint64_t> keys(n);
+  Column<std::uint64_t> keys(n);
   std::vector<std::int32_t> idx(n);
   const auto m = static_cast<std::ptrdiff_t>(n);
 #pragma omp parallel for if (m > kParallelThreshold)
@@ -150,7 +152,7 @@ void argsort_values(const double* x, std::size_t n, std::vector<std::int32_t>& o
   require(n < static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()),
           "sort: at most 2^31 - 1 values");
   check_no_nan(x, n);
-  std::vector<std::uint64_t> keys(n);
+  Column<std::uint64_t> keys(n);
   order.resize(n);
   const auto m = static_cast<std::ptrdiff_t>(n);
 #pragma omp parallel for if (m > kParallelThreshold)
@@ -166,7 +168,7 @@ void argsort_values(const double* x, std::size_t n, std::vector<std::int32_t>& o
 
 void sort_values_into(const double* x, std::size_t n, double* out) {
   check_no_nan(x, n);
-  std::vector<std::uint64_t> keys(n);
+  Column<std::uint64_t> keys(n);
   std::vector<std::int32_t> none;
   const auto m = static_cast<std::ptrdiff_t>(n);
 #pragma omp parallel for if (m > kParallelThreshold)

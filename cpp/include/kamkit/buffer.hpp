@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -19,48 +18,6 @@
 #endif
 
 namespace kamkit {
-
-namespace detail {
-
-constexpr std::size_t kHugePage = std::size_t{1} << 21;
-
-/// Memory for a large result column: its own mapping of whole huge pages
-/// (Linux), so that filling it costs a few page faults whatever the state
-/// of the heap; small blocks come from malloc.
-inline void* map_pages(std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (bytes >= kHugePage) {
-    const std::size_t size = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-    // Map one huge page more and trim, for an aligned start.
-    void* raw =
-        mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) throw std::bad_alloc();
-    const auto start = reinterpret_cast<std::uintptr_t>(raw);
-    const std::uintptr_t aligned = (start + kHugePage - 1) / kHugePage * kHugePage;
-    if (aligned > start) munmap(raw, aligned - start);
-    const std::uintptr_t tail = aligned + size, end = start + size + kHugePage;
-    if (end > tail) munmap(reinterpret_cast<void*>(tail), end - tail);
-    void* p = reinterpret_cast<void*>(aligned);
-    madvise(p, size, MADV_HUGEPAGE);
-    return p;
-  }
-#endif
-  void* p = std::malloc(bytes == 0 ? 1 : bytes);
-  if (!p) throw std::bad_alloc();
-  return p;
-}
-
-inline void unmap_pages(void* p, std::size_t bytes) noexcept {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (bytes >= kHugePage) {
-    munmap(p, (bytes + kHugePage - 1) / kHugePage * kHugePage);
-    return;
-  }
-#endif
-  std::free(p);
-}
-
-}  // namespace detail
 
 template <typename T>
 class Buffer {
@@ -142,8 +99,6 @@ struct DefaultInitAllocator : std::allocator<T> {
   DefaultInitAllocator() = default;
   template <typename U>
   DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return static_cast<T*>(detail::map_pages(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { detail::unmap_pages(p, n * sizeof(T)); }
   template <typename U>
   void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
     ::new (static_cast<void*>(p)) U;
