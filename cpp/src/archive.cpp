@@ -120,11 +120,16 @@ struct WideMarginRow {
   std::uint32_t slot, day;
 };
 
-template <std::int64_t TPD, class R>
-struct PackedCodec {
+// What every codec tells about its rows.
+template <std::int64_t TPD, class R, class WithMargin>
+struct CodecTraits {
   using Row = R;
   static constexpr std::int64_t kTicksPerDay = TPD;
-  static constexpr bool kMargin = std::is_same_v<R, PackedMarginRow>;
+  static constexpr bool kMargin = std::is_same_v<R, WithMargin>;
+};
+
+template <std::int64_t TPD, class R>
+struct PackedCodec : CodecTraits<TPD, R, PackedMarginRow> {
   std::int64_t base_day;
   std::uint64_t base_tick;  // base_day's first tick
   int shift;                // trailing zero bits of every tick - base_tick
@@ -145,7 +150,7 @@ struct PackedCodec {
   R make(std::int64_t tick, double amount, double margin, std::size_t slot) const {
     const std::uint64_t word = (static_cast<std::uint64_t>(slot) << slot_shift) |
                                ((static_cast<std::uint64_t>(tick) - base_tick) >> shift);
-    if constexpr (kMargin) {
+    if constexpr (std::is_same_v<R, PackedMarginRow>) {
       return R{word, amount, margin};
     } else {
       return R{word, amount};
@@ -154,10 +159,7 @@ struct PackedCodec {
 };
 
 template <std::int64_t TPD, class R>
-struct WideCodec {
-  using Row = R;
-  static constexpr std::int64_t kTicksPerDay = TPD;
-  static constexpr bool kMargin = std::is_same_v<R, WideMarginRow>;
+struct WideCodec : CodecTraits<TPD, R, WideMarginRow> {
   std::int64_t base_day;
 
   std::size_t slot(const R& r) const { return r.slot; }
@@ -177,7 +179,7 @@ struct WideCodec {
     // dropped anyway.
     const auto d = static_cast<std::uint32_t>(day_of<TPD>(tick) - base_day);
     const auto s = static_cast<std::uint32_t>(slot);
-    if constexpr (kMargin) {
+    if constexpr (std::is_same_v<R, WideMarginRow>) {
       return R{tick, amount, margin, s, d};
     } else {
       return R{tick, amount, s, d};
@@ -489,18 +491,18 @@ void summarise_rows(const TransactionsView& log, BucketPlan& plan, const Scan& s
     const std::uint64_t code_mask = (std::uint64_t{1} << code_bits) - 1;
     const UnsignedDivider per_day(static_cast<std::uint64_t>(TPD) >> shift);
     if (log.margin) {
-      const PackedCodec<TPD, PackedMarginRow> codec{base_day,  base_tick, shift,
+      const PackedCodec<TPD, PackedMarginRow> codec{{},        base_day,  base_tick, shift,
                                                     code_bits, code_mask, per_day};
       summarise_log(log, plan, codec, f, out);
     } else {
-      const PackedCodec<TPD, PackedRow> codec{base_day,  base_tick, shift,
+      const PackedCodec<TPD, PackedRow> codec{{},        base_day,  base_tick, shift,
                                               code_bits, code_mask, per_day};
       summarise_log(log, plan, codec, f, out);
     }
   } else if (log.margin) {
-    summarise_log(log, plan, WideCodec<TPD, WideMarginRow>{base_day}, f, out);
+    summarise_log(log, plan, WideCodec<TPD, WideMarginRow>{{}, base_day}, f, out);
   } else {
-    summarise_log(log, plan, WideCodec<TPD, WideRow>{base_day}, f, out);
+    summarise_log(log, plan, WideCodec<TPD, WideRow>{{}, base_day}, f, out);
   }
 }
 
