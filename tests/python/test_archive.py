@@ -545,3 +545,42 @@ def test_every_row_layout_agrees_with_pandas(layout):
         np.testing.assert_allclose(out[col], ref[col], rtol=1e-9, atol=1e-9, err_msg=col)
     for col in ["first_purchase", "last_purchase"]:
         np.testing.assert_array_equal(out[col].to_numpy(), ref[col].to_numpy(), err_msg=col)
+
+
+@pytest.mark.parametrize(
+    "case", ["whole ns range", "one timestamp", "sparse keys before 1970", "seconds unit"]
+)
+def test_edge_layouts_agree_with_pandas(case):
+    # The extremes of the tick packing: a span too long for a shared word
+    # (wide rows, per-customer sorting), a single timestamp (no bit varies),
+    # hashed keys with ticks before the epoch, and a coarse unit.
+    rng = np.random.default_rng(1)
+    n = 100_000
+    x = rng.normal(10, 5, n).round(2)
+    c = rng.integers(0, 5000, n)
+    end = "1970-09-30"
+    if case == "whole ns range":
+        lo, hi = pd.Timestamp("1677-09-22").value, pd.Timestamp("2262-04-10").value
+        date = pd.to_datetime(rng.integers(lo, hi, n))
+        end = "2262-04-10"
+    elif case == "one timestamp":
+        date = pd.to_datetime(np.full(n, pd.Timestamp("1970-05-05").value))
+    else:
+        days = rng.integers(0, 500, n) * 86_400 + rng.integers(0, 86_400, n)
+        date = pd.Timestamp("1969-06-01") + pd.to_timedelta(days, unit="s")
+        c = rng.choice(rng.integers(-(2**62), 2**62, 3000), n)
+        if case == "seconds unit":
+            date = date.astype("datetime64[s]")
+    log = pd.DataFrame({"c": c, "date": date, "x": x})
+    out = kamkit.summarize(log, "c", "date", "x", observation_end=end)
+    # pandas cannot subtract timestamps six centuries apart in ns: the
+    # reference works in seconds (the days are the same).
+    ref = full_reference(log.assign(date=log["date"].astype("datetime64[s]")), end)
+    assert out.index.tolist() == ref.index.tolist()
+    for col in ["frequency", "recency", "T", "n_transactions"]:
+        np.testing.assert_array_equal(out[col], ref[col], err_msg=col)
+    for col in ["monetary_value", "revenue", "avg_period_revenue", "growth"]:
+        np.testing.assert_allclose(out[col], ref[col], rtol=1e-9, atol=1e-9, err_msg=col)
+    g = log[log["date"].dt.floor("D") <= pd.Timestamp(end)].groupby("c")["date"]
+    np.testing.assert_array_equal(out["first_purchase"].to_numpy(), g.min().to_numpy())
+    np.testing.assert_array_equal(out["last_purchase"].to_numpy(), g.max().to_numpy())
