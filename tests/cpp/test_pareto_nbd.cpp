@@ -50,16 +50,16 @@ struct Data {
   }
 };
 
-std::string shared_data() {
-  if (const char* env = std::getenv("KAMKIT_SHARED_DATA")) return env;
-  return KAMKIT_SHARED_DATA;
+std::string test_data() {
+  if (const char* env = std::getenv("KAMKIT_TEST_DATA")) return env;
+  return KAMKIT_TEST_DATA;
 }
 
 Data load_cdnow() {
   Data d;
-  const std::string path = shared_data() + "/cdnow/cdnow_customers_summary.csv";
+  const std::string path = test_data() + "/cdnow/cdnow_customers_summary.csv";
   std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "cannot open " << path << " (set KAMKIT_SHARED_DATA)";
+  EXPECT_TRUE(in.good()) << "cannot open " << path << " (set KAMKIT_TEST_DATA)";
   std::string line;
   std::getline(in, line);  // ID,frequency,recency,T
   while (std::getline(in, line)) {

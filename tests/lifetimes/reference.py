@@ -2,7 +2,7 @@
 
 Run with the lifetimes environment's Python (see make_env.sh):
 
-    $KAMKIT_LIFETIMES_PYTHON tests/lifetimes/reference.py /path/to/shared/data > ref.json
+    $KAMKIT_LIFETIMES_PYTHON tests/lifetimes/reference.py tests/data > ref.json
 
 The parity tests (tests/python/test_lifetimes_parity.py) run it and compare.
 """
@@ -69,9 +69,9 @@ def rfm_model(fitter, d):
     return out
 
 
-def main(shared):
+def main(data):
     res = {"lifetimes": lifetimes.__version__, "numpy": np.__version__, "pandas": pd.__version__}
-    d = pd.read_csv(shared / "cdnow" / "cdnow_customers_summary.csv")
+    d = pd.read_csv(data / "cdnow" / "cdnow_customers_summary.csv")
     for name, cls in (("bg_nbd", BetaGeoFitter), ("mbg_nbd", ModifiedBetaGeoFitter)):
         fitter = cls().fit(d["frequency"], d["recency"], d["T"])
         res[name] = rfm_model(fitter, d)
@@ -86,7 +86,7 @@ def main(shared):
         for n in (0, 1, 3)
     }
 
-    s = pd.read_csv(shared / "cdnow" / "cdnow_customers_summary_with_transactions.csv")
+    s = pd.read_csv(data / "cdnow" / "cdnow_customers_summary_with_transactions.csv")
     rep = s[s["x"] > 0]
     gg = GammaGammaFitter().fit(rep["x"], rep["zbar"])
     bg = BetaGeoFitter().fit(s["x"], s["t_x"], s["T"])
@@ -107,7 +107,7 @@ def main(shared):
         ),
     }
 
-    don = pd.read_csv(shared / "donations" / "donations.csv")
+    don = pd.read_csv(data / "donations" / "donations.csv")
     bb = BetaGeoBetaBinomFitter().fit(
         don["frequency"], don["recency"], don["periods"], don["weights"]
     )
@@ -124,7 +124,7 @@ def main(shared):
     }
 
     log = pd.read_csv(
-        shared / "cdnow" / "CDNOW_sample.txt",
+        data / "cdnow" / "CDNOW_sample.txt",
         sep=r"\s+",
         header=None,
         names=["master_id", "id", "date", "cds", "spent"],

@@ -1,31 +1,24 @@
-"""Shared fixtures: the real data sets beside the project (../shared/data)."""
+"""Shared fixtures: the real data sets kept in the repository (tests/data)."""
 
 from __future__ import annotations
 
-import os
+import hashlib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _shared_data() -> Path:
-    env = os.environ.get("KAMKIT_SHARED_DATA")
-    if env:
-        return Path(env)
-    # ../shared/data beside the checkout (or beside a folder above it).
-    for parent in ROOT.parents:
-        candidate = parent / "shared" / "data"
-        if candidate.is_dir():
-            return candidate
-    return ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """Folder with cdnow/ and donations/ (set KAMKIT_SHARED_DATA to move it)."""
-    path = _shared_data()
-    if not (path / "cdnow" / "CDNOW_sample.txt").exists():
-        pytest.fail(f"the shared data sets are missing: expected them under {path}")
-    return path
+def data_dir() -> Path:
+    """Folder with cdnow/ and donations/ (see tests/data/README.md)."""
+    if not (DATA / "cdnow" / "CDNOW_sample.txt").exists():
+        pytest.fail(f"the test data sets are missing: expected them under {DATA}")
+    return DATA
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, as the data README lists it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

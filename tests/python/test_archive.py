@@ -69,13 +69,13 @@ def small_log() -> pd.DataFrame:
 
 
 class TestCdnow:
-    def test_matches_the_published_calibration_summary(self, shared_data):
+    def test_matches_the_published_calibration_summary(self, data_dir):
         log = load_cdnow_sample()
         out = kamkit.summarize(
             log, "customer_id", "date", "amount", observation_end="1997-09-30", time_unit="W"
         )
         ref = pd.read_csv(
-            shared_data / "cdnow" / "cdnow_customers_summary_with_transactions.csv", index_col="ID"
+            data_dir / "cdnow" / "cdnow_customers_summary_with_transactions.csv", index_col="ID"
         )
         assert len(out) == len(ref) == 2357
         assert out.index.equals(pd.Index(ref.index, name="customer_id"))
@@ -88,11 +88,11 @@ class TestCdnow:
         assert int((out["frequency"] > 0).sum()) == 946
         assert out["frequency"].mean() == pytest.approx(1.042, abs=5e-4)
 
-    def test_also_matches_the_frequency_only_summary(self, shared_data):
+    def test_also_matches_the_frequency_only_summary(self, data_dir):
         out = kamkit.summarize(
             load_cdnow_sample(), "customer_id", "date", observation_end="1997-09-30", time_unit="W"
         )
-        ref = pd.read_csv(shared_data / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
+        ref = pd.read_csv(data_dir / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
         assert list(out.columns) == [
             "frequency",
             "recency",

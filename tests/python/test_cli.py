@@ -91,13 +91,13 @@ class TestSummarize:
             np.testing.assert_allclose(got["revenue"], want["revenue"].to_numpy())
             np.testing.assert_array_equal(got["T"], want["T"].to_numpy())
 
-    def test_whitespace_text_file_with_numeric_dates(self, shared_data, capsys, tmp_path):
+    def test_whitespace_text_file_with_numeric_dates(self, data_dir, capsys, tmp_path):
         # The master file: fields separated by spaces, dates written as 19970101.
         out = tmp_path / "archive.csv"
         code, _, err = run(
             [
                 "summarize",
-                str(shared_data / "cdnow" / "CDNOW_master.txt"),
+                str(data_dir / "cdnow" / "CDNOW_master.txt"),
                 "--amount",
                 "dollar_value",
                 "--out",

@@ -21,8 +21,8 @@ def test_import_paths_and_shared_implementation():
     assert issubclass(kl.ParetoNBDFitter, kamkit.ParetoNBD)
 
 
-def test_fitter_attributes_and_save_load(shared_data, tmp_path):
-    d = pd.read_csv(shared_data / "cdnow" / "cdnow_customers_summary.csv")
+def test_fitter_attributes_and_save_load(data_dir, tmp_path):
+    d = pd.read_csv(data_dir / "cdnow" / "cdnow_customers_summary.csv")
     f = kl.BetaGeoFitter(penalizer_coef=0.0).fit(d["frequency"], d["recency"], d["T"])
     assert repr(f).startswith("<kamkit.lifetimes.BetaGeoFitter: fitted with 2357 subjects, a: 0.79")
     assert list(f.confidence_intervals_.columns) == ["lower 95% bound", "upper 95% bound"]

@@ -30,7 +30,7 @@ ATOL = 1e-10
 
 
 @pytest.fixture(scope="module")
-def ref(shared_data):
+def ref(data_dir):
     python = os.environ.get("KAMKIT_LIFETIMES_PYTHON")
     if not python:
         pytest.fail(
@@ -38,7 +38,7 @@ def ref(shared_data):
             "export KAMKIT_LIFETIMES_PYTHON=<venv>/bin/python (the script prints the line)"
         )
     done = subprocess.run(
-        [python, str(SCRIPT), str(shared_data)], capture_output=True, text=True, timeout=900
+        [python, str(SCRIPT), str(data_dir)], capture_output=True, text=True, timeout=900
     )
     if done.returncode != 0:
         pytest.fail(f"the lifetimes reference script failed:\n{done.stderr[-3000:]}")
@@ -46,8 +46,8 @@ def ref(shared_data):
 
 
 @pytest.fixture(scope="module")
-def cdnow(shared_data):
-    return pd.read_csv(shared_data / "cdnow" / "cdnow_customers_summary.csv")
+def cdnow(data_dir):
+    return pd.read_csv(data_dir / "cdnow" / "cdnow_customers_summary.csv")
 
 
 def _close(actual, expected, rtol=RTOL, atol=ATOL):
@@ -129,9 +129,9 @@ def test_pareto_fitter_matches_lifetimes(ref, cdnow):
         )
 
 
-def test_gamma_gamma_fitter_matches_lifetimes(ref, shared_data):
+def test_gamma_gamma_fitter_matches_lifetimes(ref, data_dir):
     r = ref["gamma_gamma"]
-    s = pd.read_csv(shared_data / "cdnow" / "cdnow_customers_summary_with_transactions.csv")
+    s = pd.read_csv(data_dir / "cdnow" / "cdnow_customers_summary_with_transactions.csv")
     rep = s[s["x"] > 0]
     gg = kl.GammaGammaFitter().fit(rep["x"], rep["zbar"])
     _close(gg.params_, list(r["params"].values()), rtol=2e-4)
@@ -154,9 +154,9 @@ def test_gamma_gamma_fitter_matches_lifetimes(ref, shared_data):
     _close(all_rows.params_, list(r["params"].values()), rtol=2e-4)
 
 
-def test_bgbb_fitter_matches_lifetimes(ref, shared_data):
+def test_bgbb_fitter_matches_lifetimes(ref, data_dir):
     r = ref["bg_bb"]
-    don = pd.read_csv(shared_data / "donations" / "donations.csv")
+    don = pd.read_csv(data_dir / "donations" / "donations.csv")
     f, rec, n = don["frequency"], don["recency"], don["periods"]
     bb = kl.BetaGeoBetaBinomFitter().fit(f, rec, n, don["weights"])
     _close(bb.params_, list(r["params"].values()), rtol=2e-4)
@@ -177,9 +177,9 @@ def test_bgbb_fitter_matches_lifetimes(ref, shared_data):
 
 
 @pytest.fixture(scope="module")
-def cdnow_log(shared_data):
+def cdnow_log(data_dir):
     log = pd.read_csv(
-        shared_data / "cdnow" / "CDNOW_sample.txt",
+        data_dir / "cdnow" / "CDNOW_sample.txt",
         sep=r"\s+",
         header=None,
         names=["master_id", "id", "date", "cds", "spent"],

@@ -14,20 +14,20 @@ from kamkit.models import ConvergenceWarning, SpendExclusionWarning
 
 
 @pytest.fixture(scope="module")
-def cdnow(shared_data):
-    return pd.read_csv(shared_data / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
+def cdnow(data_dir):
+    return pd.read_csv(data_dir / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
 
 
 @pytest.fixture(scope="module")
-def cdnow_spend(shared_data):
+def cdnow_spend(data_dir):
     return pd.read_csv(
-        shared_data / "cdnow" / "cdnow_customers_summary_with_transactions.csv", index_col="ID"
+        data_dir / "cdnow" / "cdnow_customers_summary_with_transactions.csv", index_col="ID"
     )
 
 
 @pytest.fixture(scope="module")
-def donations(shared_data):
-    return pd.read_csv(shared_data / "donations" / "donations.csv")
+def donations(data_dir):
+    return pd.read_csv(data_dir / "donations" / "donations.csv")
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +272,7 @@ def test_reprs(bgnbd):
     assert "<table" in html and "BG/NBD" in html
 
 
-def test_fit_and_holdout_tables(bgnbd, cdnow, shared_data):
+def test_fit_and_holdout_tables(bgnbd, cdnow, data_dir):
     table = bgnbd.fit_table(cdnow)
     assert table["observed"].sum() == len(cdnow)
     assert table["expected"].sum() == pytest.approx(len(cdnow))

@@ -15,8 +15,8 @@ PUBLISHED = np.array([0.553, 10.578, 0.606, 11.669])  # r, alpha, s, beta
 
 
 @pytest.fixture(scope="module")
-def cdnow(shared_data):
-    return pd.read_csv(shared_data / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
+def cdnow(data_dir):
+    return pd.read_csv(data_dir / "cdnow" / "cdnow_customers_summary.csv", index_col="ID")
 
 
 @pytest.fixture(scope="module")

@@ -241,10 +241,10 @@ def test_kmeans_errors():
         kamkit.kmeans_segments(pd.DataFrame({"a": [1.0, np.nan]}), 1)
 
 
-def test_concentration_of_the_raw_cdnow_sample(shared_data):
+def test_concentration_of_the_raw_cdnow_sample(data_dir):
     # The raw 1/10th sample (no header): master id, sample id, date, CDs, dollars.
     raw = pd.read_csv(
-        shared_data / "cdnow" / "CDNOW_sample.txt",
+        data_dir / "cdnow" / "CDNOW_sample.txt",
         sep=r"\s+",
         header=None,
         names=["master_id", "id", "date", "cds", "spent"],
