@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import DATA, sha256
 
 LISTED = dict(
@@ -14,7 +13,9 @@ LISTED = dict(
 
 
 def test_readme_lists_every_data_file():
-    files = {p.relative_to(DATA).as_posix() for p in DATA.rglob("*") if p.suffix in {".txt", ".csv"}}
+    files = {
+        p.relative_to(DATA).as_posix() for p in DATA.rglob("*") if p.suffix in {".txt", ".csv"}
+    }
     assert files == set(LISTED), "tests/data/README.md must list every data file with its SHA-256"
 
 
