@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs every test: the linters, C++ (CTest),
-# Python (pytest, including the lifetimes parity tests and the notebooks). Safe to run again: each
+# Python (pytest, including the lifetimes parity tests and the notebooks) and
+# the documentation site (Sphinx, warnings as errors). Safe to run again: each
 # step skips what is already in place.
 #
 # Root is needed only to install missing system packages (with apt-get, as root
@@ -10,6 +11,7 @@
 #   KAMKIT_TEST_VENV       virtual environment for kamkit and its tests (.venv-test)
 #   KAMKIT_LIFETIMES_VENV  virtual environment for lifetimes (.venv-lifetimes)
 #   KAMKIT_TEST_BUDGET     minutes the whole run may take before it is stopped (45)
+#   KAMKIT_SKIP_DOCS=1     leave out the documentation build
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -107,5 +109,14 @@ case $status in
   124) die "pytest ran over the budget and was stopped" ;;
   *) die "the Python tests failed (pytest exit $status)" ;;
 esac
+
+# ------------------------------------------------------------------ docs
+if [ "${KAMKIT_SKIP_DOCS:-0}" != 1 ]; then
+  step "documentation (Sphinx, warnings as errors)"
+  # -E: every page read afresh; executed notebooks are cached in build/docs/jupyter_cache.
+  timeout "$(left sphinx)" "$venv/bin/python" -m sphinx -E -W --keep-going -q -b html \
+    "$root/docs" "$root/build/docs/html" || die "the documentation build failed (see above)"
+  echo "documentation: $root/build/docs/html/index.html"
+fi
 
 step "all tests passed"
