@@ -17,4 +17,3 @@ def test_glossary_lists_every_chinese_label():
     assert not missing, f"docs/glossary.md lacks these labels of kamkit._i18n: {missing}"
     english = [key for key in _i18n._ZH if key not in text]
     assert not english, f"docs/glossary.md lacks these terms: {english}"
-
