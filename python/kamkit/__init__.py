@@ -7,8 +7,11 @@ their lifetime value. The numeric work runs in a C++ core.
 
 from __future__ import annotations
 
+import sys
+
 from . import datasets
 from ._validation import MissingValuesWarning
+from ._version import __version__
 from .archive import calibration_holdout, summarize
 from .lifecycle import (
     STAGES,
@@ -59,8 +62,6 @@ from .tiering import (
     register_tier_scheme,
     tier_by_thresholds,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CRITERIA",
@@ -116,4 +117,4 @@ __all__ = [
 
 from . import _display  # noqa: E402
 
-_display.install()
+_display.install(sys.modules[__name__])

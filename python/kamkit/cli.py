@@ -14,34 +14,23 @@ import sys
 import textwrap
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
 
-from . import __version__
+from ._errors import EXIT_DATA, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, CliError
 from ._i18n import name, translate_values
+from ._version import __version__
+from .report.tables import clv_table, tier_table
 
 __all__ = ["CliError", "Progress", "build_parser", "main", "read_table", "write_table"]
-
-EXIT_OK = 0
-EXIT_DATA = 1  # bad file, wrong column, bad values
-EXIT_USAGE = 2  # argparse's code for bad flags
-EXIT_UNAVAILABLE = 3  # the capability is not in this installation
 
 _CSV = (".csv", ".tsv", ".txt", ".dat")
 _COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst")
 _PARQUET = (".parquet", ".pq")
 _EXCEL = (".xlsx", ".xlsm", ".xls")
-
-
-class CliError(Exception):
-    """An error the user can fix; its message is printed without a traceback."""
-
-    def __init__(self, message: str, code: int = EXIT_DATA) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 # --------------------------------------------------------------------------- progress
@@ -306,58 +295,6 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def tier_table(
-    frame: pd.DataFrame,
-    *,
-    customer: Any,
-    date: Any,
-    amount: Any,
-    margin: Any = None,
-    missing: str = "raise",
-    observation_end: Any = None,
-    by: str = "count",
-    labels: str = "vip",
-    shares: tuple[float, ...] | None = None,
-    rank_by: str = "revenue",
-    lang: str = "en",
-    progress: Callable[[str], None] | None = None,
-) -> pd.DataFrame:
-    """The per-customer tier table behind ``kamkit tier``."""
-    import kamkit
-
-    step = progress or (lambda what: None)
-    step("building the customer archive")
-    archive = kamkit.summarize(
-        frame,
-        customer,
-        date,
-        amount,
-        margin,
-        observation_end=observation_end,
-        missing=missing,
-    )
-    step("scoring and tiering")
-    out = archive[["frequency", "recency", "T", "n_transactions", "revenue"]].copy()
-    if "margin" in archive:
-        out["margin"] = archive["margin"]
-    from .report import value_scores
-
-    out["value_score"] = value_scores(archive)
-    values = out["revenue"] if rank_by == "revenue" else out["value_score"]
-    kwargs: dict[str, Any] = {"labels": labels, "by": by}
-    if shares is not None:
-        kwargs["shares"] = shares
-    out["tier"] = translate_values(kamkit.pyramid(values, **kwargs), lang)
-    if hasattr(kamkit, "rfm_scores"):
-        rfm = kamkit.rfm_scores(archive)
-        for col in ("R", "F", "M", "rfm", "segment"):
-            if col in rfm:
-                out[col] = rfm[col]
-        if "segment" in out:
-            out["segment"] = translate_values(out["segment"], lang)
-    return out
-
-
 def _cmd_tier(args: argparse.Namespace) -> int:
     _need("value_score", "default_criteria", "pyramid")
     progress = Progress(3)
@@ -381,7 +318,7 @@ def _cmd_tier(args: argparse.Namespace) -> int:
 
 
 def _cmd_lifecycle(args: argparse.Namespace) -> int:
-    import kamkit
+    from . import lifecycle
 
     needs = {
         "stages": ("period_panel", "lifecycle_stages"),
@@ -394,7 +331,7 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
     progress("reading " + str(args.input))
     frame = _load(args)
     progress("building the period panel")
-    panel = kamkit.period_panel(
+    panel = lifecycle.period_panel(
         frame,
         customer=args.customer,
         date=args.date,
@@ -405,19 +342,19 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
     )
     progress(f"computing {args.what}")
     if args.what == "stages":
-        out = kamkit.lifecycle_stages(panel)
+        out = lifecycle.lifecycle_stages(panel)
         out = out.apply(lambda col: translate_values(col, args.lang))
     elif args.what == "tiers":
         labels = "zh" if args.lang == "zh" else "vip"
-        out = kamkit.tier_history(panel, labels=labels)
+        out = lifecycle.tier_history(panel, labels=labels)
     elif args.what == "transitions":
-        stages = kamkit.lifecycle_stages(panel)
-        result = kamkit.transitions(stages)
+        stages = lifecycle.lifecycle_stages(panel)
+        result = lifecycle.transitions(stages)
         out = result.probabilities if args.probabilities else result.counts
         if args.lang == "zh":
             out = out.rename(index=lambda s: _zh(s), columns=lambda s: _zh(s))
     else:
-        out = kamkit.early_warning(panel)
+        out = lifecycle.early_warning(panel)
         if args.lang == "zh":
             out = out.copy()
             if "reasons" in out:
@@ -442,12 +379,10 @@ def _zh(term: Any) -> Any:
 
 
 def _cmd_clv(args: argparse.Namespace) -> int:
-    from . import report as _report
-
     progress = Progress(4)
     progress("reading " + str(args.input))
     frame = _load(args)
-    out = _report.clv_table(
+    out = clv_table(
         frame,
         customer=args.customer,
         date=args.date,

@@ -282,11 +282,9 @@ def _lorenz_frame(data: Any) -> tuple[pd.DataFrame, Any]:
     """(two-column Lorenz frame, concentration object or None)."""
     if hasattr(data, "lorenz"):
         return data.lorenz, data
-    import kamkit
+    from .tiering import concentration
 
-    if not hasattr(kamkit, "concentration"):
-        raise TypeError("lorenz: pass the result of kamkit.concentration(values)")
-    result = kamkit.concentration(pd.Series(data), negative="clip")
+    result = concentration(pd.Series(data), negative="clip")
     return result.lorenz, result
 
 
