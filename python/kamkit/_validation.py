@@ -542,10 +542,7 @@ def _rfm_fast_ok(frequency: Any, recency: Any, T: Any, discrete: bool) -> bool:
         return False
     from . import _core
 
-    fn = getattr(_core, "rfm_is_valid", None)
-    if fn is None:
-        return False
-    return bool(fn(*(np.ascontiguousarray(a) for a in arrays), discrete))
+    return bool(_core.rfm_is_valid(*(np.ascontiguousarray(a) for a in arrays), discrete))
 
 
 def check_rfm(

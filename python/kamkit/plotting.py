@@ -1,4 +1,4 @@
-"""Plots of kamkit's results (matplotlib; install with ``pip install kamkit[plot]``).
+"""Plots of kamkit's results (matplotlib; install with ``pip install "kamkit[plot]"``).
 
 Every function takes kamkit results (or the values to compute them from),
 draws on ``ax`` (a new figure when omitted) and returns the Axes. Labels are
@@ -9,23 +9,19 @@ font that has Chinese glyphs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-try:
-    import matplotlib as mpl
-    import matplotlib.pyplot as plt
-    from matplotlib.axes import Axes
-    from matplotlib.colors import LinearSegmentedColormap
-except ImportError as exc:  # pragma: no cover - exercised without matplotlib only
-    raise ImportError(
-        "kamkit.plotting needs matplotlib, which is not installed; "
-        "install it with pip install kamkit[plot]"
-    ) from exc
-
 from ._i18n import label
+from ._optional import require
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+mpl = require("matplotlib", "kamkit.plotting")
+plt = require("matplotlib.pyplot", "kamkit.plotting")
 
 __all__ = [
     "calibration_vs_holdout",
@@ -51,7 +47,9 @@ STAGE_COLORS = {
     "reactivated": "#5aa469",
 }
 ACCENT = "#b23a48"
-_CMAP = LinearSegmentedColormap.from_list("kamkit", ["#f7fbff", "#81c3d7", "#2f6690", "#1b3a5c"])
+_CMAP = mpl.colors.LinearSegmentedColormap.from_list(
+    "kamkit", ["#f7fbff", "#81c3d7", "#2f6690", "#1b3a5c"]
+)
 
 _CJK_NAMES = (
     "Noto Sans CJK SC",

@@ -75,12 +75,7 @@ class BaseModel:
         return np.ones(len(self._param_names))
 
     def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple:
-        fn = getattr(_core, f"{self._core_name}_loglik", None)
-        if fn is None:
-            raise NotImplementedError(
-                f"{type(self).__name__}: this build of kamkit has no C++ core for "
-                f"{self._core_name!r}"
-            )
+        fn = getattr(_core, f"{self._core_name}_loglik")
         return fn(np.ascontiguousarray(log_params, dtype=np.float64), data, order)
 
     # ------------------------------------------------------------ fitting
