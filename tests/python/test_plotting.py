@@ -280,3 +280,21 @@ def test_chinese_labels_render_without_missing_glyphs():
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would raise
             ax.figure.canvas.draw()
+
+
+class _LifetimesNames:
+    """The stand-in with the lifetimes method names only."""
+
+    def conditional_probability_alive(self, x, t_x, T):
+        return _Exp().probability_alive(x, t_x, T)
+
+
+def test_model_plots_take_lifetimes_names_with_a_warning():
+    with pytest.warns(FutureWarning, match="kamkit.BetaGeo"):
+        ax = plotting.frequency_recency_matrix(
+            _LifetimesNames(), T=4, max_frequency=1, kind="p_alive"
+        )
+    z = np.ma.filled(ax.images[0].get_array(), np.nan)
+    np.testing.assert_allclose(z[:, 1], np.exp(-(4 - np.arange(4, -1, -1)) / 10.0))
+    with pytest.raises(TypeError, match="probability_alive"):
+        plotting.frequency_recency_matrix(object(), T=4, kind="p_alive")

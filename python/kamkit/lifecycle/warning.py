@@ -16,6 +16,7 @@ from .._validation import (
     check_observation_end,
     check_transactions,
 )
+from ..models._protocol import transaction_model
 from ._common import (
     _FREQS,
     _check_int,
@@ -161,8 +162,8 @@ def early_warning(
                           ``major_drop`` against the ``window`` before
     ``overdue``           ``credit`` gives more than ``overdue_days`` days
                           overdue (and a positive ``overdue_amount``, if given)
-    ``low_p_alive``       ``model.conditional_probability_alive(frequency,
-                          recency, T)`` < ``p_alive_threshold``
+    ``low_p_alive``       ``model.probability_alive(frequency, recency, T)``
+                          < ``p_alive_threshold``
     ====================  ======================================================
 
     A customer buying the same amount every period raises none of them.
@@ -182,11 +183,12 @@ def early_warning(
     credit : DataFrame, optional
         Receivables per customer: ids in the ``customer`` column or the
         index, a ``days_overdue`` column and optionally ``overdue_amount``.
-    model : object, optional
-        A fitted lifetime-value model with a
-        ``conditional_probability_alive(frequency, recency, T)`` method (the
-        lifetimes names), fitted in ``model_time_unit`` ("D" days or "W"
-        weeks) on a log; on a panel, in periods.
+    model : kamkit transaction model, optional
+        A fitted :class:`kamkit.BetaGeo`, :class:`kamkit.ModifiedBetaGeo`,
+        :class:`kamkit.ParetoNBD` (or any object with
+        ``probability_alive(frequency, recency, T)``), fitted in
+        ``model_time_unit`` ("D" days or "W" weeks) on a log; on a panel, in
+        periods.
     horizon : int, default 12
         Periods of revenue at risk.
 
@@ -204,7 +206,7 @@ def early_warning(
     Raises
     ------
     TypeError
-        Bad input types; a model without ``conditional_probability_alive``.
+        Bad input types; a model without ``probability_alive``.
     ValueError
         Fewer than two full periods; thresholds out of range; credit rows of
         unknown customers.
@@ -225,11 +227,8 @@ def early_warning(
     threshold = _check_number("p_alive_threshold", p_alive_threshold, 0.0, 1.0)
     overdue_days = _check_number("overdue_days", overdue_days, 0.0)
     check_choice("model_time_unit", model_time_unit, ("D", "W"))
-    if model is not None and not callable(getattr(model, "conditional_probability_alive", None)):
-        raise TypeError(
-            "model: expected a fitted model with a conditional_probability_alive(frequency, "
-            f"recency, T) method, got {type(model).__name__}"
-        )
+    if model is not None:
+        model = transaction_model(model, "model")
     rules = dict(stage_rules or {})
     unknown = set(rules) - {"new_periods", "window", "growth", "decline", "churn_periods"}
     if unknown:
@@ -338,7 +337,7 @@ def early_warning(
         ok = ~np.isnan(frequency)
         p_alive = np.full(k, np.nan)
         p_alive[ok] = np.asarray(
-            model.conditional_probability_alive(frequency[ok], recency[ok] / scale, T[ok] / scale),
+            model.probability_alive(frequency[ok], recency[ok] / scale, T[ok] / scale),
             dtype=np.float64,
         ).reshape(-1)
         reasons["low_p_alive"] = ok & (p_alive < threshold)
