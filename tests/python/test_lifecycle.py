@@ -699,3 +699,27 @@ def test_early_warning_lifetimes_names_still_work_with_a_warning():
     with pytest.warns(FutureWarning, match="kamkit.BetaGeo"):
         got = kamkit.early_warning(log, model=_LifetimesNamesModel(), **kwargs)
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_registered_label_sets_work_everywhere_the_pyramid_does():
+    kamkit.register_label_set("test-stars", ["***", "**", "*"], replace=True)
+    shares = (0.1, 0.3, 0.6)
+    log = load_cdnow_sample()
+    panel = kamkit.period_panel(log)
+    tiers = kamkit.tier_history(panel, window=3, shares=shares, labels="test-stars")
+    assert list(tiers.iloc[:, -1].cat.categories) == ["*", "**", "***"]
+    listed = kamkit.tier_history(panel, window=3, shares=shares, labels=["***", "**", "*"])
+    pd.testing.assert_frame_equal(tiers, listed)
+    risk = kamkit.early_warning(panel, tier_window=3, shares=shares, labels="test-stars")
+    assert set(risk["tier"].cat.categories) == {"*", "**", "***"}
+    up = kamkit.upgrade_candidates(panel, tier_window=3, shares=shares, labels="test-stars")
+    assert list(up["tier"].cat.categories) == ["*", "**", "***"]
+    down = kamkit.phase_out_candidates(
+        panel, periods=6, tier_window=3, shares=shares, labels="test-stars"
+    )
+    assert (down["tier"] == "*").all()
+    # The same rules as the pyramid: a set that does not match the shares is refused.
+    with pytest.raises(ValueError, match="one label per share"):
+        kamkit.tier_history(panel, labels="test-stars")
+    with pytest.raises(ValueError, match="one label per share"):
+        kamkit.pyramid(pd.Series([1.0, 2.0]), labels="test-stars")

@@ -7,6 +7,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
+from ..tiering import PYRAMID_SHARES
 from ._common import (
     _check_int,
     _check_number,
@@ -26,7 +27,7 @@ def upgrade_candidates(
     window: int = 3,
     min_growth: float = 0.5,
     tier_window: int = 12,
-    shares: Sequence[float] = (0.01, 0.04, 0.15, 0.80),
+    shares: Sequence[float] = PYRAMID_SHARES,
     labels: str | Sequence[Hashable] = "vip",
     lower_tiers: int = 2,
 ) -> pd.DataFrame:
@@ -117,7 +118,7 @@ def phase_out_candidates(
     periods: int = 12,
     max_growth: float = 0.0,
     tier_window: int = 12,
-    shares: Sequence[float] = (0.01, 0.04, 0.15, 0.80),
+    shares: Sequence[float] = PYRAMID_SHARES,
     labels: str | Sequence[Hashable] = "vip",
 ) -> pd.DataFrame:
     """Small customers with no growth over a long stretch of periods.

@@ -17,6 +17,7 @@ from .._validation import (
     check_transactions,
 )
 from ..models._protocol import transaction_model
+from ..tiering import PYRAMID_SHARES
 from ._common import (
     _FREQS,
     _check_int,
@@ -125,7 +126,7 @@ def early_warning(
     major_drop: float = 0.2,
     major_tiers: int = 2,
     tier_window: int = 12,
-    shares: Sequence[float] = (0.01, 0.04, 0.15, 0.80),
+    shares: Sequence[float] = PYRAMID_SHARES,
     labels: str | Sequence[Hashable] = "vip",
     stage_rules: dict[str, Any] | None = None,
     credit: pd.DataFrame | None = None,
