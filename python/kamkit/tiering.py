@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._i18n import label
 from ._validation import (
     as_series,
     check_choice,
@@ -81,8 +82,9 @@ def register_label_set(name: str, labels: Sequence[str], *, replace: bool = Fals
 register_label_set("vip", ("VIP", "major", "ordinary", "small"))
 register_label_set("metal", ("platinum", "gold", "iron", "lead"))
 register_label_set("abcd", ("A", "B", "C", "D"))
-register_label_set("zh", ("VIP客户", "主要客户", "普通客户", "小客户"))
-register_label_set("zh-metal", ("铂金客户", "黄金客户", "钢铁客户", "重铅客户"))
+# The Chinese sets are the Chinese terms of the English ones (see _i18n).
+register_label_set("zh", tuple(label(t, "zh") for t in LABEL_SETS["vip"]))
+register_label_set("zh-metal", tuple(label(t, "zh") for t in LABEL_SETS["metal"]))
 
 
 def resolve_labels(labels: str | Sequence[Any], n: int | None = None) -> list[Any]:

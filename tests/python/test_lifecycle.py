@@ -723,3 +723,13 @@ def test_registered_label_sets_work_everywhere_the_pyramid_does():
         kamkit.tier_history(panel, labels="test-stars")
     with pytest.raises(ValueError, match="one label per share"):
         kamkit.pyramid(pd.Series([1.0, 2.0]), labels="test-stars")
+
+
+def test_chinese_stage_names_agree_everywhere():
+    from kamkit._i18n import label, translate_values
+
+    names = kamkit.stage_strategies()["name_zh"]
+    assert names["reactivated"] == "回流"
+    stages = pd.Series(pd.Categorical(list(STAGES), categories=list(STAGES)))
+    assert translate_values(stages, "zh").tolist() == names.tolist()
+    assert [label(t, "zh") for t in kamkit.LABEL_SETS["vip"]] == list(kamkit.LABEL_SETS["zh"])

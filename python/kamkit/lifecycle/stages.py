@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._i18n import label
 from ._common import _check_int, _check_number, _check_panel, _codes_frame, _panel_values, _partial
 
 __all__ = ["STAGES", "lifecycle_stages", "stage_strategies"]
@@ -26,23 +27,18 @@ _STAGE_DTYPE = pd.CategoricalDtype(list(STAGES), ordered=True)
 _DECLINE = STAGES.index("decline")
 
 
+# Each stage's description and textbook strategy (the Chinese names are in _i18n).
 _STAGE_TABLE = (
-    ("identification", "识别期", "new, uncertain, small contribution", "build trust"),
-    ("development", "发展期", "trust deepens, business grows", "raise satisfaction"),
+    ("identification", "new, uncertain, small contribution", "build trust"),
+    ("development", "trust deepens, business grows", "raise satisfaction"),
     (
         "stable",
-        "稳定期",
         "dependent, large profit, cross-buying and referrals",
         "build exit barriers and cut transaction costs",
     ),
-    (
-        "decline",
-        "衰退期",
-        "volume falls, one side considers ending",
-        "recover or end, with early warning",
-    ),
-    ("churned", "流失", "no purchase for a long stretch", "win back, or let go"),
-    ("reactivated", "回归", "came back after churning", "rebuild trust, as with a new customer"),
+    ("decline", "volume falls, one side considers ending", "recover or end, with early warning"),
+    ("churned", "no purchase for a long stretch", "win back, or let go"),
+    ("reactivated", "came back after churning", "rebuild trust, as with a new customer"),
 )
 
 
@@ -62,7 +58,7 @@ def stage_strategies() -> pd.DataFrame:
     'build exit barriers and cut transaction costs'
     """
     frame = pd.DataFrame(
-        [row[1:] for row in _STAGE_TABLE],
+        [(label(row[0], "zh"), *row[1:]) for row in _STAGE_TABLE],
         index=pd.CategoricalIndex([row[0] for row in _STAGE_TABLE], dtype=_STAGE_DTYPE),
         columns=["name_zh", "description", "strategy"],
     )

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plotting
-from .._i18n import label, name, translate_values
+from .._i18n import label, name, stage_strategy, translate_values
 from ..archive import summarize
 from ..lifecycle import (
     early_warning,
@@ -35,7 +35,7 @@ from ..scoring import rfm_scores
 from ..service import service_policies
 from ..tiering import concentration, pyramid
 from ._html import esc, failed, figure, fmt_money, fmt_pct, table
-from ._strings import PERIOD_WORD, STRATEGY_ZH, STRINGS, TITLES
+from ._strings import PERIOD_WORD, STRINGS, TITLES
 from .tables import archive_columns, clv_values, rfm_columns, value_scores
 
 __all__ = ["SECTIONS", "Context", "Section", "section"]
@@ -394,9 +394,10 @@ def _lifecycle(ctx: Context, heading: str) -> str:
             s["n_customers"]: counts.to_numpy(),
         }
     )
-    texts = {str(k): str(v) for k, v in stage_strategies()["strategy"].items()}
-    if lang == "zh":
-        texts = {k: STRATEGY_ZH.get(k, v) for k, v in texts.items()}
+    texts = {
+        str(k): stage_strategy(str(k), str(v), lang)
+        for k, v in stage_strategies()["strategy"].items()
+    }
     frame[s["strategy"]] = [texts.get(str(k), "") for k in counts.index]
     fmt = {s["n_customers"]: _count}
     return (
