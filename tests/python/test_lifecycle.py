@@ -733,3 +733,19 @@ def test_chinese_stage_names_agree_everywhere():
     stages = pd.Series(pd.Categorical(list(STAGES), categories=list(STAGES)))
     assert translate_values(stages, "zh").tolist() == names.tolist()
     assert [label(t, "zh") for t in kamkit.LABEL_SETS["vip"]] == list(kamkit.LABEL_SETS["zh"])
+
+
+def test_stage_rules_have_one_home():
+    rules = kamkit.StageRules(churn_periods=4, growth=0.5)
+    panel = kamkit.period_panel(load_cdnow_sample())
+    stages = kamkit.lifecycle_stages(panel, churn_periods=4, growth=0.5)
+    assert stages.attrs["stage_rules"] == rules.as_dict()
+    as_object = kamkit.early_warning(panel, stage_rules=rules)
+    as_dict = kamkit.early_warning(panel, stage_rules={"churn_periods": 4, "growth": 0.5})
+    pd.testing.assert_frame_equal(as_object, as_dict)
+    with pytest.raises(ValueError, match="unknown rules"):
+        kamkit.early_warning(panel, stage_rules={"churn": 4})
+    with pytest.raises(ValueError, match="decline"):
+        kamkit.StageRules(decline=1.5)
+    with pytest.raises(TypeError, match="churn_periods"):
+        kamkit.StageRules(churn_periods=2.5)

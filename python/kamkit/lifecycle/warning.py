@@ -30,7 +30,7 @@ from ._common import (
     _partial,
 )
 from .panel import _attrs, _check_end, _panel_frame, _period_index
-from .stages import _DECLINE, _STAGE_DTYPE, _stage_codes
+from .stages import _DECLINE, _STAGE_DTYPE, StageRules, _stage_codes
 from .tiers import _tier_codes
 
 __all__ = ["WARNING_REASONS", "early_warning"]
@@ -128,7 +128,7 @@ def early_warning(
     tier_window: int = 12,
     shares: Sequence[float] = PYRAMID_SHARES,
     labels: str | Sequence[Hashable] = "vip",
-    stage_rules: dict[str, Any] | None = None,
+    stage_rules: StageRules | dict[str, Any] | None = None,
     credit: pd.DataFrame | None = None,
     overdue_days: float = 30,
     model: Any = None,
@@ -179,8 +179,8 @@ def early_warning(
         With a panel: the matching ``value="transactions"`` panel.
     window, silence_factor, revenue_drop, major_drop, major_tiers, tier_window,
     shares, labels, stage_rules, overdue_days, p_alive_threshold
-        Thresholds of the rules above (``stage_rules``: keyword arguments of
-        :func:`lifecycle_stages`).
+        Thresholds of the rules above (``stage_rules``: a :class:`StageRules`
+        or a dict of some of its fields, as in :func:`lifecycle_stages`).
     credit : DataFrame, optional
         Receivables per customer: ids in the ``customer`` column or the
         index, a ``days_overdue`` column and optionally ``overdue_amount``.
@@ -230,10 +230,7 @@ def early_warning(
     check_choice("model_time_unit", model_time_unit, ("D", "W"))
     if model is not None:
         model = transaction_model(model, "model")
-    rules = dict(stage_rules or {})
-    unknown = set(rules) - {"new_periods", "window", "growth", "decline", "churn_periods"}
-    if unknown:
-        raise ValueError(f"stage_rules: unknown rules {sorted(unknown)}")
+    rules = StageRules.from_any(stage_rules, "stage_rules")
     if _is_panel(data):
         panel = _check_panel(data)
         values = _panel_values(panel)
@@ -272,10 +269,7 @@ def early_warning(
     k = values.shape[0]
     t = _last_full(panel, partial, 2, "early_warning")
     last = values.shape[1] - 1
-    stages = _stage_codes(values, partial, **{
-        "new_periods": 3, "window": 3, "growth": 0.2, "decline": 0.3, "churn_periods": 6,
-        **rules,
-    })  # fmt: skip
+    stages = _stage_codes(values, partial, rules)
     tier_codes, tier_dtype = _tier_codes(values, tier_window, shares, labels)
     n_tiers = len(tier_dtype.categories)
     major_tiers = _check_int("major_tiers", major_tiers, 1)
