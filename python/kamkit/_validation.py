@@ -61,6 +61,38 @@ def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
     return value
 
 
+def check_int(name: str, value: Any, low: int) -> int:
+    """An integer (not a bool) >= ``low``, as a Python int.
+
+    Examples
+    --------
+    >>> from kamkit._validation import check_int
+    >>> check_int("window", 3, 1)
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name}: expected an integer >= {low}, got {value}")
+    return int(value)
+
+
+def check_number(name: str, value: Any, low: float, high: float = np.inf) -> float:
+    """A real number (not a bool) in [``low``, ``high``], as a Python float.
+
+    Examples
+    --------
+    >>> from kamkit._validation import check_number
+    >>> check_number("growth", 0.2, 0.0)
+    0.2
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
+    if not (low <= float(value) <= high):
+        raise ValueError(f"{name}: expected a number in [{low}, {high}], got {value}")
+    return float(value)
+
+
 def check_frame(obj: Any, name: str = "transactions") -> pd.DataFrame:
     """Raise TypeError unless ``obj`` is a DataFrame."""
     if not isinstance(obj, pd.DataFrame):

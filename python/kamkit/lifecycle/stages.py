@@ -13,7 +13,8 @@ import pandas as pd
 
 from .. import _core
 from .._i18n import label
-from ._common import _check_int, _check_number, _check_panel, _codes_frame, _panel_values, _partial
+from .._validation import check_int, check_number
+from ._common import _check_panel, _codes_frame, _panel_values, _partial
 
 __all__ = ["STAGES", "StageRules", "lifecycle_stages", "stage_strategies"]
 
@@ -106,11 +107,11 @@ class StageRules:
     churn_periods: int = 6
 
     def __post_init__(self) -> None:
-        _check_int("new_periods", self.new_periods, 1)
-        _check_int("window", self.window, 1)
-        _check_number("growth", self.growth, 0.0)
-        _check_number("decline", self.decline, 1e-12, 1.0)
-        _check_int("churn_periods", self.churn_periods, 1)
+        check_int("new_periods", self.new_periods, 1)
+        check_int("window", self.window, 1)
+        check_number("growth", self.growth, 0.0)
+        check_number("decline", self.decline, 1e-12, 1.0)
+        check_int("churn_periods", self.churn_periods, 1)
 
     @classmethod
     def from_any(cls, rules: StageRules | Mapping[str, Any] | None, name: str) -> StageRules:

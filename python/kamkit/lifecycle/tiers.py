@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._validation import check_shares
+from .._validation import check_int, check_shares
 from ..tiering import PYRAMID_SHARES, labels_for_shares
-from ._common import _check_int, _check_panel, _codes_frame, _panel_values
+from ._common import _check_panel, _codes_frame, _panel_values
 
 __all__ = ["tier_history"]
 
@@ -35,7 +35,7 @@ def _tier_codes(
     cum = _cum_shares(shares)
     top_first = labels_for_shares(labels, shares)
     dtype = pd.CategoricalDtype(top_first[::-1], ordered=True)
-    codes = _core.lifecycle_tiers(values, _check_int("window", window, 1), cum)
+    codes = _core.lifecycle_tiers(values, check_int("window", window, 1), cum)
     return codes, dtype
 
 

@@ -13,6 +13,8 @@ from .._validation import (
     TransactionLog,
     check_choice,
     check_frame,
+    check_int,
+    check_number,
     check_observation_end,
     check_transactions,
 )
@@ -20,8 +22,6 @@ from ..models._protocol import transaction_model
 from ..tiering import PYRAMID_SHARES
 from ._common import (
     _FREQS,
-    _check_int,
-    _check_number,
     _check_panel,
     _first_active,
     _is_panel,
@@ -220,13 +220,13 @@ def early_warning(
     >>> int(risk["rank"].iloc[0])
     1
     """
-    window = _check_int("window", window, 1)
-    k_factor = _check_number("silence_factor", silence_factor, 0.0)
-    x_drop = _check_number("revenue_drop", revenue_drop, 0.0, 1.0)
-    y_drop = _check_number("major_drop", major_drop, 0.0, 1.0)
-    horizon = _check_int("horizon", horizon, 1)
-    threshold = _check_number("p_alive_threshold", p_alive_threshold, 0.0, 1.0)
-    overdue_days = _check_number("overdue_days", overdue_days, 0.0)
+    window = check_int("window", window, 1)
+    k_factor = check_number("silence_factor", silence_factor, 0.0)
+    x_drop = check_number("revenue_drop", revenue_drop, 0.0, 1.0)
+    y_drop = check_number("major_drop", major_drop, 0.0, 1.0)
+    horizon = check_int("horizon", horizon, 1)
+    threshold = check_number("p_alive_threshold", p_alive_threshold, 0.0, 1.0)
+    overdue_days = check_number("overdue_days", overdue_days, 0.0)
     check_choice("model_time_unit", model_time_unit, ("D", "W"))
     if model is not None:
         model = transaction_model(model, "model")
@@ -272,7 +272,7 @@ def early_warning(
     stages = _stage_codes(values, partial, rules)
     tier_codes, tier_dtype = _tier_codes(values, tier_window, shares, labels)
     n_tiers = len(tier_dtype.categories)
-    major_tiers = _check_int("major_tiers", major_tiers, 1)
+    major_tiers = check_int("major_tiers", major_tiers, 1)
     first = _first_active(values)
     reasons: dict[str, np.ndarray] = {}
     reasons["moved_to_decline"] = (
