@@ -24,7 +24,7 @@ from ._errors import EXIT_DATA, EXIT_MISSING_EXTRA, EXIT_OK, EXIT_USAGE, CliErro
 from ._i18n import name, translate_values
 from ._optional import MissingExtraError, require
 from ._version import __version__
-from .report.tables import clv_table, tier_table
+from .report.tables import LogColumns, clv_table, tier_table
 
 __all__ = ["CliError", "Progress", "build_parser", "main", "read_table", "write_table"]
 
@@ -229,20 +229,11 @@ def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
     return frame
 
 
-def _columns(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "customer": args.customer,
-        "date": args.date,
-        "amount": args.amount,
-        "margin": args.margin,
-        "missing": args.missing,
-    }
-
-
-def _summary(frame: pd.DataFrame, args: argparse.Namespace, **extra: Any) -> pd.DataFrame:
-    from .archive import summarize
-
-    return summarize(frame, observation_end=args.observation_end, **_columns(args), **extra)
+def _columns(args: argparse.Namespace) -> LogColumns:
+    """The log's columns as the flags name them."""
+    return LogColumns(
+        args.customer, args.date, args.amount, args.margin, args.missing, args.observation_end
+    )
 
 
 def _shares(text: str | None) -> tuple[float, ...] | None:
@@ -267,7 +258,9 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     progress("reading " + str(args.input))
     frame = _load(args, need_amount=False)
     progress("building the customer archive")
-    archive = _summary(frame, args, freq=args.freq, time_unit=args.time_unit, period=args.period)
+    archive = _columns(args).summarize(
+        frame, freq=args.freq, time_unit=args.time_unit, period=args.period
+    )
     progress.finish()
     write_table(archive, args.out)
     return EXIT_OK
@@ -280,8 +273,7 @@ def _cmd_tier(args: argparse.Namespace) -> int:
     labels = args.labels
     out = tier_table(
         frame,
-        **_columns(args),
-        observation_end=args.observation_end,
+        **_columns(args).kwargs(),
         by=args.by,
         labels=labels,
         shares=_shares(args.shares),
@@ -301,15 +293,7 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
     progress("reading " + str(args.input))
     frame = _load(args)
     progress("building the period panel")
-    panel = lifecycle.period_panel(
-        frame,
-        customer=args.customer,
-        date=args.date,
-        amount=args.amount,
-        period=args.period,
-        observation_end=args.observation_end,
-        missing=args.missing,
-    )
+    panel = _columns(args).period_panel(frame, args.period)
     progress(f"computing {args.what}")
     if args.what == "stages":
         out = lifecycle.lifecycle_stages(panel)
@@ -354,11 +338,7 @@ def _cmd_clv(args: argparse.Namespace) -> int:
     frame = _load(args)
     out = clv_table(
         frame,
-        customer=args.customer,
-        date=args.date,
-        amount=args.amount,
-        missing=args.missing,
-        observation_end=args.observation_end,
+        **_columns(args).kwargs(margin=False),
         model=args.model,
         horizon_months=args.horizon,
         discount_rate=args.discount_rate,
@@ -383,12 +363,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     frame = _load(args)
     rep = _report.build_report(
         frame,
-        customer=args.customer,
-        date=args.date,
-        amount=args.amount,
-        margin=args.margin,
-        missing=args.missing,
-        observation_end=args.observation_end,
+        **_columns(args).kwargs(),
         period=args.period,
         lang=args.lang,
         title=args.title,
