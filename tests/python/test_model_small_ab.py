@@ -122,3 +122,22 @@ def test_clv_of_one_time_buyers_is_finite_when_a_plus_b_below_one():
     for continuous in (False, True):
         clv = model.customer_lifetime_value(x, t_x, T, m, time=12, freq="W", continuous=continuous)
         assert np.isfinite(clv).all() and (clv > 0).all()
+
+
+@pytest.mark.parametrize("cls", [kamkit.BetaGeo, kamkit.ModifiedBetaGeo])
+def test_fit_on_the_boundary_warns_and_predicts_finite_values(cls):
+    # Customers who buy as Poisson processes and never leave: the likelihood
+    # keeps improving as the drop-out probability goes to 0 (b -> infinity).
+    rng = np.random.default_rng(1)
+    n = 3000
+    T = rng.uniform(20, 60, n)
+    x = rng.poisson(rng.gamma(0.3, 0.1, n) * T).astype(float)
+    t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), 1), 0.0)
+    with pytest.warns(kamkit.models.BoundaryFitWarning, match="boundary of the parameter space"):
+        model = cls().fit(x, t_x, T)
+    boundary = model.convergence_["boundary"]
+    assert boundary and all(not 1e-6 <= model.params_[name] <= 1e6 for name in boundary)
+    assert np.isfinite(model.conditional_expected_purchases(52.0, x, t_x, T)).all()
+    assert np.isfinite(model.probability_alive(x, t_x, T)).all()
+    clv = model.customer_lifetime_value(x, t_x, T, np.full(n, 10.0), freq="W")
+    assert np.isfinite(clv).all()
