@@ -259,7 +259,10 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     frame = _load(args, need_amount=False)
     progress("building the customer archive")
     archive = _columns(args).summarize(
-        frame, freq=args.freq, time_unit=args.time_unit, period=args.period
+        frame,
+        granularity=args.granularity,
+        time_unit=args.time_unit,
+        value_period=args.value_period,
     )
     progress.finish()
     write_table(archive, args.out)
@@ -460,6 +463,24 @@ def _out_flag(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Renamed(argparse.Action):
+    """A flag with a deprecated second name, which still works and says so."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if option_string is not None and option_string != self.option_strings[0]:
+            sys.stderr.write(
+                f"{parser.prog}: warning: {option_string} is deprecated; use "
+                f"{self.option_strings[0]}\n"
+            )
+        setattr(namespace, self.dest, values)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``kamkit``."""
     parser = argparse.ArgumentParser(
@@ -481,9 +502,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     summ = sub.add_parser("summarize", help="the customer archive: one row per customer")
     _input_flags(summ, amount_default=None)
-    summ.add_argument("--freq", choices=("D", "W", "M", "Q", "Y"), default="D")
+    summ.add_argument(
+        "--granularity",
+        "--freq",
+        action=_Renamed,
+        choices=("D", "W", "M", "Q", "Y"),
+        default="D",
+        help="purchases in one such period count once (--freq: deprecated name)",
+    )
     summ.add_argument("--time-unit", choices=("D", "W"), default="D")
-    summ.add_argument("--period", choices=("M", "Q", "Y"), default="Q")
+    summ.add_argument(
+        "--value-period",
+        "--period",
+        action=_Renamed,
+        choices=("M", "Q", "Y"),
+        default="Q",
+        help="periods of avg_period_revenue and growth (--period: deprecated name)",
+    )
     _out_flag(summ)
     summ.set_defaults(func=_cmd_summarize)
 

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .. import _core
+from .._deprecation import renamed
 from .._validation import check_frame, check_rfm, model_array
 
 __all__ = ["BaseModel", "ConvergenceWarning", "RfmModel"]
@@ -703,6 +704,7 @@ class RfmModel(BaseModel):
             raise ValueError(f"n: expected non-negative whole numbers, found {int(bad.sum())} not")
         return _wrap(self._call("probability_of_n_purchases", tt, nn), index, scalar, "probability")
 
+    @renamed(freq="time_unit")
     def customer_lifetime_value(
         self,
         frequency: Any,
@@ -711,7 +713,7 @@ class RfmModel(BaseModel):
         monetary_value: Any,
         time: int = 12,
         discount_rate: float = 0.01,
-        freq: str = "D",
+        time_unit: str = "D",
         continuous: bool = False,
     ) -> Any:
         """Discounted value of the next ``time`` months' purchases.
@@ -719,7 +721,7 @@ class RfmModel(BaseModel):
         ``monetary_value`` is the value per purchase (for example
         GammaGamma.conditional_expected_average_spend). Discrete: as lifetimes,
         ``sum_k m (E[X(k f)] - E[X((k-1) f)]) / (1 + discount_rate)^k`` with
-        months of ``f`` time units (``freq`` "D": 30, "W": 4.345, "M": 1,
+        months of ``f`` time units (``time_unit`` "D": 30, "W": 4.345, "M": 1,
         "H": 720). Continuous: ``m * integral exp(-delta t) dE[X(t)]`` with
         ``delta = log(1 + discount_rate) / f``.
 
@@ -727,9 +729,11 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
-        factor = _CLV_FACTORS.get(freq)
+        factor = _CLV_FACTORS.get(time_unit)
         if factor is None:
-            raise ValueError(f"freq: expected one of {', '.join(_CLV_FACTORS)}, got {freq!r}")
+            raise ValueError(
+                f"time_unit: expected one of {', '.join(_CLV_FACTORS)}, got {time_unit!r}"
+            )
         if not (isinstance(time, (int, np.integer)) and time >= 0):
             raise ValueError(f"time: expected a whole number of months >= 0, got {time!r}")
         if not (isinstance(discount_rate, (int, float)) and discount_rate > -1):
