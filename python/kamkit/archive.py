@@ -8,8 +8,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import _core
 from ._deprecation import renamed
+from ._native import core as _core
 from ._validation import (
     TransactionLog,
     check_choice,
@@ -32,9 +32,12 @@ def _run_core(
     time_unit: str,
     period: str,
 ) -> dict[str, Any]:
-    """The core's summary; with ``log.deferred``, its first pass also makes the
-    value scans that check_transactions left to it (the result then says
-    ``invalid_values`` and holds nothing else when they find something)."""
+    """The core's summary.
+
+    With ``log.deferred``, its first pass also makes the value scans that
+    check_transactions left to it (the result then says ``invalid_values``
+    and holds nothing else when they find something).
+    """
     return _core.summarize(
         log.keys,
         log.ticks,

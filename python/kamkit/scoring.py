@@ -1,5 +1,6 @@
-"""Value scores (客户价值评分): weighted multi-criteria scores, RFM scores and
-per-customer profitability.
+"""Value scores (客户价值评分).
+
+Weighted multi-criteria scores, RFM scores and per-customer profitability.
 
 Every criterion goes through one registry (:func:`register_criterion`); the
 textbook factors are registered the same way a user's own criterion is.
@@ -15,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
 from ._deprecation import renamed
+from ._native import core as _core
 from ._validation import (
     check_choice,
     check_columns,

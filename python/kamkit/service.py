@@ -1,5 +1,8 @@
-"""Key-account service (大客户服务): account managers for the tiers and the
-differentiated service policy of each tier."""
+"""Key-account service (大客户服务).
+
+Account managers for the tiers and the differentiated service policy of
+each tier.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
 from ._deprecation import renamed
+from ._native import core as _core
 from ._validation import as_series, check_columns, check_frame, numeric_column
 from .tiering import LABEL_SETS, resolve_labels
 

@@ -1,6 +1,7 @@
-"""Customer tiers (客户分级): the customer pyramid, ABC analysis, absolute
-thresholds, value concentration (Lorenz curve, Gini, 80/20), the 2 x 2
-quadrant and k-means segments.
+"""Customer tiers (客户分级).
+
+The customer pyramid, ABC analysis, absolute thresholds, value concentration
+(Lorenz curve, Gini, 80/20), the 2 x 2 quadrant and k-means segments.
 
 Label sets and tier schemes live in registries (:func:`register_label_set`,
 :func:`register_tier_scheme`); the built-in ones are registered through the
@@ -16,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
 from ._i18n import label
+from ._native import core as _core
 from ._validation import (
     as_series,
     check_choice,
@@ -424,9 +425,11 @@ class Concentration:
 
     @property
     def lorenz(self) -> pd.DataFrame:
-        """The Lorenz curve: ``customer_share`` (0..1, smallest customers
-        first) against the ``value_share`` they bring; n + 1 rows from (0, 0)
-        to (1, 1)."""
+        """The Lorenz curve, n + 1 rows from (0, 0) to (1, 1).
+
+        ``customer_share`` (0..1, smallest customers first) against the
+        ``value_share`` they bring.
+        """
         k = np.arange(self.n + 1, dtype=np.float64)
         return pd.DataFrame({"customer_share": k / self.n, "value_share": self._cum / self.total})
 

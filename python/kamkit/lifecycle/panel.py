@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._native import core as _core
 from .._validation import TransactionLog, check_choice, check_observation_end, check_transactions
 from ._common import _FREQS, _VALUES, _check_panel
 

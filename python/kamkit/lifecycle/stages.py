@@ -1,5 +1,7 @@
-"""Lifecycle stages: identification (识别期), development (发展期), stability
-(稳定期), decline (衰退期), churn and reactivation.
+"""Lifecycle stages of every customer in every period.
+
+The stages are identification (识别期), development (发展期), stability
+(稳定期), decline (衰退期), churn (流失) and reactivation (回流).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _core
 from .._i18n import label
+from .._native import core as _core
 from .._validation import check_int, check_number
 from ._common import _check_panel, _codes_frame, _panel_values, _partial
 

@@ -7,7 +7,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._native import core as _core
 from .._validation import check_int, check_shares
 from ..tiering import PYRAMID_SHARES, labels_for_shares
 from ._common import _check_panel, _codes_frame, _panel_values

@@ -1,5 +1,7 @@
-"""Shared machinery of the customer-base models: fitting by maximum likelihood
-on the C++ objective, standard errors, summaries, JSON persistence and reprs.
+"""Shared machinery of the customer-base models.
+
+Fitting by maximum likelihood on the C++ objective, standard errors,
+summaries, JSON persistence and reprs.
 
 A transaction model subclasses :class:`RfmModel` and declares ``_core_name``
 (the prefix of its ``kamkit._core`` functions) and ``_param_names``; the
@@ -19,8 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .. import _core
 from .._deprecation import renamed
+from .._native import core as _core
 from .._validation import check_frame, check_rfm, model_array
 
 __all__ = ["BaseModel", "ConvergenceWarning", "RfmModel"]
@@ -555,8 +557,10 @@ class RfmModel(BaseModel):
         extra: dict[str, Any],
         keep_scalar: tuple[str, ...],
     ) -> tuple[list[np.ndarray], pd.Index | None, bool] | None:
-        """The common case in one pass: numeric arrays of one length that the core
-        finds valid, and scalar (or same-length) extras; None to take the general path.
+        """The common case in one pass, or None to take the general path.
+
+        The common case: numeric arrays of one length that the core finds
+        valid, and scalar (or same-length) extras.
 
         Extras named in ``keep_scalar`` stay one-element arrays when scalar (the
         core broadcasts them); the others are broadcast here.

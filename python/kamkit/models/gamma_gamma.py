@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .. import _core
 from .._deprecation import renamed
+from .._native import core as _core
 from .._validation import check_frame
 from ._base import _CLV_FACTORS, BaseModel, RfmModel, _as_arrays, _wrap
 

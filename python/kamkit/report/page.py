@@ -1,5 +1,8 @@
-"""The report page: :func:`build_report` runs the registered sections and lays
-them out in one self-contained HTML document (the template below)."""
+"""The report page: :class:`Report`, :func:`build_report` and the page template.
+
+:func:`build_report` runs the registered sections and lays them out in one
+self-contained HTML document.
+"""
 
 from __future__ import annotations
 
