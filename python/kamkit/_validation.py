@@ -575,7 +575,8 @@ def _rfm_fast_ok(frequency: Any, recency: Any, T: Any, discrete: bool) -> bool:
         return False
     from ._native import core as _core
 
-    return bool(_core.rfm_is_valid(*(np.ascontiguousarray(a) for a in arrays), discrete))
+    x, t_x, age = (np.ascontiguousarray(a) for a in arrays)
+    return bool(_core.rfm_is_valid(x, t_x, age, discrete))
 
 
 def check_rfm(

@@ -154,8 +154,6 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
             f"the input file {str(path)!r} cannot be read as {kind or 'CSV'} ({detail}); "
             "check that the file is not damaged and that its extension matches its content"
         ) from exc
-    if isinstance(frame, dict):  # pragma: no cover - only with sheet_name=None
-        frame = next(iter(frame.values()))
     if frame.empty:
         raise CliError(f"the input file {str(path)!r} has no rows; give a file with transactions")
     return frame
@@ -402,7 +400,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _demo_summary(n: dict) -> str:
+def _demo_summary(n: dict[str, Any]) -> str:
     """What a newcomer should see: the key figures of the report, in a few lines."""
     lines = [
         "kamkit demo: the CDNOW sample (Bruce Hardie's 1/10th sample of CDNOW's 1997 cohort)",

@@ -244,7 +244,7 @@ def pyramid(
         widths = counts.to_numpy(dtype=float)
         ax.barh(y, widths, left=-widths / 2, color=colors, height=0.8)
         for yi, n in zip(y, widths, strict=True):
-            ax.text(0, yi, f"{n:,.0f}", ha="center", va="center", fontsize=9)
+            ax.text(0, float(yi), f"{n:,.0f}", ha="center", va="center", fontsize=9)
         ax.set_xticks([])
         ax.set_xlabel(_t("customers", lang))
     else:
@@ -261,8 +261,8 @@ def pyramid(
         ax.barh(y, -cust_share, color=colors, height=0.8)
         ax.barh(y, value_share, color=colors, height=0.8, alpha=0.75, hatch="//", edgecolor="white")
         for yi, c, v in zip(y, cust_share, value_share, strict=True):
-            ax.text(-c - 1.5, yi, f"{c:.1f}%", ha="right", va="center", fontsize=9)
-            ax.text(v + 1.5, yi, f"{v:.1f}%", ha="left", va="center", fontsize=9)
+            ax.text(-c - 1.5, float(yi), f"{c:.1f}%", ha="right", va="center", fontsize=9)
+            ax.text(v + 1.5, float(yi), f"{v:.1f}%", ha="left", va="center", fontsize=9)
         ax.axvline(0, color="#333333", lw=0.8)
         lim = max(float(cust_share.max(initial=0)), float(value_share.max(initial=0))) + 18
         ax.set_xlim(-lim, lim)

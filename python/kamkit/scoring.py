@@ -46,7 +46,7 @@ class Criterion:
     """A named criterion: ``func(customers) -> Series`` aligned with the customers."""
 
     name: str
-    func: Callable[[pd.DataFrame], pd.Series]
+    func: Callable[[pd.DataFrame], Any]  # a Series, or values in the customers' order
     description: str = ""
 
 
@@ -675,7 +675,7 @@ def profitability(
     cost = _per_customer(archive, cost_to_serve, "cost_to_serve")
     profit = mar - cost
     flag = pd.Categorical.from_codes(
-        (profit >= 0).astype(np.int8), categories=["red", "green"], ordered=True
+        (profit >= 0).astype(np.int8), dtype=pd.CategoricalDtype(["red", "green"], ordered=True)
     )
     return pd.DataFrame(
         {"margin": mar, "cost_to_serve": cost, "profit": profit, "flag": flag},

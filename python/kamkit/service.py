@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -159,9 +159,9 @@ def assign_managers(
         if managers < 1:
             raise ValueError(f"managers: expected at least 1 manager, found {managers}")
         width = max(2, len(str(int(managers))))
-        names = [f"AM{i + 1:0{width}d}" for i in range(int(managers))]
+        names: list[Hashable] = [f"AM{i + 1:0{width}d}" for i in range(int(managers))]
     else:
-        names = list(managers)
+        names = list(cast(Sequence[Hashable], managers))
         if not names or len(set(names)) != len(names):
             raise ValueError("managers: expected a non-empty list of distinct names")
     work = _workload(archive, t, workload)

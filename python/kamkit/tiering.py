@@ -251,7 +251,9 @@ def _values(values: Any, name: str = "values") -> tuple[pd.Series, np.ndarray]:
     return s, np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def _categorical(codes: np.ndarray, labels_top_first: list[Any], index: pd.Index, name: Any):
+def _categorical(
+    codes: np.ndarray, labels_top_first: list[Any], index: pd.Index, name: Any
+) -> pd.Series:
     # The codes come from the C++ core, 0..len(labels) - 1 by construction.
     dtype = pd.CategoricalDtype(labels_top_first[::-1], ordered=True)
     cat = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
@@ -568,6 +570,9 @@ def _split(arr: np.ndarray, split: Any, name: str) -> float:
         ) from None
 
 
+_SIDES = pd.CategoricalDtype(["low", "high"], ordered=True)
+
+
 def quadrant(
     customers: pd.DataFrame,
     x: str,
@@ -641,9 +646,9 @@ def quadrant(
         raise ValueError(f"names: the four quadrants need distinct names, found {cats}")
     out = pd.DataFrame(
         {
-            "x_side": pd.Categorical.from_codes(xhi.astype(np.int8), ["low", "high"], ordered=True),
-            "y_side": pd.Categorical.from_codes(yhi.astype(np.int8), ["low", "high"], ordered=True),
-            "quadrant": pd.Categorical.from_codes(code, cats),
+            "x_side": pd.Categorical.from_codes(xhi.astype(np.int8), dtype=_SIDES),
+            "y_side": pd.Categorical.from_codes(yhi.astype(np.int8), dtype=_SIDES),
+            "quadrant": pd.Categorical.from_codes(code, dtype=pd.CategoricalDtype(cats)),
         },
         index=customers.index,
     )

@@ -16,7 +16,7 @@ import pandas as pd
 from .._i18n import label
 from .._native import core as _core
 from .._validation import check_int, check_number
-from ._common import _check_panel, _codes_frame, _panel_values, _partial
+from ._common import _check_panel, _codes_frame, _panel_values, _partial, _periods
 
 __all__ = ["STAGES", "StageRules", "lifecycle_stages", "stage_strategies"]
 
@@ -241,7 +241,7 @@ def lifecycle_stages(
     values = _panel_values(panel)
     rules = StageRules(new_periods, window, growth, decline, churn_periods)
     codes = _stage_codes(values, _partial(panel, partial), rules)
-    out = _codes_frame(codes, panel.index, panel.columns, _STAGE_DTYPE)
+    out = _codes_frame(codes, panel.index, _periods(panel), _STAGE_DTYPE)
     out.attrs.update(panel.attrs)
     out.attrs["stage_rules"] = rules.as_dict()
     return out

@@ -77,7 +77,7 @@ class BaseModel:
     def _initial_params(self, data: Any) -> np.ndarray:
         return np.ones(len(self._param_names))
 
-    def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple:
+    def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple[Any, ...]:
         fn = getattr(_core, f"{self._core_name}_loglik")
         return fn(np.ascontiguousarray(log_params, dtype=np.float64), data, order)
 
@@ -165,7 +165,7 @@ class BaseModel:
             "max_abs_gradient": grad_norm,
             "penalizer": pen,
         }
-        self._cov_log = None
+        self._cov_log: np.ndarray | None = None
         if not ok:
             warnings.warn(
                 f"{type(self).__name__}.fit did not converge ({res.message.strip()}; largest "
@@ -545,7 +545,7 @@ class RfmModel(BaseModel):
         return self
 
     # -------------------------------------------------------- predictions
-    def _call(self, what: str, *arrays: np.ndarray) -> np.ndarray:
+    def _call(self, what: str, *arrays: Any) -> np.ndarray:
         fn = getattr(_core, f"{self._core_name}_{what}")
         return np.asarray(fn(self._params(), *arrays))
 
@@ -590,7 +590,8 @@ class RfmModel(BaseModel):
             extras.append(got[0])
             if index is None:
                 index = got[1]
-        if not _core.rfm_is_valid(*hist, self._discrete):
+        x, t_x, age = hist
+        if not _core.rfm_is_valid(x, t_x, age, self._discrete):
             return None  # the general path names the rows at fault
         return [*extras, *hist], (hist_index if index is None else index), False
 
@@ -621,7 +622,7 @@ class RfmModel(BaseModel):
             {**extra, names[0]: frequency, names[1]: recency, names[2]: T}
         )
         k = len(extra)
-        check_rfm(*arrays[k:], names, discrete=self._discrete)
+        check_rfm(arrays[k], arrays[k + 1], arrays[k + 2], names, discrete=self._discrete)
         return arrays, index, scalar
 
     def conditional_expected_purchases(

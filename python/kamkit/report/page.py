@@ -183,7 +183,7 @@ def build_report(
     check_choice("period", period, ("M", "Q"))
     step = progress or (lambda what: None)
 
-    rc = {
+    rc: dict[str, Any] = {
         "svg.fonttype": "path",
         "svg.hashsalt": "kamkit",
         "font.size": 10,
@@ -195,7 +195,7 @@ def build_report(
         rc["font.sans-serif"] = [font, "DejaVu Sans"]
         rc["font.family"] = "sans-serif"
 
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         import matplotlib.pyplot as plt
 
         ctx = Context(
