@@ -1,6 +1,7 @@
-"""Input validation for the whole package: every public function checks its
-input here, so the rules and the wording of the errors are the same
-everywhere.
+"""Input validation for the whole package.
+
+Every public function checks its input here, so the rules and the wording
+of the errors are the same everywhere.
 
 Messages follow one pattern: the column, what was expected, what was found,
 how many rows are at fault, and how to fix it.
@@ -636,9 +637,10 @@ def _rfm_fast_ok(frequency: Any, recency: Any, T: Any, discrete: bool) -> bool:
         or len({len(a) for a in arrays}) != 1
     ):
         return False
-    from . import _core
+    from ._native import core as _core
 
-    return bool(_core.rfm_is_valid(*(np.ascontiguousarray(a) for a in arrays), discrete))
+    x, t_x, age = (np.ascontiguousarray(a) for a in arrays)
+    return bool(_core.rfm_is_valid(x, t_x, age, discrete))
 
 
 def check_rfm(

@@ -327,7 +327,7 @@ class GammaGammaFitter(_FitterMixin, GammaGamma):
         discount_rate: float = 0.01,
         freq: str = "D",
     ) -> pd.Series:
-        """lifetimes' discrete CLV; returns a Series named ``clv``."""
+        """Lifetimes' discrete CLV; returns a Series named ``clv``."""
         out = GammaGamma.customer_lifetime_value(
             self,
             transaction_prediction_model,
@@ -379,7 +379,7 @@ def summary_data_from_transaction_data(
     freq_multiplier: float = 1,
     include_first_transaction: bool = False,
 ) -> pd.DataFrame:
-    """lifetimes' summary (frequency, recency, T, monetary_value), by kamkit.summarize.
+    """Lifetimes' summary (frequency, recency, T, monetary_value), by kamkit.summarize.
 
     Returns
     -------
@@ -427,7 +427,7 @@ def calibration_and_holdout_data(
     monetary_value_col: Hashable | None = None,
     include_first_transaction: bool = False,
 ) -> pd.DataFrame:
-    """lifetimes' calibration/holdout frame, by kamkit.calibration_holdout.
+    """Lifetimes' calibration/holdout frame, by kamkit.calibration_holdout.
 
     Returns
     -------
