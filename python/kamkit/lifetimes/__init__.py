@@ -28,7 +28,11 @@ from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter
 from .fitters.modified_beta_geo_fitter import ModifiedBetaGeoFitter
 from .fitters.pareto_nbd_fitter import ParetoNBDFitter
-from .utils import ConvergenceError, calibration_and_holdout_data, summary_data_from_transaction_data
+from .utils import (
+    ConvergenceError,
+    calibration_and_holdout_data,
+    summary_data_from_transaction_data,
+)
 from .version import __version__
 
 __all__ = [

@@ -1,3 +1,4 @@
+# ruff: noqa: NPY002 - lifetimes draws from numpy's global random state; so do these simulators
 """lifetimes' ``generate_data``: simulate customers of the BG/NBD, MBG/NBD, Pareto/NBD and BG/BB models.
 
 Like lifetimes, the simulators draw from numpy's global random state
@@ -26,13 +27,15 @@ _RFM_COLUMNS = ["frequency", "recency", "T"]
 def _ages(T: Any, size: int) -> np.ndarray:
     if np.ndim(T) == 0:
         return np.full(size, float(T))
-    ages = np.asarray(T, dtype=float)
-    if len(ages) != size:
-        raise ValueError(f"T: expected a number or {size} ages (size), got {len(ages)}")
-    return ages
+    ages = np.asarray(T, dtype=float).ravel()
+    if len(ages) < size:
+        raise ValueError(f"T: expected a number or at least {size} ages (size), got {len(ages)}")
+    return ages[:size]  # the first ``size`` ages, as lifetimes
 
 
-def _purchase_times(rate: float, horizon: float, p_drop: float | None, drop_first: bool) -> tuple[list[float], bool]:
+def _purchase_times(
+    rate: float, horizon: float, p_drop: float | None, drop_first: bool
+) -> tuple[list[float], bool]:
     """Purchase times in (0, horizon) of one customer and whether they are still alive.
 
     After each purchase the customer drops out with probability ``p_drop``
@@ -59,7 +62,9 @@ def _summary_row(times: list[float]) -> tuple[float, float]:
     return float(np.unique(arr.astype(int)).shape[0]), float(arr.max())
 
 
-def _bg_like(T: Any, r: float, alpha: float, a: float, b: float, size: int, drop_first: bool) -> pd.DataFrame:
+def _bg_like(
+    T: Any, r: float, alpha: float, a: float, b: float, size: int, drop_first: bool
+) -> pd.DataFrame:
     ages = _ages(T, size)
     p = np.random.beta(a, b, size=size)
     lam = np.random.gamma(r, scale=1.0 / alpha, size=size)
@@ -161,7 +166,9 @@ def beta_geometric_beta_binom_model(
         if alive:
             alive = np.random.binomial(1, theta[i]) == 0
         recency = active[-1] + 1 if active else 0
-        rows.append((float(len(active)), float(recency), periods[i], p[i], theta[i], float(alive), float(i)))
+        rows.append(
+            (float(len(active)), float(recency), periods[i], p[i], theta[i], float(alive), float(i))
+        )
     columns = ["frequency", "recency", "n_periods", "p", "theta", "alive", "customer_id"]
     return pd.DataFrame(rows, columns=columns)
 

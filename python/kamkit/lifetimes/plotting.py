@@ -78,7 +78,11 @@ _HOLDOUT_XLABELS = {
 
 
 def plot_calibration_purchases_vs_holdout_purchases(
-    model: Any, calibration_holdout_matrix: pd.DataFrame, kind: str = "frequency_cal", n: int = 7, **kwargs: Any
+    model: Any,
+    calibration_holdout_matrix: pd.DataFrame,
+    kind: str = "frequency_cal",
+    n: int = 7,
+    **kwargs: Any,
 ) -> Any:
     """Mean holdout purchases, actual and predicted, by a calibration-period attribute.
 
@@ -116,7 +120,9 @@ def plot_calibration_purchases_vs_holdout_purchases(
     return ax
 
 
-def _matrix_plot(z: np.ndarray, title: str, xlabel: str, ylabel: str, kwargs: dict[str, Any]) -> Any:
+def _matrix_plot(
+    z: np.ndarray, title: str, xlabel: str, ylabel: str, kwargs: dict[str, Any]
+) -> Any:
     plt = _plt()
     interpolation = kwargs.pop("interpolation", "none")
     ax = plt.subplot(111)
@@ -153,7 +159,9 @@ def plot_frequency_recency_matrix(
         max_frequency = int(model.data["frequency"].max())
     if max_recency is None:
         max_recency = int(model.data["T"].max())
-    rec, freq = np.meshgrid(np.arange(max_recency + 1.0), np.arange(max_frequency + 1.0), indexing="ij")
+    rec, freq = np.meshgrid(
+        np.arange(max_recency + 1.0), np.arange(max_frequency + 1.0), indexing="ij"
+    )
     z = np.asarray(
         model.conditional_expected_number_of_purchases_up_to_time(
             T, freq.ravel(), rec.ravel(), np.full(freq.size, float(max_recency))
@@ -209,9 +217,17 @@ def plot_expected_repeat_purchases(
         color = ax._get_lines.get_next_color()
     max_T = float(model.data["T"].max())
     times = np.linspace(0, max_T, 100)
-    ax.plot(times, model.expected_number_of_purchases_up_to_time(times), color=color, label=label, **kwargs)
+    ax.plot(
+        times,
+        model.expected_number_of_purchases_up_to_time(times),
+        color=color,
+        label=label,
+        **kwargs,
+    )
     times = np.linspace(max_T, 1.5 * max_T, 100)
-    ax.plot(times, model.expected_number_of_purchases_up_to_time(times), color=color, ls="--", **kwargs)
+    ax.plot(
+        times, model.expected_number_of_purchases_up_to_time(times), color=color, ls="--", **kwargs
+    )
     plt.title(title)
     plt.xlabel(xlabel)
     if label is not None:
@@ -245,7 +261,14 @@ def plot_history_alive(
     path_dates = pd.date_range(start=dates.min(), periods=len(path), freq=freq)
     ax.plot(path_dates, path.to_numpy(), "-", label="P_alive")
     bought = pd.Series(1, index=pd.DatetimeIndex(dates)).resample(freq).sum()
-    ax.vlines(bought.index[bought >= 1].values, ymin=0, ymax=1, colors="r", linestyles="dashed", label="purchases")
+    ax.vlines(
+        bought.index[bought >= 1].values,
+        ymin=0,
+        ymax=1,
+        colors="r",
+        linestyles="dashed",
+        label="purchases",
+    )
     ax.set_ylim(0, 1.0)
     ax.set_yticks(np.arange(0, 1.1, 0.1))
     ax.set_xlim(start_date, path_dates[-1])
@@ -256,7 +279,14 @@ def plot_history_alive(
 
 
 def _tracking_plot(
-    frame: pd.DataFrame, t_cal: float, set_index_date: bool, title: str, xlabel: str, ylabel: str, ax: Any, kwargs: dict
+    frame: pd.DataFrame,
+    t_cal: float,
+    set_index_date: bool,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ax: Any,
+    kwargs: dict,
 ) -> Any:
     ax = frame.plot(ax=ax, title=title, **kwargs)
     if set_index_date:
@@ -296,8 +326,14 @@ def plot_cumulative_transactions(
     if ax is None:
         ax = plt.subplot(111)
     frame = expected_cumulative_transactions(
-        model, transactions, datetime_col, customer_id_col, t,
-        datetime_format=datetime_format, freq=freq, set_index_date=set_index_date,
+        model,
+        transactions,
+        datetime_col,
+        customer_id_col,
+        t,
+        datetime_format=datetime_format,
+        freq=freq,
+        set_index_date=set_index_date,
     )
     return _tracking_plot(frame, t_cal, set_index_date, title, xlabel, ylabel, ax, kwargs)
 
@@ -328,14 +364,28 @@ def plot_incremental_transactions(
     if ax is None:
         ax = plt.subplot(111)
     frame = expected_cumulative_transactions(
-        model, transactions, datetime_col, customer_id_col, t,
-        datetime_format=datetime_format, freq=freq, set_index_date=set_index_date,
+        model,
+        transactions,
+        datetime_col,
+        customer_id_col,
+        t,
+        datetime_format=datetime_format,
+        freq=freq,
+        set_index_date=set_index_date,
     ).diff()
     return _tracking_plot(frame, t_cal, set_index_date, title, xlabel, ylabel, ax, kwargs)
 
 
-def _heterogeneity(rv: Any, mean: float, var: float, suptitle: str, xlabel: str, ylabel: str,
-                   fontsize: float, kwargs: dict[str, Any]) -> Any:
+def _heterogeneity(
+    rv: Any,
+    mean: float,
+    var: float,
+    suptitle: str,
+    xlabel: str,
+    ylabel: str,
+    fontsize: float,
+    kwargs: dict[str, Any],
+) -> Any:
     plt = _plt()
     x = np.linspace(0, rv.ppf(0.99), 100)
     fig, ax = plt.subplots(1)
@@ -364,8 +414,14 @@ def plot_transaction_rate_heterogeneity(
     """
     r, alpha = model._unload_params("r", "alpha")
     return _heterogeneity(
-        stats.gamma(r, scale=1 / alpha), r / alpha, r / alpha**2,
-        suptitle, xlabel, ylabel, suptitle_fontsize, kwargs,
+        stats.gamma(r, scale=1 / alpha),
+        r / alpha,
+        r / alpha**2,
+        suptitle,
+        xlabel,
+        ylabel,
+        suptitle_fontsize,
+        kwargs,
     )
 
 
@@ -385,6 +441,12 @@ def plot_dropout_rate_heterogeneity(
     """
     a, b = model._unload_params("a", "b")
     return _heterogeneity(
-        stats.beta(a, b), a / (a + b), a * b / (a + b) ** 2 / (a + b + 1),
-        suptitle, xlabel, ylabel, suptitle_fontsize, kwargs,
+        stats.beta(a, b),
+        a / (a + b),
+        a * b / (a + b) ** 2 / (a + b + 1),
+        suptitle,
+        xlabel,
+        ylabel,
+        suptitle_fontsize,
+        kwargs,
     )

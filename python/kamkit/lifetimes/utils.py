@@ -73,7 +73,9 @@ def _unit(freq: str) -> pd.Timedelta:
 
 def _check_columns(transactions: Any, *cols: Hashable | None) -> None:
     if not isinstance(transactions, pd.DataFrame):
-        raise TypeError(f"transactions: expected a pandas DataFrame, got {type(transactions).__name__}")
+        raise TypeError(
+            f"transactions: expected a pandas DataFrame, got {type(transactions).__name__}"
+        )
     missing = [c for c in cols if c is not None and c not in transactions.columns]
     if missing:
         raise ValueError(
@@ -339,7 +341,9 @@ def calibration_and_holdout_data(
             "`calibration_period_end` and confirm that values in `transactions` occur prior "
             "to those dates."
         )
-    whole_periods = norm in ("D", "W") and cal_end == pd.Period(cal_end, freq=norm).end_time.normalize()
+    whole_periods = (
+        norm in ("D", "W") and cal_end == pd.Period(cal_end, freq=norm).end_time.normalize()
+    )
     if whole_periods and freq_multiplier == 1 and not include_first_transaction:
         s = calibration_holdout(
             log,

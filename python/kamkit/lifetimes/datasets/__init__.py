@@ -57,9 +57,7 @@ def load_dataset(filename: str, **kwargs: Any) -> pd.DataFrame:
     (6919, 5)
     """
     if filename not in FILES:
-        raise ValueError(
-            f"load_dataset: kamkit ships {', '.join(FILES)}; got {filename!r}"
-        )
+        raise ValueError(f"load_dataset: kamkit ships {', '.join(FILES)}; got {filename!r}")
     path = resources.files(__package__).joinpath("data", filename + ".gz")
     with resources.as_file(path) as file:
         return pd.read_csv(file, compression="gzip", **kwargs)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from ... import _core
 from ...models._base import BaseModel, ConvergenceWarning, _as_arrays, _wrap
 
 __all__ = ["BaseFitter"]
@@ -88,7 +89,10 @@ class BaseFitter:
         lifetimes used dill; kamkit uses the standard pickle module (the
         fitters hold no lambdas).
         """
-        attrs = ["" if save_data else "data", "" if save_generate_data_method else "generate_new_data"]
+        attrs = [
+            "" if save_data else "data",
+            "" if save_generate_data_method else "generate_new_data",
+        ]
         placeholders = [None] * len(attrs) if values_to_save is None else list(values_to_save)
         held: dict[str, Any] = {}
         for attr, value in zip(attrs, placeholders):  # noqa: B905 - lifetimes pairs the shorter list
@@ -102,59 +106,114 @@ class BaseFitter:
             self.__dict__.update(held)
 
     def load_model(self, path: str) -> None:
-        """Load a fitter saved by :meth:`save_model` into this object.
+        """Load a fitter saved by :meth:`save_model`, or by lifetimes 0.11.3, into this object.
+
+        Files written by lifetimes (dill) load too: lifetimes' classes map to
+        kamkit's, pandas objects of pandas 1.x are converted, and the
+        pickled ``generate_new_data`` lambda is replaced by kamkit's own
+        simulator. The fitted state kamkit keeps beyond lifetimes' (for the
+        standard errors) is recomputed from ``data`` when it was saved.
 
         Raises
         ------
         ValueError
-            For a file written by lifetimes itself (dill, lifetimes' classes);
-            the message says how to carry the parameters over.
+            When the file cannot be read (the message says how to carry the
+            parameters over instead).
         """
         with open(path, "rb") as fh:
             try:
                 loaded = _Unpickler(fh).load()
-            except _LifetimesPickleError as err:
-                raise ValueError(_CONVERT_MESSAGE.format(path=path, detail=err)) from None
+            except Exception as err:  # noqa: BLE001 - any failure gets the conversion recipe
+                raise ValueError(_CONVERT_MESSAGE.format(path=path, detail=err)) from err
         if not isinstance(loaded, BaseFitter):
             raise TypeError(f"load_model: {path} holds a {type(loaded).__name__}, not a fitter")
         state = dict(loaded.__dict__)
-        for key, value in state.items():
+        from_lifetimes = any(v is _DILL_DROPPED for v in state.values())
+        for key, value in list(state.items()):
             # methods bound to the loaded copy are rebound to this object
             if getattr(value, "__self__", None) is loaded:
                 state[key] = getattr(self, value.__name__)
             elif isinstance(value, _NewData) and value.fitter is loaded:
                 state[key] = _NewData(self, value.simulator, value.names, value.first)
+            elif value is _DILL_DROPPED:
+                state[key] = None
         self.__dict__.update(state)
+        adopt = getattr(self, "_adopt_loaded_state", None)
+        if adopt is not None and (from_lifetimes or "_hessian_log" not in self.__dict__):
+            adopt()
 
 
 _CONVERT_MESSAGE = (
-    "load_model: {path} was written by lifetimes (dill) and holds lifetimes' own objects "
-    "({detail}). Carry the parameters over instead: in lifetimes' environment run "
-    "`fitter.params_.to_json('params.json')`, then in kamkit "
+    "load_model: cannot read {path} ({detail}). To carry a lifetimes model over, run in "
+    "lifetimes' environment `fitter.params_.to_json('params.json')`, then in kamkit "
     "`f = BetaGeoFitter(); f.params_ = pd.read_json('params.json', typ='series')` "
     "(or refit on the same data, which gives the same parameters)."
 )
 
 
-class _LifetimesPickleError(Exception):
-    pass
+class _DillDropped:
+    """Stands for a function pickled by dill (lifetimes' generate_new_data lambda)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _DillDropped:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
 
 
-class _Unpickler(pickle.Unpickler):
-    """Refuses lifetimes' dill pickles with a clear message (see ``load_model``)."""
+_DILL_DROPPED = _DillDropped()
+
+
+def _dill_create_array(f: Any, args: Any, state: Any, npdict: Any = None) -> Any:
+    array = f(*args)
+    array.__setstate__(state)
+    if npdict is not None:
+        array.__dict__.update(npdict)
+    return array
+
+
+def _dill_load_type(name: str) -> Any:
+    import builtins
+    import types
+
+    found = getattr(types, name, None) or getattr(builtins, name, None)
+    return _DILL_DROPPED if found is None else found
+
+
+def _dill_stub(*args: Any, **kwargs: Any) -> Any:
+    return _DILL_DROPPED
+
+
+_DILL_HELPERS = {"_create_array": _dill_create_array, "_load_type": _dill_load_type}
+
+
+def _base_unpickler() -> type:
+    try:
+        from pandas.compat.pickle_compat import Unpickler  # pandas 1.x objects in old files
+    except ImportError:  # pragma: no cover - pandas without the compat unpickler
+        return pickle.Unpickler
+    return Unpickler  # type: ignore[no-any-return]
+
+
+class _Unpickler(_base_unpickler()):  # type: ignore[misc]
+    """Reads kamkit's pickles and lifetimes' dill pickles (see ``load_model``)."""
 
     def find_class(self, module: str, name: str) -> Any:
         if module == "lifetimes" or module.startswith("lifetimes."):
-            raise _LifetimesPickleError(f"class {module}.{name}")
-        if module == "dill" or module.startswith("dill."):
-            raise _LifetimesPickleError(f"dill object {module}.{name}")
+            module = "kamkit." + module
+        elif module == "dill" or module.startswith("dill."):
+            return _DILL_HELPERS.get(name, _dill_stub)
         return super().find_class(module, name)
 
 
 class _NewData:
     """``generate_new_data(size=1)``: simulate customers like the fitted ones (picklable)."""
 
-    def __init__(self, fitter: Any, simulator: Callable[..., pd.DataFrame], names: tuple, first: Any):
+    def __init__(
+        self, fitter: Any, simulator: Callable[..., pd.DataFrame], names: tuple, first: Any
+    ):
         self.fitter = fitter
         self.simulator = simulator
         self.names = names
@@ -224,6 +283,51 @@ class _KamkitFitter(BaseFitter):
         df["lower 95% bound"] = ci["lower 95% bound"]
         df["upper 95% bound"] = ci["upper 95% bound"]
         return df
+
+    # --------------------------------------------------------- persistence
+    _data_columns: tuple[str, ...] = ("frequency", "recency", "T", "weights")
+    _simulator_first: str | None = "T"
+
+    def _core_data(self, data: pd.DataFrame) -> Any:
+        arrays = [np.ascontiguousarray(data[c], dtype=float) for c in self._data_columns]
+        return _core.RfmData(*arrays)
+
+    def _adopt_loaded_state(self) -> None:
+        """Rebuild kamkit's fitted state (log-likelihood, Hessian) after loading a lifetimes file."""
+        for name in ("variance_matrix_", "standard_errors_", "confidence_intervals_"):
+            self.__dict__.pop(name, None)  # properties here, computed from the Hessian
+        if "params_" not in self.__dict__:
+            return
+        self.params_ = pd.Series(self._params(), index=list(self._param_names))
+        self._log_params = np.log(self.params_.to_numpy())
+        self._cov_log = None
+        data = self.__dict__.get("data")
+        simulator = getattr(type(self), "_simulator", None)
+        if (
+            self.__dict__.get("generate_new_data", 0) is None
+            and simulator is not None
+            and isinstance(data, pd.DataFrame)
+            and self._simulator_first in data
+        ):
+            first = data[self._simulator_first].to_numpy()
+            self.generate_new_data = _NewData(self, simulator, self._param_names, first)
+        self.convergence_ = {
+            "converged": True,
+            "message": "loaded from a lifetimes file",
+            "method": "lifetimes",
+            "n_iterations": 0,
+            "n_evaluations": 0,
+            "max_abs_gradient": float("nan"),
+            "penalizer": self.penalizer_coef,
+        }
+        if not isinstance(data, pd.DataFrame):
+            return
+        core_data = self._core_data(data)
+        v, _, h = self._loglik(self._log_params, core_data, 2)  # type: ignore[attr-defined]
+        self.log_likelihood_ = float(v)
+        self._hessian_log = np.asarray(h, dtype=float)
+        self._total_weight = float(core_data.total_weight)
+        self.n_customers_ = self._total_weight
 
     # ------------------------------------------------------------- fitting
     def _run_fit(
@@ -321,7 +425,9 @@ def _history(
 ) -> tuple[list[np.ndarray], pd.Index | None, bool]:
     """Broadcast a history (and extras) to float arrays; lifetimes accepts any history with
     0 <= recency <= T (frequency 0 with recency > 0 included)."""
-    arrays, index, scalar = _as_arrays({**values, names[0]: frequency, names[1]: recency, names[2]: T})
+    arrays, index, scalar = _as_arrays(
+        {**values, names[0]: frequency, names[1]: recency, names[2]: T}
+    )
     x, tx, TT = arrays[-3:]
     bad = ~(np.isfinite(x) & np.isfinite(tx) & np.isfinite(TT)) | (x < 0) | (tx < 0) | (tx > TT)
     if bad.any():

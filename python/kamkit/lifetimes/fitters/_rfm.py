@@ -15,7 +15,13 @@ _NAMES = ("frequency", "recency", "T")
 
 
 def _rfm_negative_log_likelihood(
-    core_name: str, log_params: Any, freq: Any, rec: Any, T: Any, weights: Any, penalizer_coef: float
+    core_name: str,
+    log_params: Any,
+    freq: Any,
+    rec: Any,
+    T: Any,
+    weights: Any,
+    penalizer_coef: float,
 ) -> float:
     """lifetimes' objective: ``-sum(w * ll) / sum(w) + penalizer_coef * sum(params**2)``.
 
@@ -90,7 +96,7 @@ class _RfmFitter(_KamkitFitter):
         for attempt in range(restarts):
             if attempt > 0:
                 # lifetimes' restarts: random starts from numpy's global state
-                start = np.random.normal(1.0, scale=0.05, size=len(self._param_names))
+                start = np.random.normal(1.0, scale=0.05, size=len(self._param_names))  # noqa: NPY002
             self._run_fit(
                 lambda s: self._native.fit(self, x, tx, TT, wf, initial_params=s),
                 lambda: _core.RfmData(x, tx, TT, wf),
@@ -114,8 +120,9 @@ class _RfmFitter(_KamkitFitter):
             params[self._param_names.index(name)] /= self._scale
         self.params_ = pd.Series(params, index=list(self._param_names))
         self._log_params = np.log(params)
-        unscaled = _core.RfmData(x, np.ascontiguousarray(recency, dtype=float),
-                                 np.ascontiguousarray(T, dtype=float), wf)
+        unscaled = _core.RfmData(
+            x, np.ascontiguousarray(recency, dtype=float), np.ascontiguousarray(T, dtype=float), wf
+        )
         self.log_likelihood_ = float(self._loglik(self._log_params, unscaled, 0)[0])
         self._cov_log = None
         self.data = pd.DataFrame(

@@ -28,6 +28,10 @@ class BetaGeoBetaBinomFitter(_KamkitFitter, BetaGeoBetaBinom):
     [1.204, 0.75, 0.657, 2.783]
     """
 
+    _data_columns = ("frequency", "recency", "n_periods", "weights")
+    _simulator_first = "n_periods"
+    _simulator = staticmethod(beta_geometric_beta_binom_model)
+
     def fit(
         self,
         frequency: Any,
@@ -62,16 +66,15 @@ class BetaGeoBetaBinomFitter(_KamkitFitter, BetaGeoBetaBinom):
             maxiter,
         )
         self.params_ = pd.Series(self.params_.to_numpy(dtype=float), index=list(self._param_names))
-        self._negative_log_likelihood_ = -self.log_likelihood_ / self._total_weight + self.penalizer_coef * float(
-            np.sum(self.params_.to_numpy() ** 2)
+        self._negative_log_likelihood_ = (
+            -self.log_likelihood_ / self._total_weight
+            + self.penalizer_coef * float(np.sum(self.params_.to_numpy() ** 2))
         )
         self.data = pd.DataFrame(
             {"frequency": frequency, "recency": recency, "n_periods": n_periods, "weights": w},
             index=index,
         )
-        self.generate_new_data = _NewData(
-            self, beta_geometric_beta_binom_model, self._param_names, n_periods
-        )
+        self.generate_new_data = _NewData(self, self._simulator, self._param_names, n_periods)
         self._report(verbose or disp)
         return self
 
@@ -87,7 +90,10 @@ class BetaGeoBetaBinomFitter(_KamkitFitter, BetaGeoBetaBinom):
         """lifetimes' objective at ``log_params`` (kamkit's core)."""
         log_params = np.asarray(log_params, dtype=float)
         arrays = np.broadcast_arrays(
-            *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (frequency, recency, n_periods, weights))
+            *(
+                np.atleast_1d(np.asarray(v, dtype=float))
+                for v in (frequency, recency, n_periods, weights)
+            )
         )
         data = _core.RfmData(*(np.ascontiguousarray(v) for v in arrays))
         value = _core.bg_bb_loglik(np.ascontiguousarray(log_params), data, 0)[0]
@@ -99,7 +105,9 @@ class BetaGeoBetaBinomFitter(_KamkitFitter, BetaGeoBetaBinom):
         self, m_periods_in_future: Any, frequency: Any, recency: Any, n_periods: Any
     ) -> Any:
         """Expected transactions in the next ``m_periods_in_future`` periods (lifetimes' name)."""
-        return self.conditional_expected_purchases(m_periods_in_future, frequency, recency, n_periods)
+        return self.conditional_expected_purchases(
+            m_periods_in_future, frequency, recency, n_periods
+        )
 
     def conditional_probability_alive(
         self, m_periods_in_future: Any, frequency: Any, recency: Any, n_periods: Any

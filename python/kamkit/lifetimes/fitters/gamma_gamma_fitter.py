@@ -32,6 +32,15 @@ class GammaGammaFitter(_KamkitFitter, GammaGamma):
     [6.25, 3.74, 15.45]
     """
 
+    _simulator_first = None
+
+    def _core_data(self, data: pd.DataFrame) -> Any:
+        x = data["frequency"].to_numpy(dtype=float)
+        m = data["monetary_value"].to_numpy(dtype=float)
+        w = data["weights"].to_numpy(dtype=float)
+        keep = (x > 0) & (m > 0)
+        return _core.SpendData(*(np.ascontiguousarray(v[keep]) for v in (x, m, w)))
+
     def fit(
         self,
         frequency: Any,
@@ -73,11 +82,19 @@ class GammaGammaFitter(_KamkitFitter, GammaGamma):
         self._run_fit(native, for_scipy, start, tol, maxiter)
         if q_constraint and self.params_["q"] < 1.0:
             bounds = [(None, None), (0.0, None), (None, None)]  # log q >= 0
-            self._run_fit(native, for_scipy, np.maximum(self.params_.to_numpy(), [1e-3, 1.0, 1e-3]),
-                          tol, maxiter, method="L-BFGS-B", bounds=bounds)
+            self._run_fit(
+                native,
+                for_scipy,
+                np.maximum(self.params_.to_numpy(), [1e-3, 1.0, 1e-3]),
+                tol,
+                maxiter,
+                method="L-BFGS-B",
+                bounds=bounds,
+            )
         self.params_ = pd.Series(self.params_.to_numpy(dtype=float), index=list(self._param_names))
-        self._negative_log_likelihood_ = -self.log_likelihood_ / self._total_weight + self.penalizer_coef * float(
-            np.sum(self.params_.to_numpy() ** 2)
+        self._negative_log_likelihood_ = (
+            -self.log_likelihood_ / self._total_weight
+            + self.penalizer_coef * float(np.sum(self.params_.to_numpy() ** 2))
         )
         self.data = pd.DataFrame(
             {"monetary_value": monetary_value, "frequency": frequency, "weights": w}, index=index
@@ -87,12 +104,19 @@ class GammaGammaFitter(_KamkitFitter, GammaGamma):
 
     @staticmethod
     def _negative_log_likelihood(
-        log_params: Any, frequency: Any, avg_monetary_value: Any, weights: Any, penalizer_coef: float
+        log_params: Any,
+        frequency: Any,
+        avg_monetary_value: Any,
+        weights: Any,
+        penalizer_coef: float,
     ) -> float:
         """lifetimes' objective at ``log_params`` (kamkit's core)."""
         log_params = np.asarray(log_params, dtype=float)
         x, m, w = np.broadcast_arrays(
-            *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (frequency, avg_monetary_value, weights))
+            *(
+                np.atleast_1d(np.asarray(v, dtype=float))
+                for v in (frequency, avg_monetary_value, weights)
+            )
         )
         data = _core.SpendData(*(np.ascontiguousarray(v) for v in (x, m, w)))
         value = _core.gamma_gamma_loglik(np.ascontiguousarray(log_params), data, 0)[0]

@@ -45,11 +45,15 @@ class ModifiedBetaGeoFitter(_RfmFitter, ModifiedBetaGeo):
         -------
         self
         """
-        return self._fit_rfm(frequency, recency, T, weights, initial_params, verbose, tol, index, kwargs)
+        return self._fit_rfm(
+            frequency, recency, T, weights, initial_params, verbose, tol, index, kwargs
+        )
 
     @staticmethod
     def _negative_log_likelihood(
         log_params: Any, freq: Any, rec: Any, T: Any, weights: Any, penalizer_coef: float
     ) -> float:
         """lifetimes' objective at ``log_params`` (computed by kamkit's core)."""
-        return _rfm_negative_log_likelihood("mbg_nbd", log_params, freq, rec, T, weights, penalizer_coef)
+        return _rfm_negative_log_likelihood(
+            "mbg_nbd", log_params, freq, rec, T, weights, penalizer_coef
+        )

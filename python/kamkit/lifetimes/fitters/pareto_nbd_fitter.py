@@ -15,6 +15,7 @@ from ._rfm import _NAMES, _RfmFitter
 
 __all__ = ["ParetoNBDFitter"]
 
+
 class ParetoNBDFitter(_RfmFitter, ParetoNBD):
     """Pareto/NBD model with lifetimes' interface; parameters ``r``, ``alpha``, ``s``, ``beta``.
 
@@ -64,7 +65,8 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):
             others from lifetimes' random starts (numpy's global random
             state). The best one is kept.
         tol : float, default 1e-4
-            Optimiser tolerance.
+            Optimiser tolerance on lifetimes' objective (the summed negative
+            log-likelihood; kamkit applies ``tol / len(frequency)`` to its mean).
         fit_method : str, default "trust-exact"
             "trust-exact" is kamkit's Newton fit on the analytic Hessian; any
             other scipy ``minimize`` method (for example lifetimes' former
@@ -77,7 +79,9 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):
         self
         """
         if iterative_fitting <= 0:
-            raise ValueError("iterative_fitting: expected an integer > 0, got " f"{iterative_fitting!r}")
+            raise ValueError(
+                f"iterative_fitting: expected an integer > 0, got {iterative_fitting!r}"
+            )
         if iterative_fitting > 1 and initial_params is not None:
             raise ValueError(
                 "iterative_fitting and initial_params should not be both set, as no improvement "
@@ -92,7 +96,8 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):
             weights,
             initial_params,
             verbose,
-            tol,
+            # lifetimes' objective sums over the rows; kamkit's tolerance is on the mean
+            tol / max(n_rows, 1),
             index,
             kwargs,
             method=method,
@@ -112,7 +117,9 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):
     @staticmethod
     def _conditional_log_likelihood(params: Any, freq: Any, rec: Any, T: Any) -> np.ndarray:
         """Log-likelihood of each customer (kamkit's core)."""
-        x, tx, TT = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in (freq, rec, T)))
+        x, tx, TT = np.broadcast_arrays(
+            *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (freq, rec, T))
+        )
         return np.asarray(
             _core.pareto_nbd_loglik_rows(
                 np.asarray(params, dtype=float),
@@ -130,7 +137,9 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):
             return np.inf
         ll = ParetoNBDFitter._conditional_log_likelihood(params, freq, rec, T)
         w = np.asarray(weights, dtype=float)
-        return -float(np.sum(w * ll)) / float(np.mean(w)) + penalizer_coef * float(np.sum(params**2))
+        return -float(np.sum(w * ll)) / float(np.mean(w)) + penalizer_coef * float(
+            np.sum(params**2)
+        )
 
     @staticmethod
     def _log_A_0(params: Any, freq: Any, recency: Any, age: Any) -> Any:
@@ -147,7 +156,9 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):
         q2 = high + np.asarray(age, dtype=float)
         p1 = hyp2f1(rsx, second, rsx + 1.0, gap / q1)
         p2 = hyp2f1(rsx, second, rsx + 1.0, gap / q2)
-        terms = np.array(np.broadcast_arrays(np.log(p1) + rsx * np.log(q2), np.log(p2) + rsx * np.log(q1)))
+        terms = np.array(
+            np.broadcast_arrays(np.log(p1) + rsx * np.log(q2), np.log(p2) + rsx * np.log(q1))
+        )
         signs = np.ones_like(terms)
         signs[1] = -1.0
         return logsumexp(terms, axis=0, b=signs) - rsx * np.log(q1 * q2)
@@ -162,7 +173,9 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):
         self, n: Any, t: Any, frequency: Any, recency: Any, T: Any
     ) -> Any:
         """P(exactly ``n`` purchases in the next ``t``) given each history (lifetimes' order)."""
-        (nn, tt, x, tx, TT), index, scalar = _history({"n": n, "t": t}, frequency, recency, T, _NAMES)
+        (nn, tt, x, tx, TT), index, scalar = _history(
+            {"n": n, "t": t}, frequency, recency, T, _NAMES
+        )
         self._check_time(tt, "t")
         bad = (nn < 0) | (nn != np.floor(nn))
         if bad.any():
