@@ -477,23 +477,15 @@ register_segment_map("rf11", segment_map_from_grid(RF_SEGMENT_GRID), RF_SEGMENTS
 
 
 def _equal_bin_scores(values: np.ndarray, bins: int) -> np.ndarray:
-    """Scores 1..bins (bins = highest values) with ties together.
+    """Scores 1..bins (bins = highest values), ties together, every level used.
 
-    A run of ties that swallows a cut leaves a score unused; the lowest
-    values still score 1 and the highest ``bins``, so the ends of the scale
-    always mean the worst and the best customers.
+    The cuts come from :func:`kamkit._core.balanced_cuts`: with at least
+    ``bins`` distinct values every score is used and the group sizes have the
+    least sum of squares that keeps equal values together.
     """
     order, desc = _core.sort_descending(values)
-    cum = [j / bins for j in range(1, bins)]
-    cuts = _core.cuts_by_count(desc, cum)
-    scores = _core.codes_from_cuts(order, cuts).astype(np.int16) + 1
-    if len(scores):
-        lowest, highest = int(scores.min()), int(scores.max())
-        if lowest > 1:
-            scores[scores == lowest] = 1
-        if highest < bins and highest > 1:
-            scores[scores == highest] = bins
-    return scores
+    cuts = _core.balanced_cuts(desc, bins)
+    return _core.codes_from_cuts(order, cuts).astype(np.int16) + 1
 
 
 def rfm_scores(
@@ -507,10 +499,20 @@ def rfm_scores(
 
     R ranks the time since the last purchase (``T - recency``, shorter is
     better), F the ``frequency`` column and M the ``monetary`` column. Each
-    is cut into ``bins`` groups of equal size: cut j sits at the boundary
-    between runs of equal values nearest to j/bins of the customers, so equal
-    values always get equal scores and the bins are as balanced as the ties
-    allow (a large run of ties can leave a score unused).
+    is cut into ``bins`` groups of customers by one rule:
+
+    - equal values always get equal scores (a cut never splits a run of ties);
+    - with at least ``bins`` distinct values, every score 1..bins is used;
+    - among the cuts that satisfy both, kamkit takes those whose group sizes
+      have the least sum of squares, i.e. the groups closest to ``n / bins``
+      customers each (an exact dynamic programme over the distinct values).
+
+    A big tie therefore gets a score of its own and the other customers share
+    the remaining scores evenly: on the CDNOW sample the 1,218 one-time
+    buyers (frequency 0) score F = 1 and frequencies 1, 2, 3-4 and 5+ score
+    2, 3, 4 and 5. With fewer distinct values than ``bins``, each value gets
+    its own score: the lowest 1, the highest ``bins`` and the others the
+    score nearest their middle rank; a column with one value scores 1.
 
     Parameters
     ----------

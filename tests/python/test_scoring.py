@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -142,16 +144,75 @@ def test_rfm_on_cdnow(cdnow):
     # Most CDNOW customers never came back: frequency 0 is one big tie.
     n0 = int((cdnow.frequency == 0).sum())
     assert n0 == 1218 and r.F[cdnow.frequency == 0].nunique() == 1
-    # The tie holds 52 % of customers: the cuts at 60 % and 80 % move to its
-    # nearer ends (1139 and 2357 from the top), which leaves one score unused;
-    # the worst customers still score 1 (and the cuts above the tie give 4, 5).
+    # The tie holds 52 % of customers: it gets F = 1 on its own and the
+    # others share 2..5 as evenly as their runs allow; every level is used.
     assert (r.F[cdnow.frequency == 0] == 1).all()
-    assert sorted(r.F.unique()) == [1, 4, 5]
-    assert r.F[cdnow.frequency >= 3].eq(5).all() and r.F[cdnow.frequency.isin([1, 2])].eq(4).all()
+    assert sorted(r.F.unique()) == [1, 2, 3, 4, 5]
+    assert r.F.value_counts().sort_index().tolist() == [1218, 403, 209, 244, 283]
+    assert r.F[cdnow.frequency >= 5].eq(5).all() and r.F[cdnow.frequency.isin([3, 4])].eq(4).all()
+    # No other cut of the runs above the tie is more even.
+    assert _sum_sq(r.F) == _best_sum_sq(cdnow.frequency.to_numpy(), 5)
     # M is balanced: revenue has few ties, so each bin is close to a fifth.
     np.testing.assert_allclose(r.M.value_counts().sort_index(), len(cdnow) / 5, atol=15)
     assert set(r.segment.cat.categories) == set(kamkit.scoring.RF_SEGMENTS)
     assert r.rfm.str.len().eq(3).all()
+
+
+def _sum_sq(scores: pd.Series) -> int:
+    return int((scores.value_counts().to_numpy().astype(np.int64) ** 2).sum())
+
+
+def _best_sum_sq(values: np.ndarray, bins: int) -> int:
+    """Least sum of squared group sizes over every cut of the runs (brute force)."""
+    _, sizes = np.unique(values, return_counts=True)
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    k = len(sizes)
+    best = None
+    for cut in itertools.combinations(range(1, k), bins - 1):
+        pts = [0, *cut, k]
+        total = sum(int(bounds[b] - bounds[a]) ** 2 for a, b in itertools.pairwise(pts))
+        best = total if best is None or total < best else best
+    assert best is not None
+    return best
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st_h.lists(st_h.integers(0, 9), min_size=1, max_size=22),
+    st_h.integers(1, 6),
+)
+def test_rfm_bins_every_level_and_best_balance(values, bins):
+    x = np.array(values, dtype=float)
+    scores = pd.Series(kamkit.scoring._equal_bin_scores(x, bins))
+    # Equal values, equal scores; larger values never score lower.
+    assert pd.Series(scores).groupby(x).nunique().max() == 1
+    order = np.argsort(x, kind="stable")
+    assert (np.diff(scores.to_numpy()[order]) >= 0).all()
+    assert scores.between(1, bins).all()
+    k = len(np.unique(x))
+    if k >= bins:
+        assert sorted(scores.unique()) == list(range(1, bins + 1))
+        assert _sum_sq(scores) == _best_sum_sq(x, bins)
+    elif k > 1:
+        # Each value its own score, the ends of the scale used.
+        assert scores.nunique() == k and scores.min() == 1 and scores.max() == bins
+    else:
+        assert (scores == 1).all()
+
+
+def test_rfm_every_level_on_cdnow_master(data_dir):
+    m = pd.read_csv(data_dir / "cdnow" / "CDNOW_master.txt", sep=r"\s+")
+    m["date"] = pd.to_datetime(m["date"].astype(str), format="%Y%m%d")
+    s = kamkit.summarize(m, "customer_id", "date", "dollar_value")
+    r = kamkit.rfm_scores(s)
+    for col in ("R", "F", "M"):
+        assert sorted(r[col].unique()) == [1, 2, 3, 4, 5], col
+    # 12,054 one-time buyers: F = 1; then frequency 1, 2, 3-4 (or so) and the rest.
+    counts = r.F.value_counts().sort_index().tolist()
+    assert counts[0] == int((s.frequency == 0).sum()) == 12054
+    assert counts == [12054, 4040, 2205, 2427, 2844]
+    # More balanced than any other cut of the frequency runs.
+    assert _sum_sq(r.F) == _best_sum_sq(s.frequency.to_numpy(), 5)
 
 
 def test_rfm_ties_and_bins():
