@@ -289,7 +289,7 @@ std::vector<std::int64_t> balanced_cuts(const double* desc, std::size_t n, int b
   }
   B.push_back(N);
   const auto k = static_cast<std::int64_t>(B.size()) - 1;  // number of runs
-  if (k == 1) return cuts;                                   // one value: all in the bottom group
+  if (k == 1) return cuts;                                 // one value: all in the bottom group
   if (k < g) {
     // Each run its own group, the ends pinned to the ends of the scale.
     std::vector<std::int64_t> group(static_cast<std::size_t>(k));
