@@ -263,12 +263,24 @@ def value_score(
     method: str = "minmax",
     missing: str = "raise",
     credit: pd.DataFrame | None = None,
+    scale: str = "percentile",
 ) -> pd.Series:
-    """Weighted multi-criteria value score from 0 to 100.
+    """Weighted multi-criteria value score from 0 to 100: 50 is a typical customer.
 
     Each criterion is normalised to 0..1 (higher is better), turned round
     (``1 - s``) when its weight is negative, and the scores are averaged with
-    the weights divided by the sum of their absolute values.
+    the weights divided by the sum of their absolute values: the *weighted
+    score*. By default (``scale="percentile"``) the weighted score is then
+    read as a percentile among the customers scored: 100 * (average rank - 1)
+    / (n - 1), so the best customer scores 100, the worst 0, the median
+    customer 50, and a score of 80 means "better than 80 % of the customers".
+    Equal weighted scores share their average rank, so ties keep equal
+    scores; a single customer scores 50. The percentile is a monotone map of
+    the weighted score: the order of customers, and so any tiers cut by count
+    (:func:`kamkit.pyramid` with ``by="count"``), are the same on both scales.
+    ``scale="minmax"`` returns the weighted score itself (the scale kamkit used before;
+    0 = worst on every criterion, 100 = best on every criterion; on
+    skewed data such as revenue most customers score near 0).
 
     Parameters
     ----------
@@ -289,6 +301,10 @@ def value_score(
         Credit table indexed by customer id with any of ``credit_limit``,
         ``receivables``, ``overdue_days``, ``credit_rating``. Its columns are
         joined onto ``customers`` (customers it lacks get missing values).
+    scale : {"percentile", "minmax"}, default "percentile"
+        "percentile": the percentile of the weighted score among the
+        customers (50 = median customer, 100 = best); "minmax": the weighted
+        score itself.
 
     Returns
     -------
@@ -307,12 +323,15 @@ def value_score(
     --------
     >>> import pandas as pd, kamkit
     >>> c = pd.DataFrame({"revenue": [10.0, 20.0, 30.0], "overdue_days": [0, 30, 0]})
-    >>> kamkit.value_score(c, {"revenue": 1, "overdue_days": -1}).tolist()
+    >>> kamkit.value_score(c, {"revenue": 1, "overdue_days": -1}, scale="minmax").tolist()
     [50.0, 25.0, 100.0]
+    >>> kamkit.value_score(c, {"revenue": 1, "overdue_days": -1}).tolist()
+    [50.0, 0.0, 100.0]
     """
     check_frame(customers, "customers")
     check_choice("method", method, ("minmax", "zscore", "rank"))
     check_choice("missing", missing, ("raise", "zero", "median"))
+    check_choice("scale", scale, ("percentile", "minmax"))
     if credit is not None:
         check_frame(credit, "credit")
         cols = [c for c in CREDIT_DIRECTIONS if c in credit.columns]
@@ -355,6 +374,8 @@ def value_score(
     if n == 0:
         return pd.Series([], index=customers.index, dtype=np.float64, name="value_score")
     score = _core.value_score(cols_arr, weights, method)
+    if scale == "percentile":
+        score = np.multiply(_core.normalize(score, "rank"), 100.0)
     # The score array is ours: wrap it without the constructor's copy.
     return pd.Series(score, index=customers.index, name="value_score", copy=False)
 

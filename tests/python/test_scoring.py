@@ -25,14 +25,14 @@ def test_value_score_by_hand():
         {"revenue": [10.0, 20.0, 30.0, 40.0], "overdue_days": [0, 30, 0, 60]},
         index=["a", "b", "c", "d"],
     )
-    s = kamkit.value_score(c, {"revenue": 3, "overdue_days": -1})
+    s = kamkit.value_score(c, {"revenue": 3, "overdue_days": -1}, scale="minmax")
     # 100 * (0.75 * (r - 10) / 30 + 0.25 * (1 - o / 60))
     expected = 100 * (0.75 * (c.revenue - 10) / 30 + 0.25 * (1 - c.overdue_days / 60))
     pd.testing.assert_series_equal(s, expected.rename("value_score"))
-    z = kamkit.value_score(c, {"revenue": 1}, method="zscore")
+    z = kamkit.value_score(c, {"revenue": 1}, method="zscore", scale="minmax")
     x = c.revenue
     np.testing.assert_allclose(z, 100 * st.norm.cdf((x - x.mean()) / x.std(ddof=0)))
-    r = kamkit.value_score(c, {"revenue": 1}, method="rank")
+    r = kamkit.value_score(c, {"revenue": 1}, method="rank", scale="minmax")
     assert r.tolist() == pytest.approx([0, 100 / 3, 200 / 3, 100])
 
 
@@ -48,7 +48,7 @@ def test_default_criteria_on_cdnow(cdnow):
     assert crit == {"revenue": 0.3, "avg_period_revenue": 0.2, "growth": 0.1}
     with pytest.raises(ValueError, match=r"criterion 'growth': found 1973 of 2357 missing"):
         kamkit.value_score(cdnow)
-    s = kamkit.value_score(cdnow, missing="median")
+    s = kamkit.value_score(cdnow, missing="median", scale="minmax")
     assert s.index.equals(cdnow.index) and s.between(0, 100).all()
     # Revenue and average revenue per period order customers almost alike.
     assert st.spearmanr(s, cdnow.revenue).statistic > 0.9
@@ -66,6 +66,31 @@ def test_default_criteria_on_cdnow(cdnow):
     np.testing.assert_allclose(s, ref, rtol=1e-12, atol=1e-10)
 
 
+def test_value_score_percentile_scale(cdnow):
+    # 50 is the median customer, 100 the best; the worst customers tie (they
+    # share their average rank, so they score a little above 0).
+    s = kamkit.value_score(cdnow, missing="median")
+    w = kamkit.value_score(cdnow, missing="median", scale="minmax")
+    assert s.max() == 100.0 and int((w == w.min()).sum()) == int((s == s.min()).sum()) > 1
+    assert s.median() == pytest.approx(50.0, abs=0.05)
+    # It is the percentile of the weighted score (average ranks for ties),
+    # computed here a second way with scipy.
+    ref = 100 * (st.rankdata(w) - 1) / (len(w) - 1)
+    np.testing.assert_allclose(s, ref, rtol=0, atol=1e-9)
+    # A monotone map: same order, same ties, same pyramid tiers by count.
+    assert st.spearmanr(s, w).statistic == pytest.approx(1.0)
+    pd.testing.assert_series_equal(kamkit.pyramid(s), kamkit.pyramid(w))
+    # The VIP cut (top 1 %) reads as a percentile; on the min-max scale it sat near 13.
+    vip = kamkit.pyramid(s) == "VIP"
+    assert s[vip].min() > 98.9 and w[vip].min() < 15
+    # Ties keep equal scores; one customer scores 50.
+    t = kamkit.value_score(pd.DataFrame({"a": [1.0, 2.0, 2.0, 3.0]}), {"a": 1})
+    assert t.tolist() == [0.0, 50.0, 50.0, 100.0]
+    assert kamkit.value_score(pd.DataFrame({"a": [7.0]}), {"a": 1}).tolist() == [50.0]
+    with pytest.raises(ValueError, match="scale"):
+        kamkit.value_score(cdnow, missing="median", scale="zscore")
+
+
 def test_credit_table_and_registry():
     c = pd.DataFrame({"revenue": [100.0, 100.0, 100.0]}, index=[1, 2, 3])
     credit = pd.DataFrame(
@@ -77,7 +102,7 @@ def test_credit_table_and_registry():
     # Same revenue: customer 1 (no overdue, AAA) beats 3 (D) beats 2 (overdue, B).
     assert s.loc[1] > s.loc[3] > s.loc[2]
     kamkit.register_criterion("rev_per_day", lambda d: d["revenue"] / 30, replace=True)
-    s2 = kamkit.value_score(c.assign(x=[1.0, 2.0, 3.0]), {"rev_per_day": 1, "x": 1})
+    s2 = kamkit.value_score(c.assign(x=[1.0, 2.0, 3.0]), {"rev_per_day": 1, "x": 1}, scale="minmax")
     assert s2.tolist() == [25.0, 50.0, 75.0]  # a constant criterion scores 0.5
     with pytest.raises(ValueError, match="not a registered criterion"):
         kamkit.value_score(c, {"nope": 1})
@@ -92,9 +117,9 @@ def test_credit_table_and_registry():
 def test_missing_policies_and_errors():
     c = pd.DataFrame({"a": [1.0, np.nan, 3.0, 5.0]})
     before = c.copy()
-    assert kamkit.value_score(c, {"a": 1}, missing="zero").tolist() == pytest.approx(
-        [20, 0, 60, 100]
-    )
+    assert kamkit.value_score(
+        c, {"a": 1}, missing="zero", scale="minmax"
+    ).tolist() == pytest.approx([20, 0, 60, 100])
     assert kamkit.value_score(c, {"a": 1}, missing="median").tolist() == [0.0, 50.0, 50.0, 100.0]
     pd.testing.assert_frame_equal(c, before)
     with pytest.raises(ValueError, match="found 1 of 4 missing"):
