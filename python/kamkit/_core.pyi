@@ -19,6 +19,7 @@ def summarize(
     time_unit_days: float,
     observation_end_tick: int | None,
     check_values: bool = False,
+    purchase: npt.NDArray[np.uint8] | None = None,
 ) -> dict[str, Any]: ...
 
 # ------------------------------------------------------------------ models

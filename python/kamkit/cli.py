@@ -20,10 +20,11 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from ._errors import EXIT_DATA, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, CliError
+from ._errors import EXIT_DATA, EXIT_MISSING_EXTRA, EXIT_OK, EXIT_USAGE, CliError
 from ._i18n import name, translate_values
+from ._optional import MissingExtraError, require
 from ._version import __version__
-from .report.tables import clv_table, tier_table
+from .report.tables import LogColumns, clv_table, tier_table
 
 __all__ = ["CliError", "Progress", "build_parser", "main", "read_table", "write_table"]
 
@@ -120,6 +121,10 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     if path.is_dir():
         raise CliError(f"the input {str(path)!r} is a folder; give the path of a file")
     kind, _ = _suffixes(path)
+    if kind in _PARQUET:
+        require("pyarrow", f"reading {str(path)!r}")
+    elif kind in (".xlsx", ".xlsm"):
+        require("openpyxl", f"reading {str(path)!r}")
     try:
         if kind in _PARQUET:
             frame = pd.read_parquet(path)
@@ -134,13 +139,6 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
                 "(.csv, .tsv, .txt, optionally .gz), Parquet (.parquet) and Excel (.xlsx); "
                 "rename the file or convert it"
             )
-    except ImportError as exc:
-        extra = "io"
-        raise CliError(
-            f"reading {str(path)!r} needs an optional package: {exc}; install it with "
-            f"pip install kamkit[{extra}]",
-            EXIT_UNAVAILABLE,
-        ) from exc
     except pd.errors.EmptyDataError as exc:
         raise CliError(f"the input file {str(path)!r} is empty; give a file with rows") from exc
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -176,14 +174,8 @@ def write_table(frame: pd.DataFrame, out: str | Path | None, stdout: TextIO | No
         frame = frame.copy()
         frame.attrs = {}  # Parquet metadata takes JSON only; the attrs hold timestamps
         frame.columns = [str(c) for c in frame.columns]
-        try:
-            frame.to_parquet(path)
-        except ImportError as exc:
-            raise CliError(
-                f"writing Parquet needs pyarrow ({exc}); install it with pip install kamkit[io], "
-                "or write CSV instead",
-                EXIT_UNAVAILABLE,
-            ) from exc
+        require("pyarrow", "writing Parquet")
+        frame.to_parquet(path)
     elif kind in _CSV or kind == "":
         frame.to_csv(path, sep="\t" if kind == ".tsv" else ",")
     else:
@@ -193,20 +185,6 @@ def write_table(frame: pd.DataFrame, out: str | Path | None, stdout: TextIO | No
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _need(*names: str) -> None:
-    """Fail with EXIT_UNAVAILABLE unless kamkit has every function in ``names``."""
-    import kamkit
-
-    missing = [n for n in names if not hasattr(kamkit, n)]
-    if missing:
-        listed = ", ".join(f"kamkit.{n}" for n in missing)
-        raise CliError(
-            f"this command needs {listed}, which this version of kamkit ({__version__}) does not "
-            "provide; upgrade kamkit",
-            EXIT_UNAVAILABLE,
-        )
 
 
 def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
@@ -251,20 +229,11 @@ def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
     return frame
 
 
-def _columns(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "customer": args.customer,
-        "date": args.date,
-        "amount": args.amount,
-        "margin": args.margin,
-        "missing": args.missing,
-    }
-
-
-def _summary(frame: pd.DataFrame, args: argparse.Namespace, **extra: Any) -> pd.DataFrame:
-    from .archive import summarize
-
-    return summarize(frame, observation_end=args.observation_end, **_columns(args), **extra)
+def _columns(args: argparse.Namespace) -> LogColumns:
+    """The log's columns as the flags name them."""
+    return LogColumns(
+        args.customer, args.date, args.amount, args.margin, args.missing, args.observation_end
+    )
 
 
 def _shares(text: str | None) -> tuple[float, ...] | None:
@@ -289,22 +258,22 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     progress("reading " + str(args.input))
     frame = _load(args, need_amount=False)
     progress("building the customer archive")
-    archive = _summary(frame, args, freq=args.freq, time_unit=args.time_unit, period=args.period)
+    archive = _columns(args).summarize(
+        frame, freq=args.freq, time_unit=args.time_unit, period=args.period
+    )
     progress.finish()
     write_table(archive, args.out)
     return EXIT_OK
 
 
 def _cmd_tier(args: argparse.Namespace) -> int:
-    _need("value_score", "default_criteria", "pyramid")
     progress = Progress(3)
     progress("reading " + str(args.input))
     frame = _load(args)
     labels = args.labels
     out = tier_table(
         frame,
-        **_columns(args),
-        observation_end=args.observation_end,
+        **_columns(args).kwargs(),
         by=args.by,
         labels=labels,
         shares=_shares(args.shares),
@@ -320,26 +289,11 @@ def _cmd_tier(args: argparse.Namespace) -> int:
 def _cmd_lifecycle(args: argparse.Namespace) -> int:
     from . import lifecycle
 
-    needs = {
-        "stages": ("period_panel", "lifecycle_stages"),
-        "tiers": ("period_panel", "tier_history"),
-        "transitions": ("period_panel", "lifecycle_stages", "transitions"),
-        "warnings": ("period_panel", "early_warning"),
-    }[args.what]
-    _need(*needs)
     progress = Progress(3)
     progress("reading " + str(args.input))
     frame = _load(args)
     progress("building the period panel")
-    panel = lifecycle.period_panel(
-        frame,
-        customer=args.customer,
-        date=args.date,
-        amount=args.amount,
-        period=args.period,
-        observation_end=args.observation_end,
-        missing=args.missing,
-    )
+    panel = _columns(args).period_panel(frame, args.period)
     progress(f"computing {args.what}")
     if args.what == "stages":
         out = lifecycle.lifecycle_stages(panel)
@@ -384,11 +338,7 @@ def _cmd_clv(args: argparse.Namespace) -> int:
     frame = _load(args)
     out = clv_table(
         frame,
-        customer=args.customer,
-        date=args.date,
-        amount=args.amount,
-        missing=args.missing,
-        observation_end=args.observation_end,
+        **_columns(args).kwargs(margin=False),
         model=args.model,
         horizon_months=args.horizon,
         discount_rate=args.discount_rate,
@@ -413,12 +363,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     frame = _load(args)
     rep = _report.build_report(
         frame,
-        customer=args.customer,
-        date=args.date,
-        amount=args.amount,
-        margin=args.margin,
-        missing=args.missing,
-        observation_end=args.observation_end,
+        **_columns(args).kwargs(),
         period=args.period,
         lang=args.lang,
         title=args.title,
@@ -624,20 +569,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(exc).replace("pass missing='drop'", "pass --missing drop")
         sys.stderr.write(_paragraph(args.command, message))
         return EXIT_DATA
-    except NotImplementedError as exc:
-        sys.stderr.write(_paragraph(args.command, f"not available in this build: {exc}"))
-        return EXIT_UNAVAILABLE
+    except MissingExtraError as exc:
+        # An optional package is missing; the message names the extra to install.
+        sys.stderr.write(_paragraph(args.command, str(exc)))
+        return EXIT_MISSING_EXTRA
     except ImportError as exc:
-        name = getattr(exc, "name", None) or str(exc)
-        extra = "plot" if "matplotlib" in str(name) else "io"
         sys.stderr.write(
             _paragraph(
                 args.command,
-                f"this command needs an optional package that is not installed ({exc}); "
-                f"install it with pip install kamkit[{extra}]",
+                f"this command needs a package that is not installed ({exc}); install it with pip",
             )
         )
-        return EXIT_UNAVAILABLE
+        return EXIT_MISSING_EXTRA
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): not an error of the input.
         devnull = os.open(os.devnull, os.O_WRONLY)

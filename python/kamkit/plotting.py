@@ -1,4 +1,4 @@
-"""Plots of kamkit's results (matplotlib; install with ``pip install kamkit[plot]``).
+"""Plots of kamkit's results (matplotlib; install with ``pip install "kamkit[plot]"``).
 
 Every function takes kamkit results (or the values to compute them from),
 draws on ``ax`` (a new figure when omitted) and returns the Axes. Labels are
@@ -8,24 +8,20 @@ font that has Chinese glyphs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-try:
-    import matplotlib as mpl
-    import matplotlib.pyplot as plt
-    from matplotlib.axes import Axes
-    from matplotlib.colors import LinearSegmentedColormap
-except ImportError as exc:  # pragma: no cover - exercised without matplotlib only
-    raise ImportError(
-        "kamkit.plotting needs matplotlib, which is not installed; "
-        "install it with pip install kamkit[plot]"
-    ) from exc
-
 from ._i18n import label
+from ._optional import require
+from .models._protocol import transaction_model
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+mpl = require("matplotlib", "kamkit.plotting")
+plt = require("matplotlib.pyplot", "kamkit.plotting")
 
 __all__ = [
     "calibration_vs_holdout",
@@ -51,7 +47,9 @@ STAGE_COLORS = {
     "reactivated": "#5aa469",
 }
 ACCENT = "#b23a48"
-_CMAP = LinearSegmentedColormap.from_list("kamkit", ["#f7fbff", "#81c3d7", "#2f6690", "#1b3a5c"])
+_CMAP = mpl.colors.LinearSegmentedColormap.from_list(
+    "kamkit", ["#f7fbff", "#81c3d7", "#2f6690", "#1b3a5c"]
+)
 
 _CJK_NAMES = (
     "Noto Sans CJK SC",
@@ -547,23 +545,9 @@ def stage_counts(stages: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- models
 
 
-def _call(model: Any, names: Sequence[str], *args: Any, **kwargs: Any) -> np.ndarray:
-    for name in names:
-        method = getattr(model, name, None)
-        if method is not None:
-            return np.asarray(method(*args, **kwargs), dtype=float)
-    raise TypeError(
-        f"model: expected a fitted kamkit model with one of the methods {', '.join(names)}; "
-        f"got {type(model).__name__}"
-    )
-
-
-_P_ALIVE = ("conditional_probability_alive", "probability_alive", "p_alive")
-_EXPECTED = (
-    "conditional_expected_number_of_purchases_up_to_time",
-    "conditional_expected_purchases",
-    "predict",
-)
+def _model(model: Any, method: str) -> Any:
+    """The fitted model's ``method`` (kamkit's names; see kamkit.models._protocol)."""
+    return getattr(transaction_model(model, "model", (method,)), method)
 
 
 def p_alive_history(
@@ -614,7 +598,7 @@ def p_alive_history(
     idx = np.searchsorted(purchase_t, t, side="right")
     x = np.maximum(idx - 1, 0).astype(float)
     t_x = purchase_t[np.maximum(idx - 1, 0)].astype(float)
-    p = _call(model, _P_ALIVE, x, t_x, t)
+    p = np.asarray(_model(model, "probability_alive")(x, t_x, t), dtype=float)
     ax = _ax(ax, (7.5, 3.2))
     ax.plot(t, p, color=TIER_COLORS[1], lw=1.8, label=_t("p_alive", lang))
     for k, pt in enumerate(purchase_t):
@@ -657,13 +641,14 @@ def calibration_vs_holdout(
         the mean holdout purchases.
     """
     ch = calibration_holdout
-    pred = _call(
-        model,
-        _EXPECTED,
-        ch["duration_holdout"].to_numpy(dtype=float),
-        ch["frequency_cal"].to_numpy(dtype=float),
-        ch["recency_cal"].to_numpy(dtype=float),
-        ch["T_cal"].to_numpy(dtype=float),
+    pred = np.asarray(
+        _model(model, "conditional_expected_purchases")(
+            ch["duration_holdout"].to_numpy(dtype=float),
+            ch["frequency_cal"].to_numpy(dtype=float),
+            ch["recency_cal"].to_numpy(dtype=float),
+            ch["T_cal"].to_numpy(dtype=float),
+        ),
+        dtype=float,
     )
     group = ch["frequency_cal"].clip(upper=n).astype(int)
     frame = pd.DataFrame({"actual": ch["frequency_holdout"].to_numpy(), "model": pred})
@@ -736,9 +721,10 @@ def frequency_recency_matrix(
     ok = ((ff > 0) | (rr == 0)).ravel()
     f_ok, r_ok, T_ok = ff.ravel()[ok], rr.ravel()[ok], TT.ravel()[ok]
     if kind == "expected":
-        values = _call(model, _EXPECTED, np.full(f_ok.size, float(t)), f_ok, r_ok, T_ok)
+        expected = _model(model, "conditional_expected_purchases")
+        values = np.asarray(expected(np.full(f_ok.size, float(t)), f_ok, r_ok, T_ok), dtype=float)
     else:
-        values = _call(model, _P_ALIVE, f_ok, r_ok, T_ok)
+        values = np.asarray(_model(model, "probability_alive")(f_ok, r_ok, T_ok), dtype=float)
     z = np.full(ff.size, np.nan)
     z[ok] = values
     z = z.reshape(ff.shape)[::-1]

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._i18n import label
 from ._validation import (
     as_series,
     check_choice,
@@ -32,8 +33,10 @@ __all__ = [
     "TIER_SCHEMES",
     "Concentration",
     "KMeansSegments",
+    "PYRAMID_SHARES",
     "concentration",
     "kmeans_segments",
+    "labels_for_shares",
     "pyramid",
     "quadrant",
     "register_label_set",
@@ -79,8 +82,9 @@ def register_label_set(name: str, labels: Sequence[str], *, replace: bool = Fals
 register_label_set("vip", ("VIP", "major", "ordinary", "small"))
 register_label_set("metal", ("platinum", "gold", "iron", "lead"))
 register_label_set("abcd", ("A", "B", "C", "D"))
-register_label_set("zh", ("VIP客户", "主要客户", "普通客户", "小客户"))
-register_label_set("zh-metal", ("铂金客户", "黄金客户", "钢铁客户", "重铅客户"))
+# The Chinese sets are the Chinese terms of the English ones (see _i18n).
+register_label_set("zh", tuple(label(t, "zh") for t in LABEL_SETS["vip"]))
+register_label_set("zh-metal", tuple(label(t, "zh") for t in LABEL_SETS["metal"]))
 
 
 def resolve_labels(labels: str | Sequence[Any], n: int | None = None) -> list[Any]:
@@ -114,6 +118,46 @@ def resolve_labels(labels: str | Sequence[Any], n: int | None = None) -> list[An
                 f"labels: expected a label set name or a list, found {type(labels).__name__}"
             ) from None
     return check_labels(out, len(out) if n is None else n)
+
+
+def labels_for_shares(labels: str | Sequence[Any], shares: Sequence[float]) -> list[Any]:
+    """One label per share, top tier first: a registered set's or a list's.
+
+    Parameters
+    ----------
+    labels : str or sequence
+        A name in :data:`LABEL_SETS` or the labels themselves.
+    shares : sequence of float
+        The tier shares, top tier first (already checked).
+
+    Returns
+    -------
+    list
+        The labels, top tier first.
+
+    Raises
+    ------
+    ValueError
+        An unknown set, duplicate labels, or not one label per share.
+
+    Examples
+    --------
+    >>> from kamkit.tiering import labels_for_shares
+    >>> labels_for_shares("abcd", (0.1, 0.2, 0.3, 0.4))
+    ['A', 'B', 'C', 'D']
+    """
+    labs = resolve_labels(labels)
+    if len(labs) != len(shares):
+        raise ValueError(
+            f"labels: {len(labs)} labels {labs} for {len(shares)} shares {tuple(shares)}; "
+            "give one label per share (top tier first)"
+        )
+    return labs
+
+
+#: The textbook pyramid's count shares, top tier first: VIP 1 %, major 4 %,
+#: ordinary 15 %, small 80 %.
+PYRAMID_SHARES: tuple[float, ...] = (0.01, 0.04, 0.15, 0.80)
 
 
 # ------------------------------------------------------------ tier schemes
@@ -196,7 +240,7 @@ def _by_value(desc: np.ndarray, shares: tuple[float, ...]) -> list[int]:
     return _core.cuts_by_value(desc, _cum(shares))
 
 
-register_tier_scheme("count", _by_count, (0.01, 0.04, 0.15, 0.80))
+register_tier_scheme("count", _by_count, PYRAMID_SHARES)
 register_tier_scheme("value", _by_value, (0.50, 0.30, 0.15, 0.05), nonnegative=True)
 
 
@@ -270,12 +314,7 @@ def pyramid(
         raise ValueError(f"by: expected one of {known}, found {by!r}")
     scheme = TIER_SCHEMES[by]
     shares_t = scheme.default_shares if shares is None else check_shares(shares)
-    labs = resolve_labels(labels)
-    if len(labs) != len(shares_t):
-        raise ValueError(
-            f"labels: {len(labs)} labels {labs} for {len(shares_t)} shares {shares_t}; "
-            "give one label per share (top tier first)"
-        )
+    labs = labels_for_shares(labels, shares_t)
     s, arr = _values(values)
     if scheme.nonnegative:
         neg = int((arr < 0).sum())

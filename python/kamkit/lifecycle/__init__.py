@@ -23,7 +23,7 @@ from __future__ import annotations
 from .candidates import phase_out_candidates, upgrade_candidates
 from .markov import MarkovChain, Transitions, transitions
 from .panel import period_panel, update_panel
-from .stages import STAGES, lifecycle_stages, stage_strategies
+from .stages import STAGES, StageRules, lifecycle_stages, stage_strategies
 from .tiers import tier_history
 from .warning import WARNING_REASONS, early_warning
 
@@ -31,6 +31,7 @@ __all__ = [
     "STAGES",
     "WARNING_REASONS",
     "MarkovChain",
+    "StageRules",
     "Transitions",
     "early_warning",
     "lifecycle_stages",

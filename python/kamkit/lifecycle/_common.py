@@ -50,22 +50,6 @@ def _panel_values(panel: pd.DataFrame, name: str = "panel") -> np.ndarray:
     return values
 
 
-def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
-    if value < low:
-        raise ValueError(f"{name}: expected an integer >= {low}, got {value}")
-    return int(value)
-
-
-def _check_number(name: str, value: Any, low: float, high: float = np.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    if not (low <= float(value) <= high):
-        raise ValueError(f"{name}: expected a number in [{low}, {high}], got {value}")
-    return float(value)
-
-
 def _codes_frame(
     codes: np.ndarray, index: pd.Index, columns: pd.PeriodIndex, dtype: pd.CategoricalDtype
 ) -> pd.DataFrame:

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._validation import check_frame
-from ._common import _check_int, _check_number
+from .._validation import check_frame, check_int, check_number
 
 __all__ = ["MarkovChain", "Transitions", "transitions"]
 
@@ -253,7 +252,7 @@ class MarkovChain:
         Series
             start x P^steps, indexed by state.
         """
-        steps = _check_int("steps", steps, 0)
+        steps = check_int("steps", steps, 0)
         vec = self._distribution(start) @ np.linalg.matrix_power(self._m, steps)
         return pd.Series(vec, index=self.states, name=f"after {steps} steps")
 
@@ -365,7 +364,7 @@ class MarkovChain:
             r = np.asarray(rewards, dtype=np.float64)
         if r.shape != (n,) or not np.isfinite(r).all():
             raise ValueError(f"rewards: expected {n} finite numbers, got shape {r.shape}")
-        d = _check_number("discount_rate", discount_rate, 0.0)
+        d = check_number("discount_rate", discount_rate, 0.0)
         m = self._m / (1.0 + d)
         if horizon is None:
             if d == 0:
@@ -375,7 +374,7 @@ class MarkovChain:
                 )
             value = np.linalg.solve(np.eye(n) - m, r)
         else:
-            horizon = _check_int("horizon", horizon, 0)
+            horizon = check_int("horizon", horizon, 0)
             value = r.copy()
             for _ in range(horizon):
                 value = r + m @ value

@@ -117,7 +117,8 @@ def period_panel(
         ``observation_end``   the last observed day
         ``value``, ``freq``   as passed
         ``rows_after_end``    rows after the observation end (ignored)
-        ``customer``, ``date``, ``amount``: the column names, for update_panel
+        ``customer``          the column names of the id, date and amount, for
+        ``date``, ``amount``  update_panel
         ====================  ====================================================
 
     Raises

@@ -13,13 +13,15 @@ from .._validation import (
     TransactionLog,
     check_choice,
     check_frame,
+    check_int,
+    check_number,
     check_observation_end,
     check_transactions,
 )
+from ..models._protocol import transaction_model
+from ..tiering import PYRAMID_SHARES
 from ._common import (
     _FREQS,
-    _check_int,
-    _check_number,
     _check_panel,
     _first_active,
     _is_panel,
@@ -28,7 +30,7 @@ from ._common import (
     _partial,
 )
 from .panel import _attrs, _check_end, _panel_frame, _period_index
-from .stages import _DECLINE, _STAGE_DTYPE, _stage_codes
+from .stages import _DECLINE, _STAGE_DTYPE, StageRules, _stage_codes
 from .tiers import _tier_codes
 
 __all__ = ["WARNING_REASONS", "early_warning"]
@@ -124,9 +126,9 @@ def early_warning(
     major_drop: float = 0.2,
     major_tiers: int = 2,
     tier_window: int = 12,
-    shares: Sequence[float] = (0.01, 0.04, 0.15, 0.80),
+    shares: Sequence[float] = PYRAMID_SHARES,
     labels: str | Sequence[Hashable] = "vip",
-    stage_rules: dict[str, Any] | None = None,
+    stage_rules: StageRules | dict[str, Any] | None = None,
     credit: pd.DataFrame | None = None,
     overdue_days: float = 30,
     model: Any = None,
@@ -161,8 +163,8 @@ def early_warning(
                           ``major_drop`` against the ``window`` before
     ``overdue``           ``credit`` gives more than ``overdue_days`` days
                           overdue (and a positive ``overdue_amount``, if given)
-    ``low_p_alive``       ``model.conditional_probability_alive(frequency,
-                          recency, T)`` < ``p_alive_threshold``
+    ``low_p_alive``       ``model.probability_alive(frequency, recency, T)``
+                          < ``p_alive_threshold``
     ====================  ======================================================
 
     A customer buying the same amount every period raises none of them.
@@ -177,16 +179,17 @@ def early_warning(
         With a panel: the matching ``value="transactions"`` panel.
     window, silence_factor, revenue_drop, major_drop, major_tiers, tier_window,
     shares, labels, stage_rules, overdue_days, p_alive_threshold
-        Thresholds of the rules above (``stage_rules``: keyword arguments of
-        :func:`lifecycle_stages`).
+        Thresholds of the rules above (``stage_rules``: a :class:`StageRules`
+        or a dict of some of its fields, as in :func:`lifecycle_stages`).
     credit : DataFrame, optional
         Receivables per customer: ids in the ``customer`` column or the
         index, a ``days_overdue`` column and optionally ``overdue_amount``.
-    model : object, optional
-        A fitted lifetime-value model with a
-        ``conditional_probability_alive(frequency, recency, T)`` method (the
-        lifetimes names), fitted in ``model_time_unit`` ("D" days or "W"
-        weeks) on a log; on a panel, in periods.
+    model : kamkit transaction model, optional
+        A fitted :class:`kamkit.BetaGeo`, :class:`kamkit.ModifiedBetaGeo`,
+        :class:`kamkit.ParetoNBD` (or any object with
+        ``probability_alive(frequency, recency, T)``), fitted in
+        ``model_time_unit`` ("D" days or "W" weeks) on a log; on a panel, in
+        periods.
     horizon : int, default 12
         Periods of revenue at risk.
 
@@ -204,7 +207,7 @@ def early_warning(
     Raises
     ------
     TypeError
-        Bad input types; a model without ``conditional_probability_alive``.
+        Bad input types; a model without ``probability_alive``.
     ValueError
         Fewer than two full periods; thresholds out of range; credit rows of
         unknown customers.
@@ -217,23 +220,17 @@ def early_warning(
     >>> int(risk["rank"].iloc[0])
     1
     """
-    window = _check_int("window", window, 1)
-    k_factor = _check_number("silence_factor", silence_factor, 0.0)
-    x_drop = _check_number("revenue_drop", revenue_drop, 0.0, 1.0)
-    y_drop = _check_number("major_drop", major_drop, 0.0, 1.0)
-    horizon = _check_int("horizon", horizon, 1)
-    threshold = _check_number("p_alive_threshold", p_alive_threshold, 0.0, 1.0)
-    overdue_days = _check_number("overdue_days", overdue_days, 0.0)
+    window = check_int("window", window, 1)
+    k_factor = check_number("silence_factor", silence_factor, 0.0)
+    x_drop = check_number("revenue_drop", revenue_drop, 0.0, 1.0)
+    y_drop = check_number("major_drop", major_drop, 0.0, 1.0)
+    horizon = check_int("horizon", horizon, 1)
+    threshold = check_number("p_alive_threshold", p_alive_threshold, 0.0, 1.0)
+    overdue_days = check_number("overdue_days", overdue_days, 0.0)
     check_choice("model_time_unit", model_time_unit, ("D", "W"))
-    if model is not None and not callable(getattr(model, "conditional_probability_alive", None)):
-        raise TypeError(
-            "model: expected a fitted model with a conditional_probability_alive(frequency, "
-            f"recency, T) method, got {type(model).__name__}"
-        )
-    rules = dict(stage_rules or {})
-    unknown = set(rules) - {"new_periods", "window", "growth", "decline", "churn_periods"}
-    if unknown:
-        raise ValueError(f"stage_rules: unknown rules {sorted(unknown)}")
+    if model is not None:
+        model = transaction_model(model, "model")
+    rules = StageRules.from_any(stage_rules, "stage_rules")
     if _is_panel(data):
         panel = _check_panel(data)
         values = _panel_values(panel)
@@ -272,13 +269,10 @@ def early_warning(
     k = values.shape[0]
     t = _last_full(panel, partial, 2, "early_warning")
     last = values.shape[1] - 1
-    stages = _stage_codes(values, partial, **{
-        "new_periods": 3, "window": 3, "growth": 0.2, "decline": 0.3, "churn_periods": 6,
-        **rules,
-    })  # fmt: skip
+    stages = _stage_codes(values, partial, rules)
     tier_codes, tier_dtype = _tier_codes(values, tier_window, shares, labels)
     n_tiers = len(tier_dtype.categories)
-    major_tiers = _check_int("major_tiers", major_tiers, 1)
+    major_tiers = check_int("major_tiers", major_tiers, 1)
     first = _first_active(values)
     reasons: dict[str, np.ndarray] = {}
     reasons["moved_to_decline"] = (
@@ -338,7 +332,7 @@ def early_warning(
         ok = ~np.isnan(frequency)
         p_alive = np.full(k, np.nan)
         p_alive[ok] = np.asarray(
-            model.conditional_probability_alive(frequency[ok], recency[ok] / scale, T[ok] / scale),
+            model.probability_alive(frequency[ok], recency[ok] / scale, T[ok] / scale),
             dtype=np.float64,
         ).reshape(-1)
         reasons["low_p_alive"] = ok & (p_alive < threshold)

@@ -22,7 +22,7 @@ from scipy import optimize, stats
 from .. import _core
 from .._validation import check_frame, check_rfm, model_array
 
-__all__ = ["BaseModel", "ConvergenceWarning", "RfmModel"]
+__all__ = ["BaseModel", "BoundaryFitWarning", "ConvergenceWarning", "RfmModel"]
 
 _FORMAT = "kamkit.models/1"
 
@@ -53,6 +53,22 @@ class ConvergenceWarning(UserWarning):
     """
 
 
+class BoundaryFitWarning(ConvergenceWarning):
+    """A fit ran to the boundary of the parameter space.
+
+    Some parameter grew beyond 1e6 or shrank below 1e-6 because the
+    likelihood kept improving in that direction (for BG/NBD on logs where few
+    customers repeat or nobody seems to leave: b -> infinity, the drop-out
+    probability goes to 0). The parameter then means only "very large" or
+    "very small", its standard error means nothing, and the predictions are
+    those of the limiting model; they stay finite.
+    """
+
+
+#: Parameters beyond these bounds count as "run to the boundary".
+_BOUNDARY = (1e-6, 1e6)
+
+
 class BaseModel:
     """Maximum-likelihood model with the objective in the C++ core.
 
@@ -64,6 +80,8 @@ class BaseModel:
     _core_name: ClassVar[str] = ""
     _param_names: ClassVar[tuple[str, ...]] = ()
     _display_name: ClassVar[str] = ""
+    #: What a parameter running to infinity ("large") or 0 ("small") means.
+    _boundary_meaning: ClassVar[dict[tuple[str, str], str]] = {}
 
     def __init__(self, penalizer: float = 0.0, tol: float = 1e-10, max_iter: int = 200) -> None:
         self.penalizer = penalizer
@@ -75,12 +93,7 @@ class BaseModel:
         return np.ones(len(self._param_names))
 
     def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple:
-        fn = getattr(_core, f"{self._core_name}_loglik", None)
-        if fn is None:
-            raise NotImplementedError(
-                f"{type(self).__name__}: this build of kamkit has no C++ core for "
-                f"{self._core_name!r}"
-            )
+        fn = getattr(_core, f"{self._core_name}_loglik")
         return fn(np.ascontiguousarray(log_params, dtype=np.float64), data, order)
 
     # ------------------------------------------------------------ fitting
@@ -168,7 +181,11 @@ class BaseModel:
             "penalizer": pen,
         }
         self._cov_log = None
-        if not ok:
+        boundary = self._boundary_params()
+        self.convergence_["boundary"] = list(boundary)
+        if boundary:
+            warnings.warn(self._boundary_message(boundary), BoundaryFitWarning, stacklevel=3)
+        elif not ok:
             warnings.warn(
                 f"{type(self).__name__}.fit did not converge ({res.message.strip()}; largest "
                 f"gradient component {grad_norm:.2e} after {res.nit} iterations). The "
@@ -178,6 +195,33 @@ class BaseModel:
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _boundary_params(self) -> dict[str, str]:
+        """Shape parameters beyond the bounds: name -> "large" or "small".
+
+        Only parameters named in ``_boundary_meaning`` are checked: scale
+        parameters (time, money) legitimately take any size.
+        """
+        lo, hi = _BOUNDARY
+        out = {}
+        for (name, side), _ in self._boundary_meaning.items():
+            value = float(self.params_[name])
+            if (side == "large" and value > hi) or (side == "small" and value < lo):
+                out[name] = side
+        return out
+
+    def _boundary_message(self, boundary: dict[str, str]) -> str:
+        values = ", ".join(f"{n} = {self.params_[n]:.3g}" for n in boundary)
+        meanings = [self._boundary_meaning[(n, side)] for n, side in boundary.items()]
+        meaning = "; ".join(dict.fromkeys(meanings))
+        return (
+            f"{type(self).__name__}.fit ran to the boundary of the parameter space ({values}, "
+            f"outside [{_BOUNDARY[0]:g}, {_BOUNDARY[1]:g}]): the likelihood keeps improving "
+            f"in that direction. It means: {meaning}. These values stand for 'unbounded', "
+            "their standard errors mean nothing, and the predictions are those of the "
+            "limiting model (finite). Typical causes: few customers repeat, or the log is "
+            "too short to see anyone leave."
+        )
 
     # ------------------------------------------------------ fitted state
     def _check_fitted(self) -> None:

@@ -169,16 +169,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-# The textbook strategy per stage, in Chinese.
-STRATEGY_ZH: dict[str, str] = {
-    "identification": "建立信任",
-    "development": "提高客户满意度",
-    "stable": "建立退出壁垒，降低交易成本",
-    "decline": "挽回或终止关系，做好预警",
-    "churned": "分析流失原因，择机挽回",
-    "reactivated": "重新建立信任",
-}
-
 PERIOD_WORD: dict[str, dict[str, str]] = {
     "en": {"M": "month", "Q": "quarter", "W": "week", "Y": "year"},
     "zh": {"M": "月", "Q": "季度", "W": "周", "Y": "年"},

@@ -17,6 +17,7 @@ from .._validation import check_choice
 from .._version import __version__
 from ._html import esc
 from .sections import SECTIONS, Context, titles
+from .tables import LogColumns
 
 __all__ = ["N_STEPS", "Report", "build_report"]
 
@@ -196,12 +197,7 @@ def build_report(
 
         ctx = Context(
             transactions=transactions,
-            customer=customer,
-            date=date,
-            amount=amount,
-            margin=margin,
-            missing=missing,
-            observation_end=observation_end,
+            cols=LogColumns(customer, date, amount, margin, missing, observation_end),
             period=period,
             lang=lang,
             horizon_months=horizon_months,

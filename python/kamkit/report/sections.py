@@ -11,7 +11,7 @@ adding a section means writing one function below (and its title in
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +19,10 @@ import numpy as np
 import pandas as pd
 
 from .. import plotting
-from .._i18n import label, name, translate_values
-from ..archive import summarize
+from .._i18n import label, name, stage_strategy, translate_values
 from ..lifecycle import (
     early_warning,
     lifecycle_stages,
-    period_panel,
     phase_out_candidates,
     stage_strategies,
     tier_history,
@@ -35,8 +33,8 @@ from ..scoring import rfm_scores
 from ..service import service_policies
 from ..tiering import concentration, pyramid
 from ._html import esc, failed, figure, fmt_money, fmt_pct, table
-from ._strings import PERIOD_WORD, STRATEGY_ZH, STRINGS, TITLES
-from .tables import archive_columns, clv_values, rfm_columns, value_scores
+from ._strings import PERIOD_WORD, STRINGS, TITLES
+from .tables import LogColumns, archive_columns, clv_values, rfm_columns, value_scores
 
 __all__ = ["SECTIONS", "Context", "Section", "section"]
 
@@ -57,12 +55,7 @@ class Context:
     """
 
     transactions: pd.DataFrame
-    customer: Hashable
-    date: Hashable
-    amount: Hashable
-    margin: Hashable | None
-    missing: str
-    observation_end: Any
+    cols: LogColumns
     period: str
     lang: str
     horizon_months: int
@@ -87,15 +80,7 @@ class Context:
     @functools.cached_property
     def panel(self) -> pd.DataFrame:
         """The customers x periods revenue panel, built on first use."""
-        return period_panel(
-            self.transactions,
-            customer=self.customer,
-            date=self.date,
-            amount=self.amount,
-            period=self.period,  # type: ignore[arg-type]
-            observation_end=self.observation_end,
-            missing=self.missing,  # type: ignore[arg-type]
-        )
+        return self.cols.period_panel(self.transactions, self.period)
 
     def frame(self) -> pd.DataFrame:
         """The per-customer table (after the overview section built it)."""
@@ -156,19 +141,10 @@ def _count(v: Any) -> str:
 
 @section("overview", step="building the customer archive")
 def _overview(ctx: Context, heading: str) -> str:
-    archive = summarize(
-        ctx.transactions,
-        ctx.customer,
-        ctx.date,
-        ctx.amount,
-        ctx.margin,
-        observation_end=ctx.observation_end,
-        missing=ctx.missing,  # type: ignore[arg-type]
-        period="Q",
-    )
+    archive = ctx.cols.summarize(ctx.transactions, period="Q")
     ctx.archive = archive
     revenue = archive["revenue"]
-    log_amount = pd.to_numeric(ctx.transactions[ctx.amount], errors="coerce")
+    log_amount = pd.to_numeric(ctx.transactions[ctx.cols.amount], errors="coerce")
     returns = log_amount < 0
     nonpos = revenue <= 0
     ctx.numbers.update(
@@ -394,9 +370,10 @@ def _lifecycle(ctx: Context, heading: str) -> str:
             s["n_customers"]: counts.to_numpy(),
         }
     )
-    texts = {str(k): str(v) for k, v in stage_strategies()["strategy"].items()}
-    if lang == "zh":
-        texts = {k: STRATEGY_ZH.get(k, v) for k, v in texts.items()}
+    texts = {
+        str(k): stage_strategy(str(k), str(v), lang)
+        for k, v in stage_strategies()["strategy"].items()
+    }
     frame[s["strategy"]] = [texts.get(str(k), "") for k in counts.index]
     fmt = {s["n_customers"]: _count}
     return (
@@ -431,15 +408,7 @@ def _warning(ctx: Context, heading: str) -> str:
 @section("clv", step="fitting BG/NBD and Gamma-Gamma")
 def _clv(ctx: Context, heading: str) -> str:
     s = ctx.s
-    summary_weeks = summarize(
-        ctx.transactions,
-        ctx.customer,
-        ctx.date,
-        ctx.amount,
-        observation_end=ctx.observation_end,
-        missing=ctx.missing,  # type: ignore[arg-type]
-        time_unit="W",
-    )
+    summary_weeks = ctx.cols.summarize(ctx.transactions, margin=False, time_unit="W")
     try:
         values, bgf, _, excluded = clv_values(summary_weeks, ctx.horizon_months, ctx.discount_rate)
     except (ValueError, RuntimeError, ArithmeticError) as exc:

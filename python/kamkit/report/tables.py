@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Hashable
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from .._i18n import translate_values
 from ..archive import summarize
+from ..lifecycle import period_panel
 from ..models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD, SpendExclusionWarning
 from ..scoring import default_criteria, rfm_scores, value_score
 from ..tiering import pyramid
@@ -22,6 +24,7 @@ from ..tiering import pyramid
 __all__ = [
     "ARCHIVE_COLUMNS",
     "CLV_MODELS",
+    "LogColumns",
     "RFM_COLUMNS",
     "archive_columns",
     "clv_table",
@@ -43,6 +46,68 @@ CLV_MODELS: dict[str, type[Any]] = {
 }
 # Weeks per month of the lifetime-value horizon.
 _WEEKS_PER_MONTH = 4.345
+
+
+@dataclass(frozen=True)
+class LogColumns:
+    """Which columns of a transaction log to read, and how: built once, used everywhere.
+
+    The report and the command line read every log through one of these, so
+    the "summarize with these columns" call is written here only.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit.report.tables import LogColumns
+    >>> cols = LogColumns(observation_end="1997-12-31")
+    >>> len(cols.summarize(kamkit.datasets.load_cdnow_sample()))
+    2357
+    """
+
+    customer: Hashable = "customer_id"
+    date: Hashable = "date"
+    amount: Hashable | None = "amount"
+    margin: Hashable | None = None
+    missing: str = "raise"
+    observation_end: Any = None
+
+    def kwargs(self, margin: bool = True) -> dict[str, Any]:
+        """The fields as keyword arguments (without ``margin`` when ``margin=False``)."""
+        out = asdict(self)
+        if not margin:
+            del out["margin"]
+        return out
+
+    def summarize(
+        self, transactions: pd.DataFrame, *, margin: bool = True, **options: Any
+    ) -> pd.DataFrame:
+        """:func:`kamkit.summarize` of ``transactions`` with these columns.
+
+        ``margin=False`` leaves the margin column out; ``options`` go to
+        :func:`kamkit.summarize` (``time_unit``, ``period``, ``freq``).
+        """
+        return summarize(
+            transactions,
+            self.customer,
+            self.date,
+            self.amount,
+            self.margin if margin else None,
+            observation_end=self.observation_end,
+            missing=self.missing,  # type: ignore[arg-type]
+            **options,
+        )
+
+    def period_panel(self, transactions: pd.DataFrame, period: str) -> pd.DataFrame:
+        """:func:`kamkit.period_panel` of ``transactions`` (revenue) with these columns."""
+        return period_panel(
+            transactions,
+            customer=self.customer,
+            date=self.date,
+            amount=self.amount,
+            period=period,  # type: ignore[arg-type]
+            observation_end=self.observation_end,
+            missing=self.missing,  # type: ignore[arg-type]
+        )
 
 
 def archive_columns(archive: pd.DataFrame, margin: bool = False) -> pd.DataFrame:
@@ -109,15 +174,7 @@ def tier_table(
     """
     step = progress or (lambda what: None)
     step("building the customer archive")
-    archive = summarize(
-        frame,
-        customer,
-        date,
-        amount,
-        margin,
-        observation_end=observation_end,
-        missing=missing,
-    )
+    archive = LogColumns(customer, date, amount, margin, missing, observation_end).summarize(frame)
     step("scoring and tiering")
     out = archive_columns(archive, margin=True)
     out["value_score"] = value_scores(archive)
@@ -201,15 +258,8 @@ def clv_table(
     """
     step = progress or (lambda what: None)
     step("building the customer archive")
-    summary = summarize(
-        transactions,
-        customer,
-        date,
-        amount,
-        observation_end=observation_end,
-        missing=missing,
-        time_unit="W",
-    )
+    cols = LogColumns(customer, date, amount, None, missing, observation_end)
+    summary = cols.summarize(transactions, time_unit="W")
     step(f"fitting {CLV_MODELS[model].__name__} and GammaGamma")
     values, _, _, _ = clv_values(summary, horizon_months, discount_rate, model)
     step("predicting")
