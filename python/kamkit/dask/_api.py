@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
@@ -550,10 +549,7 @@ def value_score(
                 f"criterion '{key}': all {nan[j]} values are missing; nothing to fill from"
             )
         if missing == "median":
-            arrays = [
-                dask.delayed(lambda p, j=j: (lambda a: a[~np.isnan(a)])(raw(p)[j]))(p)
-                for p in parts
-            ]
+            arrays = [dask.delayed(_present)(raw, p, j) for p in parts]
             m = n - nan[j]
             ranks = sorted({(m - 1) // 2, m // 2})
             picked = dict(zip(ranks, _selection(arrays)(ranks), strict=True))
@@ -573,5 +569,7 @@ def value_score(
     return frame.map_partitions(score, meta=meta)
 
 
-def _warn_once(message: str, category: type[Warning]) -> None:
-    warnings.warn(message, category, stacklevel=3)
+def _present(raw: Any, part: pd.DataFrame, j: int) -> np.ndarray:
+    """The values of criterion ``j`` of a partition that are not missing."""
+    a = raw(part)[j]
+    return a[~np.isnan(a)]
