@@ -23,7 +23,7 @@ from scipy import optimize, stats
 
 from .._deprecation import renamed
 from .._native import core as _core
-from .._validation import check_frame, check_rfm, model_array
+from .._validation import check_frame, check_rfm, is_dask, model_array
 
 __all__ = ["BaseModel", "BoundaryFitWarning", "ConvergenceWarning", "RfmModel"]
 
@@ -447,6 +447,13 @@ def _as_arrays(
     return out, index, all_scalar
 
 
+def _dask_predict(model: Any, method: str, name: str, *args: Any) -> Any:
+    """A prediction on a dask archive: the same method on each partition (lazy)."""
+    from ..dask._models import predict
+
+    return predict(model, method, name, *args)
+
+
 def _wrap(values: np.ndarray, index: pd.Index | None, scalar: bool, name: str) -> Any:
     values = np.asarray(values, dtype=float)
     if index is not None:
@@ -584,6 +591,10 @@ class RfmModel(BaseModel):
         ConvergenceWarning
             When the optimiser stops before converging.
         """
+        if is_dask(frequency):
+            from ..dask._models import fit_rfm
+
+            return fit_rfm(self, frequency, weights, initial_params)
         x, tx, TT, w, _ = self._inputs(frequency, recency, T, weights)
         data = _core.RfmData(x, tx, TT, w)
         self._time_scale = float(np.average(TT, weights=w)) / max(
@@ -689,6 +700,16 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "conditional_expected_purchases",
+                "expected_purchases",
+                t,
+                frequency,
+                recency,
+                T,
+            )
         keep = ("t",) if "conditional_expected_purchases" in self._core_scalar_t else ()
         (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t}, keep)
         self._check_time(tt, "t")
@@ -717,6 +738,10 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float, in [0, 1]
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self, "probability_alive", "probability_alive", frequency, recency, T, t
+            )
         keep = ("t",) if "probability_alive" in self._core_scalar_t else ()
         (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t}, keep)
         self._check_time(tt, "t")
@@ -783,6 +808,20 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "customer_lifetime_value",
+                "clv",
+                frequency,
+                recency,
+                T,
+                monetary_value,
+                time,
+                discount_rate,
+                time_unit,
+                continuous,
+            )
         factor = _CLV_FACTORS.get(time_unit)
         if factor is None:
             raise ValueError(
