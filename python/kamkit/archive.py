@@ -31,8 +31,11 @@ ZERO_TOLERANCE = 1e-9
 
 
 def _period_ordinals(days: np.ndarray, freq: str) -> np.ndarray:
-    """Ordinal of the ``freq`` period of each day number (consecutive periods
-    have consecutive ordinals; weeks run Monday to Sunday, as in the core)."""
+    """Ordinal of the ``freq`` period of each day number.
+
+    Consecutive periods have consecutive ordinals; weeks run Monday to
+    Sunday, as in the core.
+    """
     if freq == "D":
         return days
     if freq == "W":

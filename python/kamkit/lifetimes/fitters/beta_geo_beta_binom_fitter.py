@@ -87,7 +87,7 @@ class BetaGeoBetaBinomFitter(_KamkitFitter, BetaGeoBetaBinom):
         weights: Any,
         penalizer_coef: float = 0,
     ) -> float:
-        """lifetimes' objective at ``log_params`` (kamkit's core)."""
+        """Lifetimes' objective at ``log_params`` (kamkit's core)."""
         log_params = np.asarray(log_params, dtype=float)
         arrays = np.broadcast_arrays(
             *(
