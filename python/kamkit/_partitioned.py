@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
+from ._native import core as _core
 from ._validation import (
     MissingValuesWarning,
     _missing_mask,

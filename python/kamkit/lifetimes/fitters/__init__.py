@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from ... import _core
+from ..._native import core as _core
 from ...models._base import BaseModel, ConvergenceWarning, _as_arrays, _wrap
 
 __all__ = ["BaseFitter"]

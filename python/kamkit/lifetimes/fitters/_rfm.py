@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ... import _core
+from ..._native import core as _core
 from ..utils import _check_inputs, _scale_time
 from . import _check_options, _history, _KamkitFitter, _NewData, _pack
 

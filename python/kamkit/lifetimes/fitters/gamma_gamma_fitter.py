@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ... import _core
+from ..._native import core as _core
 from ...models import GammaGamma
 from ..utils import _customer_lifetime_value
 from . import _check_options, _KamkitFitter

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import hyp2f1, logsumexp
 
-from ... import _core
+from ..._native import core as _core
 from ...models import ParetoNBD
 from ..generate_data import pareto_nbd_model
 from . import _history, _pack
