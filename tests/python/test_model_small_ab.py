@@ -120,7 +120,9 @@ def test_clv_of_one_time_buyers_is_finite_when_a_plus_b_below_one():
     T = np.array([10.0, 300.0, 40.0])
     m = np.array([20.0, 20.0, 20.0])
     for continuous in (False, True):
-        clv = model.customer_lifetime_value(x, t_x, T, m, time=12, time_unit="W", continuous=continuous)
+        clv = model.customer_lifetime_value(
+            x, t_x, T, m, time=12, time_unit="W", continuous=continuous
+        )
         assert np.isfinite(clv).all() and (clv > 0).all()
 
 
