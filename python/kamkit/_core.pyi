@@ -19,6 +19,7 @@ def summarize(
     time_unit_days: float,
     observation_end_tick: int | None,
     check_values: bool = False,
+    purchase: npt.NDArray[np.uint8] | None = None,
 ) -> dict[str, Any]: ...
 
 # ------------------------------------------------------------------ models
@@ -123,6 +124,7 @@ def value_score(
     columns: list[npt.NDArray[np.float64]], weights: npt.NDArray[np.float64], method: str
 ) -> npt.NDArray[np.float64]: ...
 def normalize(x: npt.NDArray[np.float64], method: str) -> npt.NDArray[np.float64]: ...
+def balanced_cuts(desc: npt.NDArray[np.float64], bins: int) -> list[int]: ...
 
 # Tiering (pyramid, thresholds, concentration)
 def sort_descending(

@@ -267,12 +267,24 @@ def value_score(
     method: str = "minmax",
     missing: str = "raise",
     credit: pd.DataFrame | None = None,
+    scale: str = "percentile",
 ) -> pd.Series:
-    """Weighted multi-criteria value score from 0 to 100.
+    """Weighted multi-criteria value score from 0 to 100: 50 is a typical customer.
 
     Each criterion is normalised to 0..1 (higher is better), turned round
     (``1 - s``) when its weight is negative, and the scores are averaged with
-    the weights divided by the sum of their absolute values.
+    the weights divided by the sum of their absolute values: the *weighted
+    score*. By default (``scale="percentile"``) the weighted score is then
+    read as a percentile among the customers scored: 100 * (average rank - 1)
+    / (n - 1), so the best customer scores 100, the worst 0, the median
+    customer 50, and a score of 80 means "better than 80 % of the customers".
+    Equal weighted scores share their average rank, so ties keep equal
+    scores; a single customer scores 50. The percentile is a monotone map of
+    the weighted score: the order of customers, and so any tiers cut by count
+    (:func:`kamkit.pyramid` with ``by="count"``), are the same on both scales.
+    ``scale="minmax"`` returns the weighted score itself (the scale kamkit used before;
+    0 = worst on every criterion, 100 = best on every criterion; on
+    skewed data such as revenue most customers score near 0).
 
     Parameters
     ----------
@@ -293,6 +305,10 @@ def value_score(
         Credit table indexed by customer id with any of ``credit_limit``,
         ``receivables``, ``overdue_days``, ``credit_rating``. Its columns are
         joined onto ``archive`` (customers it lacks get missing values).
+    scale : {"percentile", "minmax"}, default "percentile"
+        "percentile": the percentile of the weighted score among the
+        customers (50 = median customer, 100 = best); "minmax": the weighted
+        score itself.
 
     Returns
     -------
@@ -311,12 +327,15 @@ def value_score(
     --------
     >>> import pandas as pd, kamkit
     >>> c = pd.DataFrame({"revenue": [10.0, 20.0, 30.0], "overdue_days": [0, 30, 0]})
-    >>> kamkit.value_score(c, {"revenue": 1, "overdue_days": -1}).tolist()
+    >>> kamkit.value_score(c, {"revenue": 1, "overdue_days": -1}, scale="minmax").tolist()
     [50.0, 25.0, 100.0]
+    >>> kamkit.value_score(c, {"revenue": 1, "overdue_days": -1}).tolist()
+    [50.0, 0.0, 100.0]
     """
     check_frame(archive, "archive")
     check_choice("method", method, ("minmax", "zscore", "rank"))
     check_choice("missing", missing, ("raise", "zero", "median"))
+    check_choice("scale", scale, ("percentile", "minmax"))
     if credit is not None:
         check_frame(credit, "credit")
         cols = [c for c in CREDIT_DIRECTIONS if c in credit.columns]
@@ -359,6 +378,8 @@ def value_score(
     if n == 0:
         return pd.Series([], index=archive.index, dtype=np.float64, name="value_score")
     score = _core.value_score(cols_arr, weights, method)
+    if scale == "percentile":
+        score = np.multiply(_core.normalize(score, "rank"), 100.0)
     # The score array is ours: wrap it without the constructor's copy.
     return pd.Series(score, index=archive.index, name="value_score", copy=False)
 
@@ -481,23 +502,15 @@ register_segment_map("rf11", segment_map_from_grid(RF_SEGMENT_GRID), RF_SEGMENTS
 
 
 def _equal_bin_scores(values: np.ndarray, bins: int) -> np.ndarray:
-    """Scores 1..bins (bins = highest values) with ties together.
+    """Scores 1..bins (bins = highest values), ties together, every level used.
 
-    A run of ties that swallows a cut leaves a score unused; the lowest
-    values still score 1 and the highest ``bins``, so the ends of the scale
-    always mean the worst and the best customers.
+    The cuts come from :func:`kamkit._core.balanced_cuts`: with at least
+    ``bins`` distinct values every score is used and the group sizes have the
+    least sum of squares that keeps equal values together.
     """
     order, desc = _core.sort_descending(values)
-    cum = [j / bins for j in range(1, bins)]
-    cuts = _core.cuts_by_count(desc, cum)
-    scores = _core.codes_from_cuts(order, cuts).astype(np.int16) + 1
-    if len(scores):
-        lowest, highest = int(scores.min()), int(scores.max())
-        if lowest > 1:
-            scores[scores == lowest] = 1
-        if highest < bins and highest > 1:
-            scores[scores == highest] = bins
-    return scores
+    cuts = _core.balanced_cuts(desc, bins)
+    return _core.codes_from_cuts(order, cuts).astype(np.int16) + 1
 
 
 @renamed(summary="archive")
@@ -512,10 +525,20 @@ def rfm_scores(
 
     R ranks the time since the last purchase (``T - recency``, shorter is
     better), F the ``frequency`` column and M the ``monetary`` column. Each
-    is cut into ``bins`` groups of equal size: cut j sits at the boundary
-    between runs of equal values nearest to j/bins of the customers, so equal
-    values always get equal scores and the bins are as balanced as the ties
-    allow (a large run of ties can leave a score unused).
+    is cut into ``bins`` groups of customers by one rule:
+
+    - equal values always get equal scores (a cut never splits a run of ties);
+    - with at least ``bins`` distinct values, every score 1..bins is used;
+    - among the cuts that satisfy both, kamkit takes those whose group sizes
+      have the least sum of squares, i.e. the groups closest to ``n / bins``
+      customers each (an exact dynamic programme over the distinct values).
+
+    A big tie therefore gets a score of its own and the other customers share
+    the remaining scores evenly: on the CDNOW sample the 1,218 one-time
+    buyers (frequency 0) score F = 1 and frequencies 1, 2, 3-4 and 5+ score
+    2, 3, 4 and 5. With fewer distinct values than ``bins``, each value gets
+    its own score: the lowest 1, the highest ``bins`` and the others the
+    score nearest their middle rank; a column with one value scores 1.
 
     Parameters
     ----------

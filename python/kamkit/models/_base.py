@@ -23,9 +23,9 @@ from scipy import optimize, stats
 
 from .._deprecation import renamed
 from .._native import core as _core
-from .._validation import check_frame, check_rfm, model_array
+from .._validation import check_frame, check_rfm, is_dask, model_array
 
-__all__ = ["BaseModel", "ConvergenceWarning", "RfmModel"]
+__all__ = ["BaseModel", "BoundaryFitWarning", "ConvergenceWarning", "RfmModel"]
 
 _FORMAT = "kamkit.models/1"
 
@@ -68,6 +68,22 @@ class ConvergenceWarning(UserWarning):
     """
 
 
+class BoundaryFitWarning(ConvergenceWarning):
+    """A fit ran to the boundary of the parameter space.
+
+    Some parameter grew beyond 1e6 or shrank below 1e-6 because the
+    likelihood kept improving in that direction (for BG/NBD on logs where few
+    customers repeat or nobody seems to leave: b -> infinity, the drop-out
+    probability goes to 0). The parameter then means only "very large" or
+    "very small", its standard error means nothing, and the predictions are
+    those of the limiting model; they stay finite.
+    """
+
+
+#: Parameters beyond these bounds count as "run to the boundary".
+_BOUNDARY = (1e-6, 1e6)
+
+
 class BaseModel:
     """Maximum-likelihood model with the objective in the C++ core.
 
@@ -79,6 +95,8 @@ class BaseModel:
     _core_name: ClassVar[str] = ""
     _param_names: ClassVar[tuple[str, ...]] = ()
     _display_name: ClassVar[str] = ""
+    #: What a parameter running to infinity ("large") or 0 ("small") means.
+    _boundary_meaning: ClassVar[dict[tuple[str, str], str]] = {}
 
     def __init__(self, penalizer: float = 0.0, tol: float = 1e-10, max_iter: int = 200) -> None:
         self.penalizer = penalizer
@@ -178,7 +196,11 @@ class BaseModel:
             "penalizer": pen,
         }
         self._cov_log: np.ndarray | None = None
-        if not ok:
+        boundary = self._boundary_params()
+        self.convergence_["boundary"] = list(boundary)
+        if boundary:
+            warnings.warn(self._boundary_message(boundary), BoundaryFitWarning, stacklevel=3)
+        elif not ok:
             warnings.warn(
                 f"{type(self).__name__}.fit did not converge ({res.message.strip()}; largest "
                 f"gradient component {grad_norm:.2e} after {res.nit} iterations). The "
@@ -188,6 +210,33 @@ class BaseModel:
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _boundary_params(self) -> dict[str, str]:
+        """Shape parameters beyond the bounds: name -> "large" or "small".
+
+        Only parameters named in ``_boundary_meaning`` are checked: scale
+        parameters (time, money) legitimately take any size.
+        """
+        lo, hi = _BOUNDARY
+        out = {}
+        for (name, side), _ in self._boundary_meaning.items():
+            value = float(self.params_[name])
+            if (side == "large" and value > hi) or (side == "small" and value < lo):
+                out[name] = side
+        return out
+
+    def _boundary_message(self, boundary: dict[str, str]) -> str:
+        values = ", ".join(f"{n} = {self.params_[n]:.3g}" for n in boundary)
+        meanings = [self._boundary_meaning[(n, side)] for n, side in boundary.items()]
+        meaning = "; ".join(dict.fromkeys(meanings))
+        return (
+            f"{type(self).__name__}.fit ran to the boundary of the parameter space ({values}, "
+            f"outside [{_BOUNDARY[0]:g}, {_BOUNDARY[1]:g}]): the likelihood keeps improving "
+            f"in that direction. It means: {meaning}. These values stand for 'unbounded', "
+            "their standard errors mean nothing, and the predictions are those of the "
+            "limiting model (finite). Typical causes: few customers repeat, or the log is "
+            "too short to see anyone leave."
+        )
 
     # ------------------------------------------------------ fitted state
     def _check_fitted(self) -> None:
@@ -410,6 +459,13 @@ def _as_arrays(
     return out, index, all_scalar
 
 
+def _dask_predict(model: Any, method: str, name: str, *args: Any) -> Any:
+    """A prediction on a dask archive: the same method on each partition (lazy)."""
+    from ..dask._models import predict
+
+    return predict(model, method, name, *args)
+
+
 def _wrap(values: np.ndarray, index: pd.Index | None, scalar: bool, name: str) -> Any:
     values = np.asarray(values, dtype=float)
     if index is not None:
@@ -547,6 +603,10 @@ class RfmModel(BaseModel):
         ConvergenceWarning
             When the optimiser stops before converging.
         """
+        if is_dask(frequency):
+            from ..dask._models import fit_rfm
+
+            return fit_rfm(self, frequency, weights, initial_params)
         x, tx, TT, w, _ = self._inputs(frequency, recency, T, weights)
         data = _core.RfmData(x, tx, TT, w)
         self._time_scale = float(np.average(TT, weights=w)) / max(
@@ -652,6 +712,16 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "conditional_expected_purchases",
+                "expected_purchases",
+                t,
+                frequency,
+                recency,
+                T,
+            )
         keep = ("t",) if "conditional_expected_purchases" in self._core_scalar_t else ()
         (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t}, keep)
         self._check_time(tt, "t")
@@ -680,6 +750,10 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float, in [0, 1]
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self, "probability_alive", "probability_alive", frequency, recency, T, t
+            )
         keep = ("t",) if "probability_alive" in self._core_scalar_t else ()
         (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t}, keep)
         self._check_time(tt, "t")
@@ -746,6 +820,20 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "customer_lifetime_value",
+                "clv",
+                frequency,
+                recency,
+                T,
+                monetary_value,
+                time,
+                discount_rate,
+                time_unit,
+                continuous,
+            )
         factor = _CLV_FACTORS.get(time_unit)
         if factor is None:
             raise ValueError(

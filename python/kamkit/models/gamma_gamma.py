@@ -10,8 +10,8 @@ import pandas as pd
 
 from .._deprecation import renamed
 from .._native import core as _core
-from .._validation import check_frame
-from ._base import _CLV_FACTORS, BaseModel, RfmModel, _as_arrays, _wrap
+from .._validation import check_frame, is_dask
+from ._base import _CLV_FACTORS, BaseModel, RfmModel, _as_arrays, _dask_predict, _wrap
 
 __all__ = ["GammaGamma", "SpendExclusionWarning"]
 
@@ -119,6 +119,10 @@ class GammaGamma(BaseModel):
         SpendExclusionWarning
             When customers are excluded (see the class docstring).
         """
+        if is_dask(frequency):
+            from ..dask._models import fit_spend
+
+            return fit_spend(self, frequency, weights, initial_params)
         (x, m), _, _ = self._spend_inputs(frequency, monetary_value)
         w = None
         if weights is not None:
@@ -175,6 +179,14 @@ class GammaGamma(BaseModel):
         ValueError
             When ``q <= 1`` (the population mean is infinite).
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "conditional_expected_average_spend",
+                "expected_average_spend",
+                frequency,
+                monetary_value,
+            )
         (x, m), index, scalar = self._spend_inputs(frequency, monetary_value)
         out = _core.gamma_gamma_conditional_expected_average_spend(self._params(), x, m)
         return _wrap(out, index, scalar, "expected_average_spend")
@@ -219,6 +231,21 @@ class GammaGamma(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "customer_lifetime_value",
+                "clv",
+                transaction_model,
+                frequency,
+                recency,
+                T,
+                monetary_value,
+                time,
+                discount_rate,
+                time_unit,
+                continuous,
+            )
         spend = self.conditional_expected_average_spend(frequency, monetary_value)
         if isinstance(transaction_model, RfmModel):
             return transaction_model.customer_lifetime_value(
