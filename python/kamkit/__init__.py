@@ -7,13 +7,17 @@ their lifetime value. The numeric work runs in a C++ core.
 
 from __future__ import annotations
 
+import sys
+
 from . import datasets
 from ._validation import MissingValuesWarning
+from ._version import __version__
 from .archive import calibration_holdout, summarize
 from .lifecycle import (
     STAGES,
     WARNING_REASONS,
     MarkovChain,
+    StageRules,
     Transitions,
     early_warning,
     lifecycle_stages,
@@ -60,8 +64,6 @@ from .tiering import (
     tier_by_thresholds,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "CRITERIA",
     "LABEL_SETS",
@@ -81,6 +83,7 @@ __all__ = [
     "ModifiedBetaGeo",
     "ParetoNBD",
     "SpendExclusionWarning",
+    "StageRules",
     "Transitions",
     "__version__",
     "assign_managers",
@@ -116,4 +119,4 @@ __all__ = [
 
 from . import _display  # noqa: E402
 
-_display.install()
+_display.install(sys.modules[__name__])

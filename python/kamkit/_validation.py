@@ -1,6 +1,7 @@
-"""Input validation for the whole package: every public function checks its
-input here, so the rules and the wording of the errors are the same
-everywhere.
+"""Input validation for the whole package.
+
+Every public function checks its input here, so the rules and the wording
+of the errors are the same everywhere.
 
 Messages follow one pattern: the column, what was expected, what was found,
 how many rows are at fault, and how to fix it.
@@ -29,8 +30,10 @@ __all__ = [
     "check_rfm",
     "check_shares",
     "check_transactions",
+    "is_dask",
     "model_array",
     "numeric_column",
+    "reject_dask",
 ]
 
 TICKS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
@@ -61,8 +64,60 @@ def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
     return value
 
 
+def check_int(name: str, value: Any, low: int) -> int:
+    """An integer (not a bool) >= ``low``, as a Python int.
+
+    Examples
+    --------
+    >>> from kamkit._validation import check_int
+    >>> check_int("window", 3, 1)
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name}: expected an integer >= {low}, got {value}")
+    return int(value)
+
+
+def check_number(name: str, value: Any, low: float, high: float = np.inf) -> float:
+    """A real number (not a bool) in [``low``, ``high``], as a Python float.
+
+    Examples
+    --------
+    >>> from kamkit._validation import check_number
+    >>> check_number("growth", 0.2, 0.0)
+    0.2
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
+    if not (low <= float(value) <= high):
+        raise ValueError(f"{name}: expected a number in [{low}, {high}], got {value}")
+    return float(value)
+
+
+def is_dask(obj: Any) -> bool:
+    """Whether ``obj`` is a dask collection (without importing dask)."""
+    return type(obj).__module__.split(".")[0] == "dask" and hasattr(obj, "__dask_graph__")
+
+
+def reject_dask(obj: Any, name: str) -> None:
+    """Raise TypeError for a dask collection passed where pandas is expected.
+
+    kamkit's functions never compute a whole dask log in one process: the
+    message points to ``kamkit.dask``.
+    """
+    if is_dask(obj):
+        raise TypeError(
+            f"{name}: got a dask {type(obj).__name__}; this kamkit function works on pandas "
+            "objects in one process. Use the function of the same name in kamkit.dask "
+            "(import kamkit.dask), or .compute() the collection first if it fits in memory"
+        )
+
+
 def check_frame(obj: Any, name: str = "transactions") -> pd.DataFrame:
     """Raise TypeError unless ``obj`` is a DataFrame."""
+    reject_dask(obj, name)
     if not isinstance(obj, pd.DataFrame):
         raise TypeError(
             f"{name}: expected a pandas DataFrame, got {type(obj).__name__}; "
@@ -585,6 +640,7 @@ def model_array(values: Any, name: str) -> tuple[np.ndarray, pd.Index | None]:
     TypeError for non-numeric values and ValueError for missing or infinite
     ones.
     """
+    reject_dask(values, name)
     if isinstance(values, pd.DataFrame):
         raise TypeError(f"{name}: expected one column of numbers, got a DataFrame")
     if isinstance(values, pd.Series):
@@ -604,12 +660,10 @@ def _rfm_fast_ok(frequency: Any, recency: Any, T: Any, discrete: bool) -> bool:
         or len({len(a) for a in arrays}) != 1
     ):
         return False
-    from . import _core
+    from ._native import core as _core
 
-    fn = getattr(_core, "rfm_is_valid", None)
-    if fn is None:
-        return False
-    return bool(fn(*(np.ascontiguousarray(a) for a in arrays), discrete))
+    x, t_x, age = (np.ascontiguousarray(a) for a in arrays)
+    return bool(_core.rfm_is_valid(x, t_x, age, discrete))
 
 
 def check_rfm(
@@ -683,6 +737,7 @@ def check_columns(
 
 def as_series(values: Any, name: str = "values") -> pd.Series:
     """A Series from a Series or a 1-D array-like (which gets a RangeIndex)."""
+    reject_dask(values, name)
     if isinstance(values, pd.Series):
         return values
     if isinstance(values, pd.DataFrame):
