@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "label", "name", "stage_strategy", "translate_values"]
+__all__ = ["LANGS", "column_name", "label", "name", "stage_strategy", "translate_values"]
 
 LANGS = ("en", "zh")
 
@@ -116,3 +116,75 @@ def translate_values(values: Any, lang: str) -> Any:
             return values.cat.rename_categories(new)
         return values.astype(object).map(lambda v: v if pd.isna(v) else label(str(v), lang))
     return values.map(lambda v: v if pd.isna(v) else label(str(v), lang))
+
+
+# Chinese names of the columns kamkit writes to files.
+_COLUMNS_ZH: dict[str, str] = {
+    "customer_id": "客户编号",
+    "frequency": "重复购买次数",
+    "recency_days": "首末购买间隔（天）",
+    "recency_weeks": "首末购买间隔（周）",
+    "T_days": "客户年龄（天）",
+    "T_weeks": "客户年龄（周）",
+    "monetary_value": "平均重复购买金额",
+    "first_purchase": "首次购买日期",
+    "last_purchase": "最近购买日期",
+    "n_transactions": "交易笔数",
+    "returns_only": "仅有退货",
+    "revenue": "净收入",
+    "margin": "毛利",
+    "margin_rate": "毛利率",
+    "avg_period_revenue": "每期平均收入",
+    "growth": "增长率",
+    "value_score": "价值评分",
+    "tier": "客户层级",
+    "R": "R",
+    "F": "F",
+    "M": "M",
+    "rfm": "RFM代码",
+    "segment": "RFM细分",
+    "stage": "生命周期阶段",
+    "stage_reason": "阶段说明",
+    "p_alive": "存活概率",
+    "expected_purchases": "预期购买次数",
+    "expected_spend": "预期单次消费",
+    "clv": "客户终身价值",
+    "upgrade_candidate": "升级候选",
+    "phase_out_candidate": "淘汰候选",
+    "moved_to_decline": "进入衰退期",
+    "tier_drop": "层级下降",
+    "long_silence": "长期未购买",
+    "revenue_drop": "收入下降",
+    "major_slowing": "大客户采购放缓",
+    "overdue": "应收账款逾期",
+    "low_p_alive": "存活概率低",
+    "reasons": "预警原因",
+    "n_reasons": "原因数",
+    "value_at_risk": "风险价值",
+    "rank": "排名",
+}
+_PERIOD_ZH = {"d": "天", "w": "周", "m": "个月", "q": "个季度", "y": "年"}
+
+
+def column_name(key: str, lang: str = "en") -> str:
+    """The name of an output column in ``lang`` (the key itself when unknown).
+
+    ``tier_12m`` (a tier over the last 12 months; also ``w``, ``q``, ``y``,
+    ``d``) becomes 近12个月层级 in Chinese.
+
+    Examples
+    --------
+    >>> from kamkit._i18n import column_name
+    >>> column_name("T_days", "zh"), column_name("tier_12m", "zh")
+    ('客户年龄（天）', '近12个月层级')
+    """
+    if lang != "zh":
+        return key
+    if key in _COLUMNS_ZH:
+        return _COLUMNS_ZH[key]
+    import re
+
+    match = re.fullmatch(r"tier_(\d+)([dwmqy])", key)
+    if match:
+        return f"近{match.group(1)}{_PERIOD_ZH[match.group(2)]}层级"
+    return key

@@ -24,7 +24,8 @@ from ._errors import EXIT_DATA, EXIT_MISSING_EXTRA, EXIT_OK, EXIT_USAGE, CliErro
 from ._i18n import name, translate_values
 from ._optional import MissingExtraError, require
 from ._version import __version__
-from .report.tables import LogColumns, clv_table, tier_table
+from .report.files import file_frame, write_csv
+from .report.tables import LogColumns, clv_table, recent_tier_name, tier_table, warning_table
 
 __all__ = ["CliError", "Progress", "build_parser", "main", "read_table", "write_table"]
 
@@ -161,27 +162,91 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     return frame
 
 
-def write_table(frame: pd.DataFrame, out: str | Path | None, stdout: TextIO | None = None) -> None:
-    """Write a result as CSV or Parquet (by the suffix); CSV to standard output without a path."""
+def write_table(
+    frame: pd.DataFrame,
+    out: str | Path | None,
+    stdout: TextIO | None = None,
+    *,
+    per_customer: bool = True,
+    lang: str = "en",
+    time_unit: str | None = None,
+    bom: bool = True,
+    customer: Any = None,
+) -> str:
+    """Write a result as CSV or Parquet (by the suffix); CSV to standard output without a path.
+
+    A per-customer table is laid out by :func:`kamkit.report.files.file_frame`
+    (customer id first, named as in the input; ``recency_days``/``T_days``;
+    Chinese column names with ``lang="zh"``); CSV money columns get two
+    decimals; CSV files are UTF-8 with a byte-order mark unless ``bom`` is
+    False (standard output never gets one). Returns where it wrote.
+    """
+    if per_customer:
+        table = file_frame(frame, lang=lang, time_unit=time_unit, customer=customer)
+    else:
+        table = frame.copy()
+        table.attrs = {}
+        table.columns = [str(c) for c in table.columns]
+        table = table.reset_index()
     if out is None or str(out) == "-":
-        frame.to_csv(stdout if stdout is not None else sys.stdout)
-        return
+        write_csv(table, stdout if stdout is not None else sys.stdout)
+        return "standard output"
     path = Path(out)
     kind, _ = _suffixes(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     if kind in _PARQUET:
-        frame = frame.copy()
-        frame.attrs = {}  # Parquet metadata takes JSON only; the attrs hold timestamps
-        frame.columns = [str(c) for c in frame.columns]
+        table.columns = [str(c) for c in table.columns]
         require("pyarrow", "writing Parquet")
-        frame.to_parquet(path)
+        table.to_parquet(path, index=False)
     elif kind in _CSV or kind == "":
-        frame.to_csv(path, sep="\t" if kind == ".tsv" else ",")
+        write_csv(table, path, sep="\t" if kind == ".tsv" else ",", bom=bom)
     else:
         raise CliError(
             f"the output file {str(path)!r} has the unknown type {kind!r}; write .csv or .parquet"
         )
+    return str(path)
+
+
+def _done(args: argparse.Namespace, rows: int, customers: int, where: str, what: str) -> None:
+    """The one-line summary of a subcommand that succeeded, on standard error."""
+    sys.stderr.write(
+        f"kamkit {args.command}: {rows:,} input rows, {customers:,} customers; "
+        f"wrote {what} to {where}\n"
+    )
+
+
+def _amount_product(frame: pd.DataFrame, spec: str, source: Any) -> tuple[pd.DataFrame, str]:
+    """``--amount A*B``: the product of two numeric columns as a new column named ``A*B``."""
+    parts = [p.strip() for p in spec.split("*")]
+    if len(parts) != 2 or not all(parts):
+        raise CliError(
+            f"--amount {spec!r}: expected a column name or a product of two columns such as "
+            "Quantity*UnitPrice"
+        )
+    columns = [str(c) for c in frame.columns]
+    values = []
+    for part in parts:
+        if part not in frame.columns:
+            listed = ", ".join(repr(c) for c in columns[:20])
+            raise CliError(
+                f"the file {str(source)!r} has no column {part!r} (named in --amount {spec!r}); "
+                f"its columns are {listed}"
+            )
+        raw = frame[part]
+        if pd.api.types.is_bool_dtype(raw.dtype):
+            raise CliError(f"column {part!r} (in --amount): expected numbers, found true/false")
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = num.isna() & raw.notna()
+        if bad.any():
+            raise CliError(
+                f"column {part!r} (in --amount {spec!r}): expected numbers, found "
+                f"{int(bad.sum()):,} of {len(raw):,} rows that are not (first: "
+                f"{raw[bad].iloc[0]!r}); fix the values or name another column"
+            )
+        values.append(num.astype("float64"))
+    name_ = f"{parts[0]}*{parts[1]}"
+    return frame.assign(**{name_: values[0] * values[1]}), name_
 
 
 # --------------------------------------------------------------------------- helpers
@@ -190,13 +255,18 @@ def write_table(frame: pd.DataFrame, out: str | Path | None, stdout: TextIO | No
 def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
     """Read the input and check that the column flags name columns of it."""
     frame = read_table(args.input, getattr(args, "sheet", None))
+    args.rows = len(frame)
     if not need_amount and args.amount is None and "amount" in frame.columns:
         args.amount = "amount"  # summarize: the amount column is optional
+    if args.amount is not None and "*" in str(args.amount) and args.amount not in frame.columns:
+        frame, args.amount = _amount_product(frame, str(args.amount), args.input)
     flags = {"--customer": args.customer, "--date": args.date}
     if need_amount or args.amount is not None:
         flags["--amount"] = args.amount
     if args.margin is not None:
         flags["--margin"] = args.margin
+    if getattr(args, "order", None) is not None:
+        flags["--order"] = args.order
     columns = [str(c) for c in frame.columns]
     for flag, col in flags.items():
         if col is None:
@@ -232,7 +302,13 @@ def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
 def _columns(args: argparse.Namespace) -> LogColumns:
     """The log's columns as the flags name them."""
     return LogColumns(
-        args.customer, args.date, args.amount, args.margin, args.missing, args.observation_end
+        args.customer,
+        args.date,
+        args.amount,
+        args.margin,
+        args.missing,
+        args.observation_end,
+        getattr(args, "order", None),
     )
 
 
@@ -262,7 +338,10 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         frame, freq=args.freq, time_unit=args.time_unit, period=args.period
     )
     progress.finish()
-    write_table(archive, args.out)
+    where = write_table(
+        archive, args.out, lang=args.lang, bom=not args.no_bom, customer=args.customer
+    )
+    _done(args, args.rows, len(archive), where, "the customer archive")
     return EXIT_OK
 
 
@@ -282,7 +361,8 @@ def _cmd_tier(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
-    write_table(out, args.out)
+    where = write_table(out, args.out, lang=args.lang, bom=not args.no_bom, customer=args.customer)
+    _done(args, args.rows, len(out), where, "value scores, tiers and RFM segments")
     return EXIT_OK
 
 
@@ -308,7 +388,7 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
         if args.lang == "zh":
             out = out.rename(index=lambda s: _zh(s), columns=lambda s: _zh(s))
     else:
-        out = lifecycle.early_warning(panel)
+        out = warning_table(lifecycle.early_warning(panel), args.period)
         if args.lang == "zh":
             out = out.copy()
             if "reasons" in out:
@@ -316,13 +396,23 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
                     "、".join(name(code.strip(), "zh") for code in str(r).split(",") if code)
                     for r in out["reasons"]
                 ]
-            for col in ("stage", "tier"):
+            for col in ("stage", recent_tier_name(12, args.period)):
                 if col in out:
                     out[col] = translate_values(out[col], "zh")
     progress.finish()
     out = out.copy()
     out.columns = [str(c) for c in out.columns]
-    write_table(out, args.out)
+    per_customer = args.what != "transitions"
+    where = write_table(
+        out,
+        args.out,
+        lang=args.lang,
+        per_customer=per_customer,
+        bom=not args.no_bom,
+        customer=args.customer,
+    )
+    customers = panel.shape[0]
+    _done(args, args.rows, customers, where, f"lifecycle {args.what}")
     return EXIT_OK
 
 
@@ -345,14 +435,19 @@ def _cmd_clv(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
-    write_table(out, args.out)
+    where = write_table(
+        out, args.out, lang=args.lang, time_unit="W", bom=not args.no_bom, customer=args.customer
+    )
+    _done(args, args.rows, len(out), where, f"lifetime values ({args.model})")
     return EXIT_OK
 
 
-def _write_report(report: Any, out: Path) -> None:
-    paths = report.write(out)
+def _write_report(report: Any, out: Path, args: argparse.Namespace) -> None:
+    paths = report.write(out, bom=not getattr(args, "no_bom", False))
     listed = ", ".join(str(p) for p in paths)
-    sys.stderr.write(f"kamkit: wrote {listed}\n")
+    n = report.numbers
+    rows = getattr(args, "rows", None) or int(n.get("transactions", 0))
+    _done(args, rows, int(n.get("customers", 0)), listed, "the report")
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -371,7 +466,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
-    _write_report(rep, Path(args.out))
+    _write_report(rep, Path(args.out), args)
     return EXIT_OK
 
 
@@ -395,7 +490,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
     progress.finish()
     print(_demo_summary(rep.numbers))
-    _write_report(rep, Path(args.out))
+    args.rows = len(log)
+    _write_report(rep, Path(args.out), args)
     return EXIT_OK
 
 
@@ -433,11 +529,17 @@ def _input_flags(p: argparse.ArgumentParser, amount_default: str | None = "amoun
     p.add_argument(
         "--amount",
         default=amount_default,
-        help="sales amount column (default 'amount'"
-        + ("" if amount_default else ", when the file has one")
-        + ")",
+        help="sales amount column, or the product of two columns such as Quantity*UnitPrice "
+        "(default 'amount'" + ("" if amount_default else ", when the file has one") + ")",
     )
     p.add_argument("--margin", default=None, help="profit margin column (optional)")
+    p.add_argument(
+        "--order",
+        default=None,
+        metavar="COL",
+        help="order (invoice) id column: all lines of one order form one transaction, "
+        "dated at its first line (default: each row is a transaction)",
+    )
     p.add_argument(
         "--missing",
         choices=("raise", "drop"),
@@ -450,7 +552,20 @@ def _input_flags(p: argparse.ArgumentParser, amount_default: str | None = "amoun
     p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
     p.add_argument("--observation-end", default=None, help="end of the observation (a date)")
     p.add_argument(
-        "--lang", choices=("en", "zh"), default="en", help="labels in English or Chinese"
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="labels and CSV column names in English or Chinese",
+    )
+    _bom_flag(p)
+
+
+def _bom_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-bom",
+        action="store_true",
+        help="write CSV files as plain UTF-8, without the byte-order mark that lets Excel on "
+        "Windows read them (default: with it)",
     )
 
 
@@ -477,6 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", "-o", default="kamkit-demo", help="output folder (default kamkit-demo)"
     )
     demo.add_argument("--lang", choices=("en", "zh"), default="en", help="report language")
+    _bom_flag(demo)
     demo.set_defaults(func=_cmd_demo)
 
     summ = sub.add_parser("summarize", help="the customer archive: one row per customer")
@@ -553,9 +669,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
+    seen: set[str] = set()
+
     def show(message: Any, category: Any, *rest: Any, **kw: Any) -> None:
-        # Warnings as one line each, like the errors, without file names.
-        sys.stderr.write(_paragraph(args.command, str(message), "warning"))
+        # Warnings as one line each, like the errors, without file names; a
+        # warning raised again by a later step (the same text) is not repeated.
+        text = str(message)
+        if text in seen:
+            return
+        seen.add(text)
+        sys.stderr.write(_paragraph(args.command, text, "warning"))
 
     try:
         with warnings.catch_warnings(), pd.option_context("display.width", 120):
