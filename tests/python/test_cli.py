@@ -529,14 +529,14 @@ class TestOrderLines:
         err = " ".join(err.split())
         assert code != 0 and "no column 'Price'" in err and "UnitPrice" in err
         bad = order_lines().assign(UnitPrice=lambda d: d.UnitPrice.astype(object))
-        bad.loc[3, "UnitPrice"] = "n/a"
+        bad.loc[3, "UnitPrice"] = "1,50"
         path = tmp_path / "bad.csv"
         bad.to_csv(path, index=False)
         argv = ["summarize", str(path), "--customer", "CustomerID", "--date", "InvoiceDate"]
         code, _, err = run([*argv, "--amount", "Quantity*UnitPrice"], capsys)
         err = " ".join(err.split())
         assert code != 0
-        assert "column 'UnitPrice'" in err and "expected numbers" in err and "'n/a'" in err
+        assert "column 'UnitPrice'" in err and "expected numbers" in err and "'1,50'" in err
         code, _, err = run([*base, "--amount", "Quantity*"], capsys)
         assert code != 0 and "product of two columns" in err
 
