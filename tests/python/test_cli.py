@@ -402,7 +402,7 @@ def test_clv_equals_the_models(log, log_csv, capsys):
         summary["monetary_value"],
         time=6,
         discount_rate=0.01,
-        freq="W",
+        time_unit="W",
     )
     np.testing.assert_allclose(got["clv"], want.to_numpy(), rtol=0, atol=0.005)
     assert "T_weeks" in got and "recency_weeks" in got and "T" not in got
