@@ -25,7 +25,7 @@ from ._i18n import name, translate_values
 from ._optional import MissingExtraError, require
 from ._version import __version__
 from .report.files import file_frame, write_csv
-from .report.tables import LogColumns, clv_table, recent_tier_name, tier_table, warning_table
+from .report.tables import LogColumns, clv_table, tier_table, warning_table
 
 __all__ = ["CliError", "Progress", "build_parser", "main", "read_table", "write_table"]
 
@@ -207,11 +207,18 @@ def write_table(
 
 
 def _done(args: argparse.Namespace, rows: int, customers: int, where: str, what: str) -> None:
-    """The one-line summary of a subcommand that succeeded, on standard error."""
-    sys.stderr.write(
-        f"kamkit {args.command}: {rows:,} input rows, {customers:,} customers; "
-        f"wrote {what} to {where}\n"
+    """The one-line summary of a subcommand that succeeded, on standard error.
+
+    ``what`` is a key of :func:`kamkit._i18n.name` (``wrote_archive`` ...).
+    """
+    lang = getattr(args, "lang", "en")
+    line = name("summary_line", lang).format(
+        rows=f"{rows:,}",
+        customers=f"{customers:,}",
+        what=name(what, lang),
+        where=name(where, lang),
     )
+    sys.stderr.write(f"kamkit {args.command}: {line}\n")
 
 
 def _amount_product(frame: pd.DataFrame, spec: str, source: Any) -> tuple[pd.DataFrame, str]:
@@ -342,7 +349,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     where = write_table(
         archive, args.out, lang=args.lang, bom=not args.no_bom, customer=args.customer
     )
-    _done(args, args.rows, len(archive), where, "the customer archive")
+    _done(args, args.rows, len(archive), where, "wrote_archive")
     return EXIT_OK
 
 
@@ -363,7 +370,7 @@ def _cmd_tier(args: argparse.Namespace) -> int:
     )
     progress.finish()
     where = write_table(out, args.out, lang=args.lang, bom=not args.no_bom, customer=args.customer)
-    _done(args, args.rows, len(out), where, "value scores, tiers and RFM segments")
+    _done(args, args.rows, len(out), where, "wrote_tiers")
     return EXIT_OK
 
 
@@ -389,17 +396,7 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
         if args.lang == "zh":
             out = out.rename(index=lambda s: _zh(s), columns=lambda s: _zh(s))
     else:
-        out = warning_table(lifecycle.early_warning(panel), args.period)
-        if args.lang == "zh":
-            out = out.copy()
-            if "reasons" in out:
-                out["reasons"] = [
-                    "、".join(name(code.strip(), "zh") for code in str(r).split(",") if code)
-                    for r in out["reasons"]
-                ]
-            for col in ("stage", recent_tier_name(12, args.period)):
-                if col in out:
-                    out[col] = translate_values(out[col], "zh")
+        out = warning_table(lifecycle.early_warning(panel), args.period, lang=args.lang)
     progress.finish()
     out = out.copy()
     out.columns = [str(c) for c in out.columns]
@@ -413,7 +410,8 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
         customer=args.customer,
     )
     customers = panel.shape[0]
-    _done(args, args.rows, customers, where, f"lifecycle {args.what}")
+    what = "wrote_tier_history" if args.what == "tiers" else f"wrote_{args.what}"
+    _done(args, args.rows, customers, where, what)
     return EXIT_OK
 
 
@@ -439,7 +437,7 @@ def _cmd_clv(args: argparse.Namespace) -> int:
     where = write_table(
         out, args.out, lang=args.lang, time_unit="W", bom=not args.no_bom, customer=args.customer
     )
-    _done(args, args.rows, len(out), where, f"lifetime values ({args.model})")
+    _done(args, args.rows, len(out), where, "wrote_clv")
     return EXIT_OK
 
 
@@ -448,7 +446,7 @@ def _write_report(report: Any, out: Path, args: argparse.Namespace) -> None:
     listed = ", ".join(str(p) for p in paths)
     n = report.numbers
     rows = getattr(args, "rows", None) or int(n.get("transactions", 0))
-    _done(args, rows, int(n.get("customers", 0)), listed, "the report")
+    _done(args, rows, int(n.get("customers", 0)), listed, "wrote_report")
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -490,33 +488,44 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
-    print(_demo_summary(rep.numbers))
+    print(_demo_summary(rep.numbers, args.lang))
     args.rows = len(log)
     _write_report(rep, Path(args.out), args)
     return EXIT_OK
 
 
-def _demo_summary(n: dict[str, Any]) -> str:
+def _demo_summary(n: dict[str, Any], lang: str = "en") -> str:
     """What a newcomer should see: the key figures of the report, in a few lines."""
+    from ._i18n import label
+
     lines = [
-        "kamkit demo: the CDNOW sample (Bruce Hardie's 1/10th sample of CDNOW's 1997 cohort)",
-        f"  {n['transactions']:,} purchases by {n['customers']:,} customers, "
-        f"{n['first']:%Y-%m-%d} .. {n['last']:%Y-%m-%d}, revenue ${n['revenue']:,.2f}",
-        f"  concentration: Gini {n['gini']:.3f}; the top 20% of customers bring "
-        f"{n['top20_share']:.1%} of revenue; 80% of revenue comes from "
-        f"{n['pareto_point']:.1%} of customers",
+        name("demo_title", lang),
+        name("demo_purchases", lang).format(
+            transactions=f"{n['transactions']:,}",
+            customers=f"{n['customers']:,}",
+            first=f"{n['first']:%Y-%m-%d}",
+            last=f"{n['last']:%Y-%m-%d}",
+            revenue=f"${n['revenue']:,.2f}",
+        ),
+        name("demo_concentration", lang).format(
+            gini=f"{n['gini']:.3f}",
+            top20=f"{n['top20_share']:.1%}",
+            pareto=f"{n['pareto_point']:.1%}",
+        ),
     ]
     tiers = n.get("tiers") or {}
     if tiers:
-        parts = [f"{name} {t['customers']:,}" for name, t in tiers.items()]
-        lines.append("  customer pyramid: " + ", ".join(parts))
+        sep = "，" if lang == "zh" else ", "
+        parts = sep.join(f"{label(k, lang)} {t['customers']:,}" for k, t in tiers.items())
+        lines.append(name("demo_pyramid", lang).format(parts=parts))
     if "warnings" in n:
         lines.append(
-            f"  early warning: {n['warnings']:,} customers at risk, "
-            f"${n['value_at_risk']:,.0f} of value at risk"
+            name("demo_warning", lang).format(
+                warnings=f"{n['warnings']:,}", value=f"${n['value_at_risk']:,.0f}"
+            )
         )
     if "clv_total" in n:
-        lines.append(f"  12-month lifetime value (BG/NBD + Gamma-Gamma): ${n['clv_total']:,.0f}")
+        lines.append(name("demo_clv", lang).format(clv=f"${n['clv_total']:,.0f}"))
     return "\n".join(lines)
 
 

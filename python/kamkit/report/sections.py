@@ -397,7 +397,7 @@ def _lifecycle(ctx: Context, heading: str) -> str:
 def _warning(ctx: Context, heading: str) -> str:
     s, lang = ctx.s, ctx.lang
     warnings = early_warning(ctx.panel)
-    ctx.warnings_out = warning_table(warnings, ctx.period)
+    ctx.warnings_out = warning_table(warnings, ctx.period, lang=lang)
     k = 15
     n = len(warnings)
     total = float(warnings["value_at_risk"].sum()) if n else 0.0

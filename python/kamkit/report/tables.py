@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._i18n import translate_values
+from .._i18n import name, translate_values
 from ..archive import summarize
 from ..lifecycle import period_panel
 from ..models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD, SpendExclusionWarning
@@ -325,9 +325,28 @@ def recent_tier_name(window: int = 12, period: str = "M") -> str:
     return f"tier_{int(window)}{_PERIOD_LETTER.get(str(period).upper()[:1], 'p')}"
 
 
-def warning_table(warnings: pd.DataFrame, period: str, window: int = 12) -> pd.DataFrame:
-    """:func:`kamkit.early_warning`'s list with its recent tier renamed (see :func:`recent_tier_name`)."""
-    return warnings.rename(columns={"tier": recent_tier_name(window, period)})
+def warning_table(
+    warnings: pd.DataFrame, period: str, window: int = 12, lang: str = "en"
+) -> pd.DataFrame:
+    """:func:`kamkit.early_warning`'s list as the files show it.
+
+    Its tier (over the last ``window`` periods) is renamed (see
+    :func:`recent_tier_name`); with ``lang="zh"`` the reasons, stages and
+    tiers are in Chinese.
+    """
+    recent = recent_tier_name(window, period)
+    out = warnings.rename(columns={"tier": recent})
+    if lang == "zh":
+        out = out.copy()
+        if "reasons" in out:
+            out["reasons"] = [
+                "、".join(name(code.strip(), "zh") for code in str(r).split(",") if code)
+                for r in out["reasons"]
+            ]
+        for col in ("stage", recent):
+            if col in out:
+                out[col] = translate_values(out[col], "zh")
+    return out
 
 
 def stage_reasons(stage: pd.Series, last: Any, lang: str = "en") -> pd.Series:
