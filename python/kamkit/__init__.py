@@ -8,6 +8,7 @@ their lifetime value. The numeric work runs in a C++ core.
 from __future__ import annotations
 
 from . import datasets
+from ._threads import get_num_threads, set_num_threads
 from ._validation import MissingValuesWarning
 from .archive import calibration_holdout, summarize
 from .lifecycle import (
@@ -37,6 +38,7 @@ from .models import (
 from .scoring import (
     CRITERIA,
     SEGMENT_MAPS,
+    MissingCriterionWarning,
     default_criteria,
     profitability,
     register_criterion,
@@ -66,6 +68,7 @@ __all__ = [
     "CRITERIA",
     "LABEL_SETS",
     "SEGMENT_MAPS",
+    "MissingCriterionWarning",
     "STAGES",
     "TIER_SCHEMES",
     "WARNING_REASONS",
@@ -106,6 +109,8 @@ __all__ = [
     "service_policies",
     "stage_strategies",
     "summarize",
+    "get_num_threads",
+    "set_num_threads",
     "tier_by_thresholds",
     "tier_history",
     "transitions",

@@ -61,6 +61,44 @@ def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
     return value
 
 
+def check_count(
+    name: str, value: Any, low: int = 0, high: int | None = None, hint: str = ""
+) -> int:
+    """A whole number ``low <= value <= high``; anything else raises naming ``name``.
+
+    ``high`` caps a number that sets how much work a loop does, so that a
+    mistyped 10**9 fails at once instead of running for hours; ``hint``
+    says what to do instead.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, found {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name}: expected an integer >= {low}, found {value}")
+    if high is not None and value > high:
+        raise ValueError(
+            f"{name}: expected an integer <= {high}, found {value}" + (f"; {hint}" if hint else "")
+        )
+    return int(value)
+
+
+#: The longest customer-lifetime-value horizon, in months (100 years).
+MAX_CLV_MONTHS = 1_200
+
+
+def check_clv_time(time: Any) -> int:
+    """A CLV horizon in whole months, 0..MAX_CLV_MONTHS."""
+    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
+        raise ValueError(f"time: expected a whole number of months >= 0, found {time!r}")
+    return check_count(
+        "time",
+        time,
+        0,
+        MAX_CLV_MONTHS,
+        "a horizon past 100 years is outside what the models describe (and every month "
+        "of it is evaluated); pass time in months",
+    )
+
+
 def check_frame(obj: Any, name: str = "transactions") -> pd.DataFrame:
     """Raise TypeError unless ``obj`` is a DataFrame."""
     if not isinstance(obj, pd.DataFrame):

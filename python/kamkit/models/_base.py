@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .. import _core
-from .._validation import check_frame, check_rfm, model_array
+from .._validation import check_clv_time, check_frame, check_rfm, model_array
 
 __all__ = ["BaseModel", "ConvergenceWarning", "RfmModel"]
 
@@ -735,8 +735,7 @@ class RfmModel(BaseModel):
         factor = _CLV_FACTORS.get(freq)
         if factor is None:
             raise ValueError(f"freq: expected one of {', '.join(_CLV_FACTORS)}, got {freq!r}")
-        if not (isinstance(time, (int, np.integer)) and time >= 0):
-            raise ValueError(f"time: expected a whole number of months >= 0, got {time!r}")
+        check_clv_time(time)
         if not (isinstance(discount_rate, (int, float)) and discount_rate > -1):
             raise ValueError(f"discount_rate: expected a number > -1, got {discount_rate!r}")
         (m, x, tx, TT), index, scalar = self._history(

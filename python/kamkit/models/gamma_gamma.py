@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._validation import check_frame
+from .._validation import check_clv_time, check_frame
 from ._base import _CLV_FACTORS, BaseModel, RfmModel, _as_arrays, _wrap
 
 __all__ = ["GammaGamma", "SpendExclusionWarning"]
@@ -215,6 +215,7 @@ class GammaGamma(BaseModel):
             raise ValueError(f"freq: expected one of {', '.join(_CLV_FACTORS)}, got {freq!r}")
         if continuous:
             raise ValueError("continuous=True needs a kamkit transaction model")
+        time = check_clv_time(time)
         clv = 0.0
         previous = 0.0
         for k in range(1, int(time) + 1):
