@@ -7,14 +7,18 @@ their lifetime value. The numeric work runs in a C++ core.
 
 from __future__ import annotations
 
+import sys
+
 from . import datasets
 from ._threads import get_num_threads, set_num_threads
 from ._validation import MissingValuesWarning
+from ._version import __version__
 from .archive import calibration_holdout, summarize
 from .lifecycle import (
     STAGES,
     WARNING_REASONS,
     MarkovChain,
+    StageRules,
     Transitions,
     early_warning,
     lifecycle_stages,
@@ -62,8 +66,6 @@ from .tiering import (
     tier_by_thresholds,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "CRITERIA",
     "LABEL_SETS",
@@ -84,6 +86,7 @@ __all__ = [
     "ModifiedBetaGeo",
     "ParetoNBD",
     "SpendExclusionWarning",
+    "StageRules",
     "Transitions",
     "__version__",
     "assign_managers",
@@ -121,4 +124,4 @@ __all__ = [
 
 from . import _display  # noqa: E402
 
-_display.install()
+_display.install(sys.modules[__name__])

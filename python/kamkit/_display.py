@@ -160,21 +160,19 @@ def _safe(render: Callable[[Any], str]) -> Callable[[Any], str | None]:
     return _repr_html_
 
 
-def install(namespace: Any = None) -> list[str]:
+def install(namespace: Any) -> list[str]:
     """Give kamkit's result classes without an HTML summary the one defined here.
 
     Parameters
     ----------
-    namespace : module, optional
-        Where to look the classes up (default: the ``kamkit`` package).
+    namespace : module
+        Where to look the classes up (the ``kamkit`` package passes itself).
 
     Returns
     -------
     list of str
         The classes that received ``_repr_html_``.
     """
-    if namespace is None:
-        import kamkit as namespace
     done = []
     for name, render in _RENDERERS.items():
         cls = getattr(namespace, name, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "label", "name", "translate_values"]
+__all__ = ["LANGS", "label", "name", "stage_strategy", "translate_values"]
 
 LANGS = ("en", "zh")
 
@@ -38,6 +38,17 @@ _ZH: dict[str, str] = {
     "can't lose": "不能失去",
     "hibernating": "休眠客户",
     "lost": "已流失",
+}
+
+# The textbook strategy of each lifecycle stage, in Chinese (English in
+# kamkit.stage_strategies).
+_STRATEGY_ZH: dict[str, str] = {
+    "identification": "建立信任",
+    "development": "提高客户满意度",
+    "stable": "建立退出壁垒，降低交易成本",
+    "decline": "挽回或终止关系，做好预警",
+    "churned": "分析流失原因，择机挽回",
+    "reactivated": "重新建立信任",
 }
 
 
@@ -83,6 +94,13 @@ def label(key: str, lang: str = "en") -> str:
     if lang == "zh":
         return _ZH.get(key, key)
     return key
+
+
+def stage_strategy(stage: str, english: str, lang: str = "en") -> str:
+    """The strategy of a lifecycle stage in ``lang`` (``english`` for "en")."""
+    if lang == "zh":
+        return _STRATEGY_ZH.get(stage, english)
+    return english
 
 
 def translate_values(values: Any, lang: str) -> Any:

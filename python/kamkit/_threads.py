@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _core
+from ._native import core as _core
 from ._validation import check_count
 
 __all__ = ["get_num_threads", "set_num_threads"]

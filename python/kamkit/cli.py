@@ -14,34 +14,24 @@ import sys
 import textwrap
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
 
-from . import __version__
+from ._errors import EXIT_DATA, EXIT_MISSING_EXTRA, EXIT_OK, EXIT_USAGE, CliError
 from ._i18n import name, translate_values
+from ._optional import MissingExtraError, require
+from ._version import __version__
+from .report.tables import LogColumns, clv_table, tier_table
 
 __all__ = ["CliError", "Progress", "build_parser", "main", "read_table", "write_table"]
-
-EXIT_OK = 0
-EXIT_DATA = 1  # bad file, wrong column, bad values
-EXIT_USAGE = 2  # argparse's code for bad flags
-EXIT_UNAVAILABLE = 3  # the capability is not in this installation
 
 _CSV = (".csv", ".tsv", ".txt", ".dat")
 _COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst")
 _PARQUET = (".parquet", ".pq")
 _EXCEL = (".xlsx", ".xlsm", ".xls")
-
-
-class CliError(Exception):
-    """An error the user can fix; its message is printed without a traceback."""
-
-    def __init__(self, message: str, code: int = EXIT_DATA) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 # --------------------------------------------------------------------------- progress
@@ -131,6 +121,10 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     if path.is_dir():
         raise CliError(f"the input {str(path)!r} is a folder; give the path of a file")
     kind, _ = _suffixes(path)
+    if kind in _PARQUET:
+        require("pyarrow", f"reading {str(path)!r}")
+    elif kind in (".xlsx", ".xlsm"):
+        require("openpyxl", f"reading {str(path)!r}")
     try:
         if kind in _PARQUET:
             frame = pd.read_parquet(path)
@@ -145,13 +139,6 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
                 "(.csv, .tsv, .txt, optionally .gz), Parquet (.parquet) and Excel (.xlsx); "
                 "rename the file or convert it"
             )
-    except ImportError as exc:
-        extra = "io"
-        raise CliError(
-            f"reading {str(path)!r} needs an optional package: {exc}; install it with "
-            f"pip install kamkit[{extra}]",
-            EXIT_UNAVAILABLE,
-        ) from exc
     except pd.errors.EmptyDataError as exc:
         raise CliError(f"the input file {str(path)!r} is empty; give a file with rows") from exc
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -167,8 +154,6 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
             f"the input file {str(path)!r} cannot be read as {kind or 'CSV'} ({detail}); "
             "check that the file is not damaged and that its extension matches its content"
         ) from exc
-    if isinstance(frame, dict):  # pragma: no cover - only with sheet_name=None
-        frame = next(iter(frame.values()))
     if frame.empty:
         raise CliError(f"the input file {str(path)!r} has no rows; give a file with transactions")
     return frame
@@ -187,14 +172,8 @@ def write_table(frame: pd.DataFrame, out: str | Path | None, stdout: TextIO | No
         frame = frame.copy()
         frame.attrs = {}  # Parquet metadata takes JSON only; the attrs hold timestamps
         frame.columns = [str(c) for c in frame.columns]
-        try:
-            frame.to_parquet(path)
-        except ImportError as exc:
-            raise CliError(
-                f"writing Parquet needs pyarrow ({exc}); install it with pip install kamkit[io], "
-                "or write CSV instead",
-                EXIT_UNAVAILABLE,
-            ) from exc
+        require("pyarrow", "writing Parquet")
+        frame.to_parquet(path)
     elif kind in _CSV or kind == "":
         frame.to_csv(path, sep="\t" if kind == ".tsv" else ",")
     else:
@@ -204,20 +183,6 @@ def write_table(frame: pd.DataFrame, out: str | Path | None, stdout: TextIO | No
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _need(*names: str) -> None:
-    """Fail with EXIT_UNAVAILABLE unless kamkit has every function in ``names``."""
-    import kamkit
-
-    missing = [n for n in names if not hasattr(kamkit, n)]
-    if missing:
-        listed = ", ".join(f"kamkit.{n}" for n in missing)
-        raise CliError(
-            f"this command needs {listed}, which this version of kamkit ({__version__}) does not "
-            "provide; upgrade kamkit",
-            EXIT_UNAVAILABLE,
-        )
 
 
 def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
@@ -262,20 +227,11 @@ def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
     return frame
 
 
-def _columns(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "customer": args.customer,
-        "date": args.date,
-        "amount": args.amount,
-        "margin": args.margin,
-        "missing": args.missing,
-    }
-
-
-def _summary(frame: pd.DataFrame, args: argparse.Namespace, **extra: Any) -> pd.DataFrame:
-    from .archive import summarize
-
-    return summarize(frame, observation_end=args.observation_end, **_columns(args), **extra)
+def _columns(args: argparse.Namespace) -> LogColumns:
+    """The log's columns as the flags name them."""
+    return LogColumns(
+        args.customer, args.date, args.amount, args.margin, args.missing, args.observation_end
+    )
 
 
 def _shares(text: str | None) -> tuple[float, ...] | None:
@@ -300,74 +256,25 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     progress("reading " + str(args.input))
     frame = _load(args, need_amount=False)
     progress("building the customer archive")
-    archive = _summary(frame, args, freq=args.freq, time_unit=args.time_unit, period=args.period)
+    archive = _columns(args).summarize(
+        frame,
+        granularity=args.granularity,
+        time_unit=args.time_unit,
+        value_period=args.value_period,
+    )
     progress.finish()
     write_table(archive, args.out)
     return EXIT_OK
 
 
-def tier_table(
-    frame: pd.DataFrame,
-    *,
-    customer: Any,
-    date: Any,
-    amount: Any,
-    margin: Any = None,
-    missing: str = "raise",
-    observation_end: Any = None,
-    by: str = "count",
-    labels: str = "vip",
-    shares: tuple[float, ...] | None = None,
-    rank_by: str = "revenue",
-    lang: str = "en",
-    progress: Callable[[str], None] | None = None,
-) -> pd.DataFrame:
-    """The per-customer tier table behind ``kamkit tier``."""
-    import kamkit
-
-    step = progress or (lambda what: None)
-    step("building the customer archive")
-    archive = kamkit.summarize(
-        frame,
-        customer,
-        date,
-        amount,
-        margin,
-        observation_end=observation_end,
-        missing=missing,
-    )
-    step("scoring and tiering")
-    out = archive[["frequency", "recency", "T", "n_transactions", "revenue"]].copy()
-    if "margin" in archive:
-        out["margin"] = archive["margin"]
-    from .report import value_scores
-
-    out["value_score"] = value_scores(archive)
-    values = out["revenue"] if rank_by == "revenue" else out["value_score"]
-    kwargs: dict[str, Any] = {"labels": labels, "by": by}
-    if shares is not None:
-        kwargs["shares"] = shares
-    out["tier"] = translate_values(kamkit.pyramid(values, **kwargs), lang)
-    if hasattr(kamkit, "rfm_scores"):
-        rfm = kamkit.rfm_scores(archive)
-        for col in ("R", "F", "M", "rfm", "segment"):
-            if col in rfm:
-                out[col] = rfm[col]
-        if "segment" in out:
-            out["segment"] = translate_values(out["segment"], lang)
-    return out
-
-
 def _cmd_tier(args: argparse.Namespace) -> int:
-    _need("value_score", "default_criteria", "pyramid")
     progress = Progress(3)
     progress("reading " + str(args.input))
     frame = _load(args)
     labels = args.labels
     out = tier_table(
         frame,
-        **_columns(args),
-        observation_end=args.observation_end,
+        **_columns(args).kwargs(),
         by=args.by,
         labels=labels,
         shares=_shares(args.shares),
@@ -381,43 +288,28 @@ def _cmd_tier(args: argparse.Namespace) -> int:
 
 
 def _cmd_lifecycle(args: argparse.Namespace) -> int:
-    import kamkit
+    from . import lifecycle
 
-    needs = {
-        "stages": ("period_panel", "lifecycle_stages"),
-        "tiers": ("period_panel", "tier_history"),
-        "transitions": ("period_panel", "lifecycle_stages", "transitions"),
-        "warnings": ("period_panel", "early_warning"),
-    }[args.what]
-    _need(*needs)
     progress = Progress(3)
     progress("reading " + str(args.input))
     frame = _load(args)
     progress("building the period panel")
-    panel = kamkit.period_panel(
-        frame,
-        customer=args.customer,
-        date=args.date,
-        amount=args.amount,
-        period=args.period,
-        observation_end=args.observation_end,
-        missing=args.missing,
-    )
+    panel = _columns(args).period_panel(frame, args.period)
     progress(f"computing {args.what}")
     if args.what == "stages":
-        out = kamkit.lifecycle_stages(panel)
+        out = lifecycle.lifecycle_stages(panel)
         out = out.apply(lambda col: translate_values(col, args.lang))
     elif args.what == "tiers":
         labels = "zh" if args.lang == "zh" else "vip"
-        out = kamkit.tier_history(panel, labels=labels)
+        out = lifecycle.tier_history(panel, labels=labels)
     elif args.what == "transitions":
-        stages = kamkit.lifecycle_stages(panel)
-        result = kamkit.transitions(stages)
+        stages = lifecycle.lifecycle_stages(panel)
+        result = lifecycle.transitions(stages)
         out = result.probabilities if args.probabilities else result.counts
         if args.lang == "zh":
             out = out.rename(index=lambda s: _zh(s), columns=lambda s: _zh(s))
     else:
-        out = kamkit.early_warning(panel)
+        out = lifecycle.early_warning(panel)
         if args.lang == "zh":
             out = out.copy()
             if "reasons" in out:
@@ -442,18 +334,12 @@ def _zh(term: Any) -> Any:
 
 
 def _cmd_clv(args: argparse.Namespace) -> int:
-    from . import report as _report
-
     progress = Progress(4)
     progress("reading " + str(args.input))
     frame = _load(args)
-    out = _report.clv_table(
+    out = clv_table(
         frame,
-        customer=args.customer,
-        date=args.date,
-        amount=args.amount,
-        missing=args.missing,
-        observation_end=args.observation_end,
+        **_columns(args).kwargs(margin=False),
         model=args.model,
         horizon_months=args.horizon,
         discount_rate=args.discount_rate,
@@ -478,12 +364,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     frame = _load(args)
     rep = _report.build_report(
         frame,
-        customer=args.customer,
-        date=args.date,
-        amount=args.amount,
-        margin=args.margin,
-        missing=args.missing,
-        observation_end=args.observation_end,
+        **_columns(args).kwargs(),
         period=args.period,
         lang=args.lang,
         title=args.title,
@@ -519,7 +400,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _demo_summary(n: dict) -> str:
+def _demo_summary(n: dict[str, Any]) -> str:
     """What a newcomer should see: the key figures of the report, in a few lines."""
     lines = [
         "kamkit demo: the CDNOW sample (Bruce Hardie's 1/10th sample of CDNOW's 1997 cohort)",
@@ -580,6 +461,24 @@ def _out_flag(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Renamed(argparse.Action):
+    """A flag with a deprecated second name, which still works and says so."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if option_string is not None and option_string != self.option_strings[0]:
+            sys.stderr.write(
+                f"{parser.prog}: warning: {option_string} is deprecated; use "
+                f"{self.option_strings[0]}\n"
+            )
+        setattr(namespace, self.dest, values)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``kamkit``."""
     parser = argparse.ArgumentParser(
@@ -601,9 +500,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     summ = sub.add_parser("summarize", help="the customer archive: one row per customer")
     _input_flags(summ, amount_default=None)
-    summ.add_argument("--freq", choices=("D", "W", "M", "Q", "Y"), default="D")
+    summ.add_argument(
+        "--granularity",
+        "--freq",
+        action=_Renamed,
+        choices=("D", "W", "M", "Q", "Y"),
+        default="D",
+        help="purchases in one such period count once (--freq: deprecated name)",
+    )
     summ.add_argument("--time-unit", choices=("D", "W"), default="D")
-    summ.add_argument("--period", choices=("M", "Q", "Y"), default="Q")
+    summ.add_argument(
+        "--value-period",
+        "--period",
+        action=_Renamed,
+        choices=("M", "Q", "Y"),
+        default="Q",
+        help="periods of avg_period_revenue and growth (--period: deprecated name)",
+    )
     _out_flag(summ)
     summ.set_defaults(func=_cmd_summarize)
 
@@ -689,20 +602,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(exc).replace("pass missing='drop'", "pass --missing drop")
         sys.stderr.write(_paragraph(args.command, message))
         return EXIT_DATA
-    except NotImplementedError as exc:
-        sys.stderr.write(_paragraph(args.command, f"not available in this build: {exc}"))
-        return EXIT_UNAVAILABLE
+    except MissingExtraError as exc:
+        # An optional package is missing; the message names the extra to install.
+        sys.stderr.write(_paragraph(args.command, str(exc)))
+        return EXIT_MISSING_EXTRA
     except ImportError as exc:
-        name = getattr(exc, "name", None) or str(exc)
-        extra = "plot" if "matplotlib" in str(name) else "io"
         sys.stderr.write(
             _paragraph(
                 args.command,
-                f"this command needs an optional package that is not installed ({exc}); "
-                f"install it with pip install kamkit[{extra}]",
+                f"this command needs a package that is not installed ({exc}); install it with pip",
             )
         )
-        return EXIT_UNAVAILABLE
+        return EXIT_MISSING_EXTRA
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): not an error of the input.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -1,4 +1,4 @@
-"""Plots of kamkit's results (matplotlib; install with ``pip install kamkit[plot]``).
+"""Plots of kamkit's results (matplotlib; install with ``pip install "kamkit[plot]"``).
 
 Every function takes kamkit results (or the values to compute them from),
 draws on ``ax`` (a new figure when omitted) and returns the Axes. Labels are
@@ -8,24 +8,21 @@ font that has Chinese glyphs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-try:
-    import matplotlib as mpl
-    import matplotlib.pyplot as plt
-    from matplotlib.axes import Axes
-    from matplotlib.colors import LinearSegmentedColormap
-except ImportError as exc:  # pragma: no cover - exercised without matplotlib only
-    raise ImportError(
-        "kamkit.plotting needs matplotlib, which is not installed; "
-        "install it with pip install kamkit[plot]"
-    ) from exc
-
+from ._deprecation import renamed
 from ._i18n import label
+from ._optional import require
+from .models._protocol import transaction_model
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+mpl = require("matplotlib", "kamkit.plotting")
+plt = require("matplotlib.pyplot", "kamkit.plotting")
 
 __all__ = [
     "calibration_vs_holdout",
@@ -51,7 +48,9 @@ STAGE_COLORS = {
     "reactivated": "#5aa469",
 }
 ACCENT = "#b23a48"
-_CMAP = LinearSegmentedColormap.from_list("kamkit", ["#f7fbff", "#81c3d7", "#2f6690", "#1b3a5c"])
+_CMAP = mpl.colors.LinearSegmentedColormap.from_list(
+    "kamkit", ["#f7fbff", "#81c3d7", "#2f6690", "#1b3a5c"]
+)
 
 _CJK_NAMES = (
     "Noto Sans CJK SC",
@@ -245,7 +244,7 @@ def pyramid(
         widths = counts.to_numpy(dtype=float)
         ax.barh(y, widths, left=-widths / 2, color=colors, height=0.8)
         for yi, n in zip(y, widths, strict=True):
-            ax.text(0, yi, f"{n:,.0f}", ha="center", va="center", fontsize=9)
+            ax.text(0, float(yi), f"{n:,.0f}", ha="center", va="center", fontsize=9)
         ax.set_xticks([])
         ax.set_xlabel(_t("customers", lang))
     else:
@@ -262,8 +261,8 @@ def pyramid(
         ax.barh(y, -cust_share, color=colors, height=0.8)
         ax.barh(y, value_share, color=colors, height=0.8, alpha=0.75, hatch="//", edgecolor="white")
         for yi, c, v in zip(y, cust_share, value_share, strict=True):
-            ax.text(-c - 1.5, yi, f"{c:.1f}%", ha="right", va="center", fontsize=9)
-            ax.text(v + 1.5, yi, f"{v:.1f}%", ha="left", va="center", fontsize=9)
+            ax.text(-c - 1.5, float(yi), f"{c:.1f}%", ha="right", va="center", fontsize=9)
+            ax.text(v + 1.5, float(yi), f"{v:.1f}%", ha="left", va="center", fontsize=9)
         ax.axvline(0, color="#333333", lw=0.8)
         lim = max(float(cust_share.max(initial=0)), float(value_share.max(initial=0))) + 18
         ax.set_xlim(-lim, lim)
@@ -282,11 +281,9 @@ def _lorenz_frame(data: Any) -> tuple[pd.DataFrame, Any]:
     """(two-column Lorenz frame, concentration object or None)."""
     if hasattr(data, "lorenz"):
         return data.lorenz, data
-    import kamkit
+    from .tiering import concentration
 
-    if not hasattr(kamkit, "concentration"):
-        raise TypeError("lorenz: pass the result of kamkit.concentration(values)")
-    result = kamkit.concentration(pd.Series(data), negative="clip")
+    result = concentration(pd.Series(data), negative="clip")
     return result.lorenz, result
 
 
@@ -549,25 +546,12 @@ def stage_counts(stages: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- models
 
 
-def _call(model: Any, names: Sequence[str], *args: Any, **kwargs: Any) -> np.ndarray:
-    for name in names:
-        method = getattr(model, name, None)
-        if method is not None:
-            return np.asarray(method(*args, **kwargs), dtype=float)
-    raise TypeError(
-        f"model: expected a fitted kamkit model with one of the methods {', '.join(names)}; "
-        f"got {type(model).__name__}"
-    )
+def _model(model: Any, method: str) -> Any:
+    """The fitted model's ``method`` (kamkit's names; see kamkit.models._protocol)."""
+    return getattr(transaction_model(model, "model", (method,)), method)
 
 
-_P_ALIVE = ("conditional_probability_alive", "probability_alive", "p_alive")
-_EXPECTED = (
-    "conditional_expected_number_of_purchases_up_to_time",
-    "conditional_expected_purchases",
-    "predict",
-)
-
-
+@renamed(freq="time_unit")
 def p_alive_history(
     model: Any,
     transactions: pd.DataFrame,
@@ -576,13 +560,13 @@ def p_alive_history(
     customer: str = "customer_id",
     date: str = "date",
     end: Any = None,
-    freq: str = "D",
+    time_unit: str = "D",
     ax: Axes | None = None,
     lang: str = "en",
 ) -> Axes:
     """One customer's P(alive) over time, with their purchases marked.
 
-    The model must have been fitted with time measured in ``freq`` units
+    The model must have been fitted with time measured in ``time_unit`` units
     (days for "D", weeks for "W"), as lifetimes' ``plot_history_alive``.
 
     Parameters
@@ -594,7 +578,7 @@ def p_alive_history(
     customer, date : column names
     end : date-like, optional
         Last day drawn (default: the log's last date).
-    freq : {"D", "W"}
+    time_unit : {"D", "W"}
     ax : Axes, optional
     lang : {"en", "zh"}
 
@@ -609,14 +593,14 @@ def p_alive_history(
     days = pd.to_datetime(rows).dt.floor("D")
     first = days.min()
     last = pd.Timestamp(end) if end is not None else pd.to_datetime(transactions[date]).max()
-    unit = {"D": 1, "W": 7}[freq]
+    unit = {"D": 1, "W": 7}[time_unit]
     purchase_t = np.unique(((days - first).dt.days // unit).to_numpy())
     t = np.arange(0, int((last.floor("D") - first).days // unit) + 1, dtype=float)
     # frequency, recency at each time: purchases strictly after the first up to t
     idx = np.searchsorted(purchase_t, t, side="right")
     x = np.maximum(idx - 1, 0).astype(float)
     t_x = purchase_t[np.maximum(idx - 1, 0)].astype(float)
-    p = _call(model, _P_ALIVE, x, t_x, t)
+    p = np.asarray(_model(model, "probability_alive")(x, t_x, t), dtype=float)
     ax = _ax(ax, (7.5, 3.2))
     ax.plot(t, p, color=TIER_COLORS[1], lw=1.8, label=_t("p_alive", lang))
     for k, pt in enumerate(purchase_t):
@@ -624,7 +608,7 @@ def p_alive_history(
             pt, color=ACCENT, lw=0.8, ls="--", label=_t("purchase", lang) if k == 0 else None
         )
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel(_t("days", lang) if freq == "D" else _t("weeks", lang))
+    ax.set_xlabel(_t("days", lang) if time_unit == "D" else _t("weeks", lang))
     ax.set_ylabel(_t("p_alive", lang))
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
@@ -659,13 +643,14 @@ def calibration_vs_holdout(
         the mean holdout purchases.
     """
     ch = calibration_holdout
-    pred = _call(
-        model,
-        _EXPECTED,
-        ch["duration_holdout"].to_numpy(dtype=float),
-        ch["frequency_cal"].to_numpy(dtype=float),
-        ch["recency_cal"].to_numpy(dtype=float),
-        ch["T_cal"].to_numpy(dtype=float),
+    pred = np.asarray(
+        _model(model, "conditional_expected_purchases")(
+            ch["duration_holdout"].to_numpy(dtype=float),
+            ch["frequency_cal"].to_numpy(dtype=float),
+            ch["recency_cal"].to_numpy(dtype=float),
+            ch["T_cal"].to_numpy(dtype=float),
+        ),
+        dtype=float,
     )
     group = ch["frequency_cal"].clip(upper=n).astype(int)
     frame = pd.DataFrame({"actual": ch["frequency_holdout"].to_numpy(), "model": pred})
@@ -738,9 +723,10 @@ def frequency_recency_matrix(
     ok = ((ff > 0) | (rr == 0)).ravel()
     f_ok, r_ok, T_ok = ff.ravel()[ok], rr.ravel()[ok], TT.ravel()[ok]
     if kind == "expected":
-        values = _call(model, _EXPECTED, np.full(f_ok.size, float(t)), f_ok, r_ok, T_ok)
+        expected = _model(model, "conditional_expected_purchases")
+        values = np.asarray(expected(np.full(f_ok.size, float(t)), f_ok, r_ok, T_ok), dtype=float)
     else:
-        values = _call(model, _P_ALIVE, f_ok, r_ok, T_ok)
+        values = np.asarray(_model(model, "probability_alive")(f_ok, r_ok, T_ok), dtype=float)
     z = np.full(ff.size, np.nan)
     z[ok] = values
     z = z.reshape(ff.shape)[::-1]

@@ -1,6 +1,7 @@
-"""Customer tiers (客户分级): the customer pyramid, ABC analysis, absolute
-thresholds, value concentration (Lorenz curve, Gini, 80/20), the 2 x 2
-quadrant and k-means segments.
+"""Customer tiers (客户分级).
+
+The customer pyramid, ABC analysis, absolute thresholds, value concentration
+(Lorenz curve, Gini, 80/20), the 2 x 2 quadrant and k-means segments.
 
 Label sets and tier schemes live in registries (:func:`register_label_set`,
 :func:`register_tier_scheme`); the built-in ones are registered through the
@@ -17,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
+from ._i18n import label
+from ._native import core as _core
 from ._validation import (
     as_series,
     check_choice,
@@ -34,8 +36,10 @@ __all__ = [
     "TIER_SCHEMES",
     "Concentration",
     "KMeansSegments",
+    "PYRAMID_SHARES",
     "concentration",
     "kmeans_segments",
+    "labels_for_shares",
     "pyramid",
     "quadrant",
     "register_label_set",
@@ -81,8 +85,9 @@ def register_label_set(name: str, labels: Sequence[str], *, replace: bool = Fals
 register_label_set("vip", ("VIP", "major", "ordinary", "small"))
 register_label_set("metal", ("platinum", "gold", "iron", "lead"))
 register_label_set("abcd", ("A", "B", "C", "D"))
-register_label_set("zh", ("VIP客户", "主要客户", "普通客户", "小客户"))
-register_label_set("zh-metal", ("铂金客户", "黄金客户", "钢铁客户", "重铅客户"))
+# The Chinese sets are the Chinese terms of the English ones (see _i18n).
+register_label_set("zh", tuple(label(t, "zh") for t in LABEL_SETS["vip"]))
+register_label_set("zh-metal", tuple(label(t, "zh") for t in LABEL_SETS["metal"]))
 
 
 def resolve_labels(labels: str | Sequence[Any], n: int | None = None) -> list[Any]:
@@ -116,6 +121,46 @@ def resolve_labels(labels: str | Sequence[Any], n: int | None = None) -> list[An
                 f"labels: expected a label set name or a list, found {type(labels).__name__}"
             ) from None
     return check_labels(out, len(out) if n is None else n)
+
+
+def labels_for_shares(labels: str | Sequence[Any], shares: Sequence[float]) -> list[Any]:
+    """One label per share, top tier first: a registered set's or a list's.
+
+    Parameters
+    ----------
+    labels : str or sequence
+        A name in :data:`LABEL_SETS` or the labels themselves.
+    shares : sequence of float
+        The tier shares, top tier first (already checked).
+
+    Returns
+    -------
+    list
+        The labels, top tier first.
+
+    Raises
+    ------
+    ValueError
+        An unknown set, duplicate labels, or not one label per share.
+
+    Examples
+    --------
+    >>> from kamkit.tiering import labels_for_shares
+    >>> labels_for_shares("abcd", (0.1, 0.2, 0.3, 0.4))
+    ['A', 'B', 'C', 'D']
+    """
+    labs = resolve_labels(labels)
+    if len(labs) != len(shares):
+        raise ValueError(
+            f"labels: {len(labs)} labels {labs} for {len(shares)} shares {tuple(shares)}; "
+            "give one label per share (top tier first)"
+        )
+    return labs
+
+
+#: The textbook pyramid's count shares, top tier first: VIP 1 %, major 4 %,
+#: ordinary 15 %, small 80 %.
+PYRAMID_SHARES: tuple[float, ...] = (0.01, 0.04, 0.15, 0.80)
 
 
 # ------------------------------------------------------------ tier schemes
@@ -198,7 +243,7 @@ def _by_value(desc: np.ndarray, shares: tuple[float, ...]) -> list[int]:
     return _core.cuts_by_value(desc, _cum(shares))
 
 
-register_tier_scheme("count", _by_count, (0.01, 0.04, 0.15, 0.80))
+register_tier_scheme("count", _by_count, PYRAMID_SHARES)
 register_tier_scheme("value", _by_value, (0.50, 0.30, 0.15, 0.05), nonnegative=True)
 
 
@@ -208,7 +253,9 @@ def _values(values: Any, name: str = "values") -> tuple[pd.Series, np.ndarray]:
     return s, np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def _categorical(codes: np.ndarray, labels_top_first: list[Any], index: pd.Index, name: Any):
+def _categorical(
+    codes: np.ndarray, labels_top_first: list[Any], index: pd.Index, name: Any
+) -> pd.Series:
     # The codes come from the C++ core, 0..len(labels) - 1 by construction.
     dtype = pd.CategoricalDtype(labels_top_first[::-1], ordered=True)
     cat = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
@@ -272,12 +319,7 @@ def pyramid(
         raise ValueError(f"by: expected one of {known}, found {by!r}")
     scheme = TIER_SCHEMES[by]
     shares_t = scheme.default_shares if shares is None else check_shares(shares)
-    labs = resolve_labels(labels)
-    if len(labs) != len(shares_t):
-        raise ValueError(
-            f"labels: {len(labs)} labels {labs} for {len(shares_t)} shares {shares_t}; "
-            "give one label per share (top tier first)"
-        )
+    labs = labels_for_shares(labels, shares_t)
     s, arr = _values(values)
     if scheme.nonnegative:
         neg = int((arr < 0).sum())
@@ -389,9 +431,11 @@ class Concentration:
 
     @property
     def lorenz(self) -> pd.DataFrame:
-        """The Lorenz curve: ``customer_share`` (0..1, smallest customers
-        first) against the ``value_share`` they bring; n + 1 rows from (0, 0)
-        to (1, 1)."""
+        """The Lorenz curve, n + 1 rows from (0, 0) to (1, 1).
+
+        ``customer_share`` (0..1, smallest customers first) against the
+        ``value_share`` they bring.
+        """
         k = np.arange(self.n + 1, dtype=np.float64)
         return pd.DataFrame(
             {"customer_share": k / self.n, "value_share": self._cum / self._cum[-1]}
@@ -553,6 +597,9 @@ def _split(arr: np.ndarray, split: Any, name: str) -> float:
         ) from None
 
 
+_SIDES = pd.CategoricalDtype(["low", "high"], ordered=True)
+
+
 def quadrant(
     customers: pd.DataFrame,
     x: str,
@@ -626,9 +673,9 @@ def quadrant(
         raise ValueError(f"names: the four quadrants need distinct names, found {cats}")
     out = pd.DataFrame(
         {
-            "x_side": pd.Categorical.from_codes(xhi.astype(np.int8), ["low", "high"], ordered=True),
-            "y_side": pd.Categorical.from_codes(yhi.astype(np.int8), ["low", "high"], ordered=True),
-            "quadrant": pd.Categorical.from_codes(code, cats),
+            "x_side": pd.Categorical.from_codes(xhi.astype(np.int8), dtype=_SIDES),
+            "y_side": pd.Categorical.from_codes(yhi.astype(np.int8), dtype=_SIDES),
+            "quadrant": pd.Categorical.from_codes(code, dtype=pd.CategoricalDtype(cats)),
         },
         index=customers.index,
     )
@@ -673,7 +720,8 @@ MAX_KMEANS_ITER = 100_000
 
 def _power_of_two_shift(X: np.ndarray) -> int:
     """0, or the binary exponent that brings the largest |value| of X near 1
-    when squares of X would overflow or underflow."""
+    when squares of X would overflow or underflow.
+    """
     big = float(np.abs(X).max()) if X.size else 0.0
     if big == 0.0 or 2.0**-300 < big < 2.0**300:
         return 0

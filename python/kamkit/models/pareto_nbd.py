@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import _core
 from ._base import RfmModel, _wrap
 
 __all__ = ["ParetoNBD"]
@@ -32,13 +31,6 @@ class ParetoNBD(RfmModel):
     _param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "s", "beta")
     _time_params: ClassVar[tuple[str, ...]] = ("alpha", "beta")
     _display_name: ClassVar[str] = "Pareto/NBD"
-
-    def fit(self, *args: Any, **kwargs: Any) -> ParetoNBD:
-        if not getattr(_core, "HAVE_PARETO_NBD", False):
-            raise NotImplementedError(
-                "ParetoNBD: this build of kamkit has no Pareto/NBD core; use BetaGeo meanwhile"
-            )
-        return super().fit(*args, **kwargs)  # type: ignore[return-value]
 
     def conditional_probability_of_purchases(
         self, n: Any, t: Any, frequency: Any, recency: Any = None, T: Any = None

@@ -1,0 +1,202 @@
+"""The report's words in English and Chinese; section titles carry no numbers."""
+
+from __future__ import annotations
+
+#: How the report treats returns and non-positive customers (English; the
+#: Chinese text is in the report's strings).
+POLICY = (
+    "Returns are rows with a negative amount; they are netted into each customer's revenue. "
+    "Customers whose net revenue is zero or negative stay in every count: they rank at the "
+    "bottom of the pyramid, count as zero value in the Lorenz curve and the Gini coefficient "
+    "(negative values clipped to zero). The spend model (Gamma-Gamma) is fitted on the repeat "
+    "customers with a positive average spend only; every other customer is valued at its "
+    "population mean spend per purchase, times the purchases the BG/NBD model expects of them. "
+    "In the value score, a factor a customer lacks (growth, without an earlier period to compare "
+    "with) takes the median of the other customers; a factor no customer has is left out. "
+    "The value score is a percentile among the customers: 50 is the median customer, 100 the "
+    "best."
+)
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Customer value report",
+        "subtitle": "Key-account management analytics with kamkit {version}",
+        "source": "Data",
+        "generated": "Observation end",
+        "policy_title": "Returns and customers with zero or negative net revenue",
+        "policy": POLICY,
+        "returns_line": "This log has {rows} return rows totalling {amount}; "
+        "{n_nonpos} customers have a net revenue of zero or less (their net total: {nonpos_sum}).",
+        "transactions": "Transactions",
+        "customers": "Customers",
+        "period": "Period",
+        "revenue": "Net revenue",
+        "repeat": "Repeat buyers",
+        "returns": "Return rows",
+        "nonpos": "Customers with net revenue ≤ 0",
+        "avg_rev": "Revenue per customer",
+        "tier": "Tier",
+        "n_customers": "Customers",
+        "share_customers": "% of customers",
+        "value": "Revenue",
+        "share_value": "% of revenue",
+        "mean_value": "Mean revenue",
+        "min_value": "Smallest revenue",
+        "pyramid_text": "Customers are ranked by net revenue and cut by the textbook shares "
+        "(VIP 1%, major 4%, ordinary 15%, small 80%). The top 20% are the key accounts that "
+        "get the strongest service.",
+        "gini": "Gini coefficient",
+        "top20": "Share of revenue from the top 20% of customers",
+        "pareto": "Smallest share of customers bringing 80% of revenue",
+        "verdict_yes": "The 80/20 rule holds here: the top 20% bring at least 80% of revenue.",
+        "verdict_no": "The 80/20 rule does not hold exactly: the top 20% bring {share} of revenue.",
+        "segment": "Segment",
+        "rfm_text": "R, F and M are scored 1–5 (5 best) in groups as equal in size as ties allow: "
+        "equal values share a score and every score is used; the map counts customers "
+        "by R and F, the table gives each named segment.",
+        "migration_text": "Tiers are recomputed every {period} on the revenue of the last {window} "
+        "{period}s; each cell is the share of customers of a row's tier found in the column's tier "
+        "one {period} later.",
+        "candidates": "Tomorrow's stars (ordinary and small customers whose last {w} {period}s "
+        "brought at least 1.5 times the {w} before): {up}. Phase-out candidates (in the lowest "
+        "tier for the last {p} {period}s, without growth): {down}. Both lists are in the tiers "
+        "file.",
+        "stay": "Customers keeping their tier from one period to the next",
+        "moves": "Customer-periods",
+        "up": "Up",
+        "keep": "Same tier",
+        "down": "Down",
+        "lifecycle_text": "Stages per {period}: identification (new), development (growing), "
+        "stable, decline, churned, reactivated. The last full period:",
+        "stage": "Stage",
+        "strategy": "Strategy",
+        "warn_text": "{n} customers raise a warning, with {value} of value at risk. "
+        "The {k} with the most value at risk:",
+        "no_warn": "No customer raises a warning.",
+        "customer": "Customer",
+        "reasons": "Reasons",
+        "value_at_risk": "Value at risk",
+        "clv_text": "BG/NBD for purchases and Gamma-Gamma for spend, fitted on this log; "
+        "lifetime value over the next {h} months at {d} per month. Total: {total}; median "
+        "customer: {median}.",
+        "clv_fit": "BG/NBD parameters",
+        "p_alive": "P(alive)",
+        "exp_purchases": "Expected purchases",
+        "exp_spend": "Expected spend",
+        "clv": "CLV",
+        "top_clv": "Top customers by lifetime value",
+        "policy_table_text": "The differentiated treatment per tier, joined with this log's "
+        "tier sizes.",
+        "failed": "This section could not be computed for this log: {error}",
+        "footer": "Made with kamkit {version}. Figures and numbers come from kamkit's functions.",
+        "hist_x": "lifetime value",
+        "hist_y": "customers",
+        "months": "months",
+        "weeks": "time in weeks",
+    },
+    "zh": {
+        "title": "客户价值报告",
+        "subtitle": "大客户管理分析 · kamkit {version}",
+        "source": "数据",
+        "generated": "观察截止日",
+        "policy_title": "退货与净收入为零或为负的客户",
+        "policy": "退货是金额为负的交易行，计入客户的净收入。净收入为零或为负的客户保留在所有统计中："
+        "他们在客户金字塔中排在最底层；在洛伦兹曲线和基尼系数中按零价值计算（负值截为零）。"
+        "消费模型（Gamma-Gamma）只用平均消费为正的重复购买客户拟合；其他客户按模型的总体平均单次消费，"
+        "乘以 BG/NBD 模型预期的购买次数来估值。价值评分中，客户缺少的因素（例如没有可比较的上一期、"
+        "无法计算的增长率）取其他客户的中位数；所有客户都缺少的因素不参与评分。"
+        "价值评分是客户中的百分位：50 为中位客户，100 为最好的客户。",
+        "returns_line": "本数据有 {rows} 行退货，合计 {amount}；{n_nonpos} 位客户净收入为零或为负"
+        "（净额合计 {nonpos_sum}）。",
+        "transactions": "交易笔数",
+        "customers": "客户数",
+        "period": "时间范围",
+        "revenue": "净收入",
+        "repeat": "重复购买客户",
+        "returns": "退货行数",
+        "nonpos": "净收入 ≤ 0 的客户",
+        "avg_rev": "客户平均收入",
+        "tier": "客户层级",
+        "n_customers": "客户数",
+        "share_customers": "客户占比",
+        "value": "收入",
+        "share_value": "收入占比",
+        "mean_value": "平均收入",
+        "min_value": "最低收入",
+        "pyramid_text": "客户按净收入排序，按教科书比例分层（VIP客户 1%、主要客户 4%、普通客户 15%、"
+        "小客户 80%）。前 20% 是获得最强服务的关键客户。",
+        "gini": "基尼系数",
+        "top20": "前 20% 客户贡献的收入占比",
+        "pareto": "贡献 80% 收入所需的最少客户占比",
+        "verdict_yes": "本数据符合二八法则：前 20% 的客户贡献了至少 80% 的收入。",
+        "verdict_no": "本数据不完全符合二八法则：前 20% 的客户贡献了 {share} 的收入。",
+        "segment": "细分",
+        "rfm_text": "R、F、M 按人数尽量均等的分组打分（1–5，5 最好）：相同数值得分相同，"
+        "每个分数都有客户；热力图按 R 与 F 统计客户数，表格列出各细分。",
+        "migration_text": "每个{period}按最近 {window} 个{period}的收入重新分层；"
+        "每格表示某层级客户在下一个{period}落入各层级的比例。",
+        "candidates": "明日之星（最近 {w} 个{period}的收入至少是之前 {w} 个{period}的 1.5 倍的普通客户和小客户）："
+        "{up} 位。淘汰候选（最近 {p} 个{period}一直在最底层且没有增长）：{down} 位。两份名单都在层级文件中。",
+        "stay": "层级保持不变的客户比例",
+        "moves": "客户·期数",
+        "up": "升级",
+        "keep": "保持",
+        "down": "降级",
+        "lifecycle_text": "每个{period}的生命周期阶段：识别期、发展期、稳定期、衰退期、流失、回流。"
+        "最后一个完整期间：",
+        "stage": "阶段",
+        "strategy": "策略",
+        "warn_text": "{n} 位客户触发预警，涉及风险价值 {value}。风险价值最高的 {k} 位：",
+        "no_warn": "没有客户触发预警。",
+        "customer": "客户",
+        "reasons": "预警原因",
+        "value_at_risk": "风险价值",
+        "clv_text": "用 BG/NBD 模型预测购买次数、Gamma-Gamma 模型预测消费金额，"
+        "计算未来 {h} 个月的终身价值（月折现率 {d}）。合计 {total}；客户中位数 {median}。",
+        "clv_fit": "BG/NBD 参数",
+        "p_alive": "存活概率",
+        "exp_purchases": "预期购买次数",
+        "exp_spend": "预期单次消费",
+        "clv": "终身价值",
+        "top_clv": "终身价值最高的客户",
+        "policy_table_text": "各层级的差异化服务策略，并附本数据的层级人数。",
+        "failed": "本数据无法计算本节：{error}",
+        "footer": "由 kamkit {version} 生成。图表与数字均来自 kamkit 的函数。",
+        "hist_x": "终身价值",
+        "hist_y": "客户数",
+        "months": "个月",
+        "weeks": "时间单位：周",
+    },
+}
+
+PERIOD_WORD: dict[str, dict[str, str]] = {
+    "en": {"M": "month", "Q": "quarter", "W": "week", "Y": "year"},
+    "zh": {"M": "月", "Q": "季度", "W": "周", "Y": "年"},
+}
+
+#: Section titles, without numbers: the page numbers the sections in the order
+#: they are registered (see :mod:`kamkit.report.sections`).
+TITLES: dict[str, dict[str, str]] = {
+    "en": {
+        "overview": "Data overview",
+        "pyramid": "The customer pyramid",
+        "concentration": "Concentration: the Lorenz curve and the 80/20 check",
+        "rfm": "RFM segments",
+        "migration": "Tier migration",
+        "lifecycle": "Lifecycle stages over time",
+        "warning": "Early warning",
+        "clv": "Customer lifetime value",
+        "policy": "Service policy per tier",
+    },
+    "zh": {
+        "overview": "数据概览",
+        "pyramid": "客户金字塔",
+        "concentration": "集中度：洛伦兹曲线与二八法则检验",
+        "rfm": "RFM 客户细分",
+        "migration": "客户层级迁移",
+        "lifecycle": "客户生命周期阶段",
+        "warning": "预警名单",
+        "clv": "客户终身价值（CLV）",
+        "policy": "分层服务策略",
+    },
+}
