@@ -174,6 +174,18 @@ def _check_columns(frame: pd.DataFrame, columns: dict[str, Hashable | None], nam
                 f"{name}: the {role} column {col!r} is not in the frame; "
                 f"its columns are {available or '(none)'}; pass {role}=<column name>"
             )
+        _check_unique_label(frame, col, name)
+
+
+def _check_unique_label(frame: pd.DataFrame, col: Hashable, name: str) -> None:
+    """Raise when the label ``col`` names more than one column of ``frame``."""
+    if not frame.columns.is_unique:
+        count = int((frame.columns == col).sum())
+        if count > 1:
+            raise ValueError(
+                f"{name}: expected one column labelled {col!r}, found {count}; rename or "
+                "drop the duplicates (df.loc[:, ~df.columns.duplicated()] keeps the first)"
+            )
 
 
 def numeric_column(
@@ -381,6 +393,13 @@ def _customer_keys(
 
 def _date_ticks(series: pd.Series, column: Hashable) -> tuple[np.ndarray, str, tzinfo | None]:
     dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "M":
+        # pyarrow timestamps: the same instants as NumPy datetimes of their unit.
+        arrow = dtype.pyarrow_dtype
+        unit = getattr(arrow, "unit", "ns")
+        tz = getattr(arrow, "tz", None)
+        target = pd.DatetimeTZDtype(unit, tz) if tz else np.dtype(f"datetime64[{unit}]")
+        return _date_ticks(series.astype(target), column)
     if isinstance(dtype, pd.DatetimeTZDtype):
         tz = dtype.tz
         local = series.dt.tz_localize(None)
@@ -664,8 +683,21 @@ def check_observation_end(
                 "pass a naive date"
             )
         ts = ts.tz_convert(log.tz).tz_localize(None)
-    per_second = _TICKS_PER_SECOND[log.unit]
-    return int(ts.value // (1_000_000_000 // per_second))
+    # Exact integer arithmetic from the date's own unit to the column's: a date
+    # pandas holds in seconds (year 1000, year 2500) is fine when the column's
+    # unit can hold it, and a clear error when it cannot.
+    own = np.datetime_data(ts.asm8.dtype)[0]
+    raw = int(ts.asm8.view(np.int64))
+    ticks = raw * _TICKS_PER_SECOND[log.unit] // _TICKS_PER_SECOND[own]
+    if not -(2**63) < ticks < 2**63:
+        lo = pd.Timestamp(np.datetime64(-(2**63) + 1, log.unit))
+        hi = pd.Timestamp(np.datetime64(2**63 - 1, log.unit))
+        raise ValueError(
+            f"{name}: {ts} is outside what column {log.date!r} (datetime64[{log.unit}]) can "
+            f"hold ({lo.date()} to {hi.date()}); pass a date in that range, or convert the "
+            f"column to a coarser unit, e.g. df[{log.date!r}].astype('datetime64[s]')"
+        )
+    return ticks
 
 
 # ------------------------------------------------------------ model inputs
@@ -771,6 +803,8 @@ def check_columns(
             f"{what}: column(s) {names} not found; the table has {have}; "
             "compute the column first or pass the name of an existing one"
         )
+    for c in columns:
+        _check_unique_label(frame, c, what)
 
 
 def as_series(values: Any, name: str = "values") -> pd.Series:

@@ -565,7 +565,7 @@ def concentration(values: pd.Series, negative: str = "raise") -> Concentration:
         warnings.warn(
             f"values: the {n} values add up past the float range, so total is inf; the Gini "
             "and the shares are computed on scaled values and are exact",
-            RuntimeWarning,
+            UserWarning,
             stacklevel=2,
         )
     return Concentration(gini, n, total, nneg, cum)
@@ -719,9 +719,7 @@ MAX_KMEANS_ITER = 100_000
 
 
 def _power_of_two_shift(X: np.ndarray) -> int:
-    """0, or the binary exponent that brings the largest |value| of X near 1
-    when squares of X would overflow or underflow.
-    """
+    """0, or the binary exponent bringing X's largest |value| near 1 when squares overflow."""
     big = float(np.abs(X).max()) if X.size else 0.0
     if big == 0.0 or 2.0**-300 < big < 2.0**300:
         return 0
