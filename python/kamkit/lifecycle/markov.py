@@ -108,7 +108,15 @@ def transitions(states: pd.DataFrame, by_period: bool = False) -> Transitions:
     states = check_frame(states, "states")
     if states.shape[1] < 2:
         raise ValueError(f"states: expected at least two period columns, found {states.shape[1]}")
-    codes, labels = _state_codes(states)
+    try:
+        codes, labels = _state_codes(states)
+    except TypeError as exc:
+        kinds = sorted({type(v).__name__ for v in pd.unique(states.to_numpy().ravel())})
+        raise TypeError(
+            "states: expected state labels of one kind, one column per period (e.g. "
+            f"lifecycle_stages' output), found labels of kinds {kinds} that cannot be "
+            f"ordered together ({exc})"
+        ) from None
     n = max(len(labels), 1)
     per_pair = _core.lifecycle_transitions(codes, n)
     labels = labels if len(labels) else pd.Index(["(none)"])

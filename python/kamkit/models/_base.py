@@ -64,8 +64,10 @@ class FitError(ValueError):
     """
 
 
-def _refuse_degenerate(model: str, x: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
+def _refuse_degenerate(model: str, x: np.ndarray, T: np.ndarray, w: np.ndarray | None) -> None:
     """Data no RFM model can be fitted to, refused before fitting with why."""
+    if w is None:
+        w = np.ones(len(x))
     customers = float(np.sum(w))
     if customers < 2:
         raise FitError(
