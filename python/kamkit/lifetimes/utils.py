@@ -269,6 +269,7 @@ def _summary_kamkit(
         observation_end=observation_period_end,
         freq=freq,  # type: ignore[arg-type]
         time_unit=freq,  # type: ignore[arg-type]
+        returns="as_purchases",  # lifetimes counts every period with a transaction
     )
     out = pd.DataFrame(index=s.index)
     out["frequency"] = s["frequency"].astype(float) + (1 if include_first_transaction else 0)
@@ -354,6 +355,7 @@ def calibration_and_holdout_data(
             amount=monetary_value_col,
             freq=norm,  # type: ignore[arg-type]
             time_unit=norm,  # type: ignore[arg-type]
+            returns="as_purchases",
         )
         out = pd.DataFrame(index=s.index)
         out["frequency_cal"] = s["frequency_cal"].astype(float)
