@@ -1,6 +1,7 @@
-"""Input validation for the whole package: every public function checks its
-input here, so the rules and the wording of the errors are the same
-everywhere.
+"""Input validation for the whole package.
+
+Every public function checks its input here, so the rules and the wording
+of the errors are the same everywhere.
 
 Messages follow one pattern: the column, what was expected, what was found,
 how many rows are at fault, and how to fix it.
@@ -29,8 +30,10 @@ __all__ = [
     "check_rfm",
     "check_shares",
     "check_transactions",
+    "is_dask",
     "model_array",
     "numeric_column",
+    "reject_dask",
 ]
 
 TICKS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
@@ -93,8 +96,28 @@ def check_number(name: str, value: Any, low: float, high: float = np.inf) -> flo
     return float(value)
 
 
+def is_dask(obj: Any) -> bool:
+    """Whether ``obj`` is a dask collection (without importing dask)."""
+    return type(obj).__module__.split(".")[0] == "dask" and hasattr(obj, "__dask_graph__")
+
+
+def reject_dask(obj: Any, name: str) -> None:
+    """Raise TypeError for a dask collection passed where pandas is expected.
+
+    kamkit's functions never compute a whole dask log in one process: the
+    message points to ``kamkit.dask``.
+    """
+    if is_dask(obj):
+        raise TypeError(
+            f"{name}: got a dask {type(obj).__name__}; this kamkit function works on pandas "
+            "objects in one process. Use the function of the same name in kamkit.dask "
+            "(import kamkit.dask), or .compute() the collection first if it fits in memory"
+        )
+
+
 def check_frame(obj: Any, name: str = "transactions") -> pd.DataFrame:
     """Raise TypeError unless ``obj`` is a DataFrame."""
+    reject_dask(obj, name)
     if not isinstance(obj, pd.DataFrame):
         raise TypeError(
             f"{name}: expected a pandas DataFrame, got {type(obj).__name__}; "
@@ -617,6 +640,7 @@ def model_array(values: Any, name: str) -> tuple[np.ndarray, pd.Index | None]:
     TypeError for non-numeric values and ValueError for missing or infinite
     ones.
     """
+    reject_dask(values, name)
     if isinstance(values, pd.DataFrame):
         raise TypeError(f"{name}: expected one column of numbers, got a DataFrame")
     if isinstance(values, pd.Series):
@@ -636,9 +660,10 @@ def _rfm_fast_ok(frequency: Any, recency: Any, T: Any, discrete: bool) -> bool:
         or len({len(a) for a in arrays}) != 1
     ):
         return False
-    from . import _core
+    from ._native import core as _core
 
-    return bool(_core.rfm_is_valid(*(np.ascontiguousarray(a) for a in arrays), discrete))
+    x, t_x, age = (np.ascontiguousarray(a) for a in arrays)
+    return bool(_core.rfm_is_valid(x, t_x, age, discrete))
 
 
 def check_rfm(
@@ -712,6 +737,7 @@ def check_columns(
 
 def as_series(values: Any, name: str = "values") -> pd.Series:
     """A Series from a Series or a 1-D array-like (which gets a RangeIndex)."""
+    reject_dask(values, name)
     if isinstance(values, pd.Series):
         return values
     if isinstance(values, pd.DataFrame):

@@ -173,7 +173,7 @@ def summary_data_from_transaction_data(
     freq_multiplier: float = 1,
     include_first_transaction: bool = False,
 ) -> pd.DataFrame:
-    """lifetimes' RFM summary: ``frequency``, ``recency``, ``T`` (and ``monetary_value``).
+    """Lifetimes' RFM summary: ``frequency``, ``recency``, ``T`` (and ``monetary_value``).
 
     Parameters
     ----------
@@ -302,7 +302,7 @@ def calibration_and_holdout_data(
     monetary_value_col: Hashable | None = None,
     include_first_transaction: bool = False,
 ) -> pd.DataFrame:
-    """lifetimes' calibration/holdout frame.
+    """Lifetimes' calibration/holdout frame.
 
     Returns
     -------
@@ -393,7 +393,7 @@ def calibration_and_holdout_data(
 
 # -------------------------------------------------------------- model helpers
 def _scale_time(age: Any) -> float:
-    """lifetimes' time scale of a fit: ``1 / max(age)``."""
+    """Lifetimes' time scale of a fit: ``1 / max(age)``."""
     return 1.0 / np.asarray(age).max()
 
 
@@ -451,7 +451,7 @@ def _customer_lifetime_value(
     discount_rate: float = 0.01,
     freq: str = "D",
 ) -> pd.Series:
-    """lifetimes' discrete CLV: ``time`` months of discounted expected purchases times spend.
+    """Lifetimes' discrete CLV: ``time`` months of discounted expected purchases times spend.
 
     kamkit transaction models compute it in the C++ core; any other model
     with lifetimes' ``predict(t, frequency, recency, T)`` goes month by month.

@@ -1,5 +1,7 @@
-"""Shared machinery of the customer-base models: fitting by maximum likelihood
-on the C++ objective, standard errors, summaries, JSON persistence and reprs.
+"""Shared machinery of the customer-base models.
+
+Fitting by maximum likelihood on the C++ objective, standard errors,
+summaries, JSON persistence and reprs.
 
 A transaction model subclasses :class:`RfmModel` and declares ``_core_name``
 (the prefix of its ``kamkit._core`` functions) and ``_param_names``; the
@@ -19,8 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .. import _core
-from .._validation import check_frame, check_rfm, model_array
+from .._deprecation import renamed
+from .._native import core as _core
+from .._validation import check_frame, check_rfm, is_dask, model_array
 
 __all__ = ["BaseModel", "BoundaryFitWarning", "ConvergenceWarning", "RfmModel"]
 
@@ -92,7 +95,7 @@ class BaseModel:
     def _initial_params(self, data: Any) -> np.ndarray:
         return np.ones(len(self._param_names))
 
-    def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple:
+    def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple[Any, ...]:
         fn = getattr(_core, f"{self._core_name}_loglik")
         return fn(np.ascontiguousarray(log_params, dtype=np.float64), data, order)
 
@@ -180,7 +183,7 @@ class BaseModel:
             "max_abs_gradient": grad_norm,
             "penalizer": pen,
         }
-        self._cov_log = None
+        self._cov_log: np.ndarray | None = None
         boundary = self._boundary_params()
         self.convergence_["boundary"] = list(boundary)
         if boundary:
@@ -444,6 +447,13 @@ def _as_arrays(
     return out, index, all_scalar
 
 
+def _dask_predict(model: Any, method: str, name: str, *args: Any) -> Any:
+    """A prediction on a dask archive: the same method on each partition (lazy)."""
+    from ..dask._models import predict
+
+    return predict(model, method, name, *args)
+
+
 def _wrap(values: np.ndarray, index: pd.Index | None, scalar: bool, name: str) -> Any:
     values = np.asarray(values, dtype=float)
     if index is not None:
@@ -581,6 +591,10 @@ class RfmModel(BaseModel):
         ConvergenceWarning
             When the optimiser stops before converging.
         """
+        if is_dask(frequency):
+            from ..dask._models import fit_rfm
+
+            return fit_rfm(self, frequency, weights, initial_params)
         x, tx, TT, w, _ = self._inputs(frequency, recency, T, weights)
         data = _core.RfmData(x, tx, TT, w)
         self._time_scale = float(np.average(TT, weights=w)) / max(
@@ -591,7 +605,7 @@ class RfmModel(BaseModel):
         return self
 
     # -------------------------------------------------------- predictions
-    def _call(self, what: str, *arrays: np.ndarray) -> np.ndarray:
+    def _call(self, what: str, *arrays: Any) -> np.ndarray:
         fn = getattr(_core, f"{self._core_name}_{what}")
         return np.asarray(fn(self._params(), *arrays))
 
@@ -603,8 +617,10 @@ class RfmModel(BaseModel):
         extra: dict[str, Any],
         keep_scalar: tuple[str, ...],
     ) -> tuple[list[np.ndarray], pd.Index | None, bool] | None:
-        """The common case in one pass: numeric arrays of one length that the core
-        finds valid, and scalar (or same-length) extras; None to take the general path.
+        """The common case in one pass, or None to take the general path.
+
+        The common case: numeric arrays of one length that the core finds
+        valid, and scalar (or same-length) extras.
 
         Extras named in ``keep_scalar`` stay one-element arrays when scalar (the
         core broadcasts them); the others are broadcast here.
@@ -634,7 +650,8 @@ class RfmModel(BaseModel):
             extras.append(got[0])
             if index is None:
                 index = got[1]
-        if not _core.rfm_is_valid(*hist, self._discrete):
+        x, t_x, age = hist
+        if not _core.rfm_is_valid(x, t_x, age, self._discrete):
             return None  # the general path names the rows at fault
         return [*extras, *hist], (hist_index if index is None else index), False
 
@@ -665,7 +682,7 @@ class RfmModel(BaseModel):
             {**extra, names[0]: frequency, names[1]: recency, names[2]: T}
         )
         k = len(extra)
-        check_rfm(*arrays[k:], names, discrete=self._discrete)
+        check_rfm(arrays[k], arrays[k + 1], arrays[k + 2], names, discrete=self._discrete)
         return arrays, index, scalar
 
     def conditional_expected_purchases(
@@ -683,6 +700,16 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "conditional_expected_purchases",
+                "expected_purchases",
+                t,
+                frequency,
+                recency,
+                T,
+            )
         keep = ("t",) if "conditional_expected_purchases" in self._core_scalar_t else ()
         (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t}, keep)
         self._check_time(tt, "t")
@@ -711,6 +738,10 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float, in [0, 1]
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self, "probability_alive", "probability_alive", frequency, recency, T, t
+            )
         keep = ("t",) if "probability_alive" in self._core_scalar_t else ()
         (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t}, keep)
         self._check_time(tt, "t")
@@ -752,6 +783,7 @@ class RfmModel(BaseModel):
             raise ValueError(f"n: expected non-negative whole numbers, found {int(bad.sum())} not")
         return _wrap(self._call("probability_of_n_purchases", tt, nn), index, scalar, "probability")
 
+    @renamed(freq="time_unit")
     def customer_lifetime_value(
         self,
         frequency: Any,
@@ -760,7 +792,7 @@ class RfmModel(BaseModel):
         monetary_value: Any,
         time: int = 12,
         discount_rate: float = 0.01,
-        freq: str = "D",
+        time_unit: str = "D",
         continuous: bool = False,
     ) -> Any:
         """Discounted value of the next ``time`` months' purchases.
@@ -768,7 +800,7 @@ class RfmModel(BaseModel):
         ``monetary_value`` is the value per purchase (for example
         GammaGamma.conditional_expected_average_spend). Discrete: as lifetimes,
         ``sum_k m (E[X(k f)] - E[X((k-1) f)]) / (1 + discount_rate)^k`` with
-        months of ``f`` time units (``freq`` "D": 30, "W": 4.345, "M": 1,
+        months of ``f`` time units (``time_unit`` "D": 30, "W": 4.345, "M": 1,
         "H": 720). Continuous: ``m * integral exp(-delta t) dE[X(t)]`` with
         ``delta = log(1 + discount_rate) / f``.
 
@@ -776,9 +808,25 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
-        factor = _CLV_FACTORS.get(freq)
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "customer_lifetime_value",
+                "clv",
+                frequency,
+                recency,
+                T,
+                monetary_value,
+                time,
+                discount_rate,
+                time_unit,
+                continuous,
+            )
+        factor = _CLV_FACTORS.get(time_unit)
         if factor is None:
-            raise ValueError(f"freq: expected one of {', '.join(_CLV_FACTORS)}, got {freq!r}")
+            raise ValueError(
+                f"time_unit: expected one of {', '.join(_CLV_FACTORS)}, got {time_unit!r}"
+            )
         if not (isinstance(time, (int, np.integer)) and time >= 0):
             raise ValueError(f"time: expected a whole number of months >= 0, got {time!r}")
         if not (isinstance(discount_rate, (int, float)) and discount_rate > -1):

@@ -31,7 +31,7 @@ FILES = (
 
 
 def load_dataset(filename: str, **kwargs: Any) -> pd.DataFrame:
-    """Read one of lifetimes' data files with :func:`pandas.read_csv`.
+    r"""Read one of lifetimes' data files with :func:`pandas.read_csv`.
 
     Parameters
     ----------
@@ -86,7 +86,7 @@ def load_cdnow_summary(**kwargs: Any) -> pd.DataFrame:
 
 
 def load_transaction_data(**kwargs: Any) -> pd.DataFrame:
-    """lifetimes' example transaction log: 5,000 simulated customers in 2014.
+    """Lifetimes' example transaction log: 5,000 simulated customers in 2014.
 
     Returns
     -------

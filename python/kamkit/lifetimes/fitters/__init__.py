@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize  # type: ignore[import-untyped]
 
-from ... import _core
+from ..._native import core as _core
 from ...models._base import BaseModel, ConvergenceWarning, _as_arrays, _wrap
 
 __all__ = ["BaseFitter"]
@@ -425,8 +425,11 @@ class _KamkitFitter(BaseFitter):
 def _history(
     values: dict[str, Any], frequency: Any, recency: Any, T: Any, names: tuple[str, str, str]
 ) -> tuple[list[np.ndarray], pd.Index | None, bool]:
-    """Broadcast a history (and extras) to float arrays; lifetimes accepts any history with
-    0 <= recency <= T (frequency 0 with recency > 0 included)."""
+    """Broadcast a history (and extras) to float arrays.
+
+    lifetimes accepts any history with 0 <= recency <= T (frequency 0 with
+    recency > 0 included).
+    """
     arrays, index, scalar = _as_arrays(
         {**values, names[0]: frequency, names[1]: recency, names[2]: T}
     )

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ... import _core
+from ..._native import core as _core
 from ..utils import _check_inputs, _scale_time
 from . import _check_options, _history, _KamkitFitter, _NewData, _pack
 
@@ -23,7 +23,7 @@ def _rfm_negative_log_likelihood(
     weights: Any,
     penalizer_coef: float,
 ) -> float:
-    """lifetimes' objective: ``-sum(w * ll) / sum(w) + penalizer_coef * sum(params**2)``.
+    """Lifetimes' objective: ``-sum(w * ll) / sum(w) + penalizer_coef * sum(params**2)``.
 
     Each distinct row's log-likelihood comes from kamkit's core on its own,
     so the sum over rows is exactly additive, as lifetimes' vectorised
@@ -156,8 +156,10 @@ class _RfmFitter(_KamkitFitter):
         return out, index, scalar
 
     def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
-        """P(alive) given each history; an ndarray, as in lifetimes (frequency 0 allowed with
-        any recency)."""
+        """P(alive) given each history.
+
+        An ndarray, as in lifetimes (frequency 0 allowed with any recency).
+        """
         return np.atleast_1d(self._alive(frequency, recency, T)[0])
 
     def conditional_probability_alive_matrix(

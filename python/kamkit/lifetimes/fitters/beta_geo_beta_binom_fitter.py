@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ... import _core
+from ..._native import core as _core
 from ...models import BetaGeoBetaBinom
 from ..generate_data import beta_geometric_beta_binom_model
 from . import _check_options, _KamkitFitter, _NewData
@@ -87,7 +87,7 @@ class BetaGeoBetaBinomFitter(_KamkitFitter, BetaGeoBetaBinom):
         weights: Any,
         penalizer_coef: float = 0,
     ) -> float:
-        """lifetimes' objective at ``log_params`` (kamkit's core)."""
+        """Lifetimes' objective at ``log_params`` (kamkit's core)."""
         log_params = np.asarray(log_params, dtype=float)
         arrays = np.broadcast_arrays(
             *(

@@ -66,7 +66,7 @@ class BetaGeoFitter(_RfmFitter, BetaGeo):  # type: ignore[misc]
     def _negative_log_likelihood(
         log_params: Any, freq: Any, rec: Any, T: Any, weights: Any, penalizer_coef: float
     ) -> float:
-        """lifetimes' objective at ``log_params`` (computed by kamkit's core)."""
+        """Lifetimes' objective at ``log_params`` (computed by kamkit's core)."""
         return _rfm_negative_log_likelihood(
             "bg_nbd", log_params, freq, rec, T, weights, penalizer_coef
         )

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ... import _core
+from ..._native import core as _core
 from ...models import GammaGamma
 from ..utils import _customer_lifetime_value
 from . import _check_options, _KamkitFitter
@@ -110,7 +110,7 @@ class GammaGammaFitter(_KamkitFitter, GammaGamma):
         weights: Any,
         penalizer_coef: float,
     ) -> float:
-        """lifetimes' objective at ``log_params`` (kamkit's core)."""
+        """Lifetimes' objective at ``log_params`` (kamkit's core)."""
         log_params = np.asarray(log_params, dtype=float)
         x, m, w = np.broadcast_arrays(
             *(
@@ -148,7 +148,7 @@ class GammaGammaFitter(_KamkitFitter, GammaGamma):
         discount_rate: float = 0.01,
         freq: str = "D",
     ) -> pd.Series:
-        """lifetimes' discrete CLV with this model's expected spend.
+        """Lifetimes' discrete CLV with this model's expected spend.
 
         Returns
         -------

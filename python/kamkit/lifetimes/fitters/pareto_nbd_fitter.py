@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import hyp2f1, logsumexp  # type: ignore[import-untyped]
 
-from ... import _core
+from ..._native import core as _core
 from ...models import ParetoNBD
 from ..generate_data import pareto_nbd_model
 from . import _history, _pack
@@ -131,7 +131,7 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):  # type: ignore[misc]
     def _negative_log_likelihood(
         params: Any, freq: Any, rec: Any, T: Any, weights: Any, penalizer_coef: float
     ) -> float:
-        """lifetimes' objective at ``params`` (not log-parameters, as in lifetimes)."""
+        """Lifetimes' objective at ``params`` (not log-parameters, as in lifetimes)."""
         params = np.asarray(params, dtype=float)
         if np.any(params <= 0.0):
             return np.inf
@@ -143,7 +143,7 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):  # type: ignore[misc]
 
     @staticmethod
     def _log_A_0(params: Any, freq: Any, recency: Any, age: Any) -> Any:
-        """log A_0 of Hardie's Pareto/NBD note 009 (eqs. 19-20), evaluated stably."""
+        """Log A_0 of Hardie's Pareto/NBD note 009 (eqs. 19-20), evaluated stably."""
         r, alpha, s, beta = (float(v) for v in params)
         x = np.asarray(freq, dtype=float)
         second: Any
