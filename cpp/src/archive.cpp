@@ -220,6 +220,9 @@ KAMKIT_ALWAYS_INLINE void write_customer(std::int64_t c, const CustomerTotals& t
     // one has a positive revenue.
     out.growth[c] =
         t.rev_prev > 0.0 ? t.rev_last / t.rev_prev - 1.0 : std::numeric_limits<double>::quiet_NaN();
+    out.value_periods[c] = t.value_periods;
+    out.rev_last[c] = t.rev_last;
+    out.rev_prev[c] = t.rev_prev;
   }
   if constexpr (HasMargin) out.margin[c] = t.marg;
 }
@@ -465,6 +468,9 @@ void allocate(const TransactionsView& log, const BucketPlan& plan, Archive& out)
     out.revenue.resize(k);
     out.avg_period_revenue.resize(k);
     out.growth.resize(k);
+    out.value_periods.resize(k);
+    out.rev_last.resize(k);
+    out.rev_prev.resize(k);
   }
   if (log.margin) out.margin.resize(k);
 }
@@ -503,6 +509,123 @@ void summarise_rows(const TransactionsView& log, BucketPlan& plan, const Scan& s
     summarise_log(log, plan, WideCodec<TPD, WideMarginRow>{{}, base_day}, f, out);
   } else {
     summarise_log(log, plan, WideCodec<TPD, WideRow>{{}, base_day}, f, out);
+  }
+}
+
+// Summarises the rows with keep[i] != 0 (`keep` may be null: every row),
+// `kept` of them.
+void summarise_kept(const TransactionsView& log, const Scan& scan, const Frame& f,
+                    const std::uint8_t* keep, std::size_t kept, Archive& out) {
+  // The keys' range over all rows covers the kept ones.
+  const KeyRange keys{scan.min_key, scan.max_key, kept};
+  BucketPlan plan(log.keys, log.n, keep, &keys);
+  require(!plan.unique_keys().empty(),
+          "observation_end falls before the first purchase: no transaction is left");
+  allocate(log, plan, out);
+  switch (log.ticks_per_day) {
+    case kTicksS:
+      summarise_rows<kTicksS>(log, plan, scan, f, out);
+      break;
+    case kTicksMs:
+      summarise_rows<kTicksMs>(log, plan, scan, f, out);
+      break;
+    case kTicksUs:
+      summarise_rows<kTicksUs>(log, plan, scan, f, out);
+      break;
+    default:
+      summarise_rows<kTicksNs>(log, plan, scan, f, out);
+      break;
+  }
+}
+
+// Merges the archive of the purchase rows with that of the other rows (both
+// in increasing key order) into `out`. A customer with purchases keeps their
+// purchase summary and adds the other rows' transactions, revenue, margin
+// and value-period revenue; a customer with other rows only is a one-time
+// customer dated at their first row (frequency 0, recency 0, T from that
+// row's period), flagged returns_only.
+void merge_others(const Archive& p, const Archive& o, bool has_amount, bool has_margin,
+                  Archive& out) {
+  const std::size_t np = p.keys.size(), no = o.keys.size();
+  std::size_t k = 0;
+  for (std::size_t i = 0, j = 0; i < np || j < no; ++k) {
+    if (j == no || (i < np && p.keys[i] < o.keys[j])) {
+      ++i;
+    } else if (i == np || o.keys[j] < p.keys[i]) {
+      ++j;
+    } else {
+      ++i;
+      ++j;
+    }
+  }
+  out.keys.resize(k);
+  out.n_transactions.resize(k);
+  out.frequency.resize(k);
+  out.recency.resize(k);
+  out.T.resize(k);
+  out.first_tick.resize(k);
+  out.last_tick.resize(k);
+  out.returns_only.resize(k);
+  if (has_amount) {
+    out.monetary_value.resize(k);
+    out.revenue.resize(k);
+    out.avg_period_revenue.resize(k);
+    out.growth.resize(k);
+    out.value_periods.resize(k);
+    out.rev_last.resize(k);
+    out.rev_prev.resize(k);
+  }
+  if (has_margin) out.margin.resize(k);
+  auto copy = [&](const Archive& a, std::size_t i, std::size_t c) {
+    out.keys[c] = a.keys[i];
+    out.n_transactions[c] = a.n_transactions[i];
+    out.frequency[c] = a.frequency[i];
+    out.recency[c] = a.recency[i];
+    out.T[c] = a.T[i];
+    out.first_tick[c] = a.first_tick[i];
+    out.last_tick[c] = a.last_tick[i];
+    if (has_amount) {
+      out.monetary_value[c] = a.monetary_value[i];
+      out.revenue[c] = a.revenue[i];
+      out.avg_period_revenue[c] = a.avg_period_revenue[i];
+      out.growth[c] = a.growth[i];
+      out.value_periods[c] = a.value_periods[i];
+      out.rev_last[c] = a.rev_last[i];
+      out.rev_prev[c] = a.rev_prev[i];
+    }
+    if (has_margin) out.margin[c] = a.margin[i];
+  };
+  std::size_t c = 0;
+  for (std::size_t i = 0, j = 0; i < np || j < no; ++c) {
+    if (j == no || (i < np && p.keys[i] < o.keys[j])) {
+      copy(p, i++, c);
+      out.returns_only[c] = 0;
+    } else if (i == np || o.keys[j] < p.keys[i]) {
+      // Returns only: one-time customer dated at the first row.
+      copy(o, j, c);
+      out.frequency[c] = 0.0;
+      out.recency[c] = 0.0;
+      out.last_tick[c] = o.first_tick[j];
+      if (has_amount) out.monetary_value[c] = 0.0;
+      out.returns_only[c] = 1;
+      ++j;
+    } else {
+      copy(p, i, c);
+      out.returns_only[c] = 0;
+      out.n_transactions[c] += o.n_transactions[j];
+      if (has_amount) {
+        const double rev = p.revenue[i] + o.revenue[j];
+        out.revenue[c] = rev;
+        out.avg_period_revenue[c] = rev / static_cast<double>(p.value_periods[i]);
+        const double last = p.rev_last[i] + o.rev_last[j], prev = p.rev_prev[i] + o.rev_prev[j];
+        out.rev_last[c] = last;
+        out.rev_prev[c] = prev;
+        out.growth[c] = prev > 0.0 ? last / prev - 1.0 : std::numeric_limits<double>::quiet_NaN();
+      }
+      if (has_margin) out.margin[c] = p.margin[i] + o.margin[j];
+      ++i;
+      ++j;
+    }
   }
 }
 
@@ -595,26 +718,33 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
       f.period_words = static_cast<std::size_t>((p_hi - p_lo) / 64 + 1);
     }
   }
-  // The keys' range over all rows covers the kept ones.
-  const KeyRange keys{scan.min_key, scan.max_key, log.n - scan.after_end};
-  BucketPlan plan(log.keys, log.n, keep.empty() ? nullptr : keep.data(), &keys);
-  require(!plan.unique_keys().empty(),
-          "observation_end falls before the first purchase: no transaction is left");
-  allocate(log, plan, out);
-  switch (tpd) {
-    case kTicksS:
-      summarise_rows<kTicksS>(log, plan, scan, f, out);
-      break;
-    case kTicksMs:
-      summarise_rows<kTicksMs>(log, plan, scan, f, out);
-      break;
-    case kTicksUs:
-      summarise_rows<kTicksUs>(log, plan, scan, f, out);
-      break;
-    default:
-      summarise_rows<kTicksNs>(log, plan, scan, f, out);
-      break;
+  if (!log.purchase) {
+    summarise_kept(log, scan, f, keep.empty() ? nullptr : keep.data(), log.n - scan.after_end, out);
+    return out;
   }
+  // Purchase rows and the other rows are summarised apart, then merged: the
+  // other rows (returns outweighing their period) are usually few.
+  std::vector<std::uint8_t> keep_p(log.n), keep_o(log.n);
+  std::int64_t n_p = 0, n_o = 0;
+  {
+    const auto n = static_cast<std::ptrdiff_t>(log.n);
+    const std::uint8_t* kp = keep.empty() ? nullptr : keep.data();
+    const std::uint8_t* pf = log.purchase;
+#pragma omp parallel for reduction(+ : n_p, n_o) if (n > kParallelThreshold)
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      const bool kept = kp == nullptr || kp[i] != 0;
+      keep_p[i] = kept && pf[i] != 0;
+      keep_o[i] = kept && pf[i] == 0;
+      n_p += keep_p[i];
+      n_o += keep_o[i];
+    }
+  }
+  require(n_p + n_o > 0, "observation_end falls before the first purchase: no transaction is left");
+  Archive purchases, others;
+  if (n_p > 0)
+    summarise_kept(log, scan, f, keep_p.data(), static_cast<std::size_t>(n_p), purchases);
+  if (n_o > 0) summarise_kept(log, scan, f, keep_o.data(), static_cast<std::size_t>(n_o), others);
+  merge_others(purchases, others, log.amount != nullptr, log.margin != nullptr, out);
   return out;
 }
 

@@ -225,3 +225,104 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
 }
 
 }  // namespace kamkit
+
+namespace kamkit {
+namespace {
+
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef __int128 wide_t;  // exact products of 2^63 by 2^33
+#else
+typedef long double wide_t;
+#endif
+
+// One layer of the partition programme: best[i] = min over s in [from, i-1]
+// of prev[s] + (B[i] - B[s])^2 for i in [from + 1, to], the minimising s in
+// split[i]. Written as B[i]^2 + min_s (prev[s] + B[s]^2 - 2 B[s] B[i]), a
+// lower envelope of lines with decreasing slopes -2 B[s] queried at
+// increasing B[i] (the convex hull trick): O(k) per layer.
+void layer(const std::vector<std::int64_t>& B, const std::vector<std::int64_t>& prev,
+           std::vector<std::int64_t>& best, std::int32_t* split, std::int64_t from,
+           std::int64_t to) {
+  std::vector<std::int64_t> hull;  // candidate s, slopes decreasing
+  hull.reserve(static_cast<std::size_t>(to - from + 1));
+  std::size_t head = 0;
+  // prev[s] <= B[s]^2 < 2^62, so the intercepts stay below 2^63.
+  auto slope = [&](std::int64_t s) { return -2 * B[s]; };
+  auto icept = [&](std::int64_t s) { return prev[s] + B[s] * B[s]; };
+  auto at = [&](std::int64_t s, std::int64_t x) {
+    return static_cast<wide_t>(slope(s)) * x + static_cast<wide_t>(icept(s));
+  };
+  for (std::int64_t i = from + 1; i <= to; ++i) {
+    const std::int64_t s3 = i - 1;
+    // s2 is never the minimum if s3 beats it wherever s2 beats s1.
+    while (hull.size() - head >= 2) {
+      const std::int64_t s1 = hull[hull.size() - 2], s2 = hull.back();
+      const wide_t lhs = static_cast<wide_t>(icept(s3) - icept(s1)) * (slope(s1) - slope(s2));
+      const wide_t rhs = static_cast<wide_t>(icept(s2) - icept(s1)) * (slope(s1) - slope(s3));
+      if (lhs > rhs) break;
+      hull.pop_back();
+    }
+    hull.push_back(s3);
+    const std::int64_t x = B[i];
+    while (hull.size() - head >= 2 && at(hull[head + 1], x) <= at(hull[head], x)) ++head;
+    const std::int64_t s = hull[head];
+    const std::int64_t d = x - B[s];
+    best[i] = prev[s] + d * d;
+    split[i] = static_cast<std::int32_t>(s);
+  }
+}
+
+}  // namespace
+
+std::vector<std::int64_t> balanced_cuts(const double* desc, std::size_t n, int bins) {
+  require(bins >= 1, "score bins: expected at least 1 bin, got " + std::to_string(bins));
+  require(n < (std::size_t{1} << 31), "score bins: at most 2^31 - 1 values");
+  const auto N = static_cast<std::int64_t>(n);
+  const auto g = static_cast<std::int64_t>(bins);
+  std::vector<std::int64_t> cuts(static_cast<std::size_t>(g - 1), 0);
+  if (n == 0 || g == 1) return cuts;
+  // B[r] = position where run r starts in desc (run 0 holds the top values).
+  std::vector<std::int64_t> B{0};
+  for (std::size_t p = 1; p < n; ++p) {
+    require(!std::isnan(desc[p]), "score bins: NaN value");
+    if (desc[p] != desc[p - 1]) B.push_back(static_cast<std::int64_t>(p));
+  }
+  B.push_back(N);
+  const auto k = static_cast<std::int64_t>(B.size()) - 1;  // number of runs
+  if (k == 1) return cuts;                                 // one value: all in the bottom group
+  if (k < g) {
+    // Each run its own group, the ends pinned to the ends of the scale.
+    std::vector<std::int64_t> group(static_cast<std::size_t>(k));
+    group[0] = 0;
+    for (std::int64_t r = 1; r < k; ++r) {
+      const double centre = 0.5 * static_cast<double>(B[r] + B[r + 1]) / static_cast<double>(N);
+      auto ideal = static_cast<std::int64_t>(std::floor(centre * static_cast<double>(g)));
+      const std::int64_t low = group[r - 1] + 1, high = g - (k - r);
+      group[r] = r == k - 1 ? g - 1 : std::min(high, std::max(low, ideal));
+    }
+    std::int64_t r = 0;
+    for (std::int64_t j = 0; j + 1 < g; ++j) {
+      while (r < k && group[r] <= j) ++r;
+      cuts[j] = B[r];
+    }
+    return cuts;
+  }
+  // f_j[i]: least sum of squared sizes of the top i runs in j groups.
+  std::vector<std::int64_t> prev(static_cast<std::size_t>(k + 1));
+  std::vector<std::int64_t> best(static_cast<std::size_t>(k + 1));
+  for (std::int64_t i = 0; i <= k; ++i) prev[i] = B[i] * B[i];
+  std::vector<std::int32_t> split(static_cast<std::size_t>((g - 1) * (k + 1)), 0);
+  for (std::int64_t j = 2; j <= g; ++j) {
+    // j groups need j runs; the g - j groups below need the rest.
+    layer(B, prev, best, split.data() + (j - 2) * (k + 1), j - 1, k - (g - j));
+    std::swap(prev, best);
+  }
+  std::int64_t i = k;
+  for (std::int64_t j = g; j >= 2; --j) {
+    i = split[static_cast<std::size_t>((j - 2) * (k + 1) + i)];
+    cuts[j - 2] = B[i];
+  }
+  return cuts;
+}
+
+}  // namespace kamkit

@@ -1,6 +1,7 @@
-"""Input validation for the whole package: every public function checks its
-input here, so the rules and the wording of the errors are the same
-everywhere.
+"""Input validation for the whole package.
+
+Every public function checks its input here, so the rules and the wording
+of the errors are the same everywhere.
 
 Messages follow one pattern: the column, what was expected, what was found,
 how many rows are at fault, and how to fix it.
@@ -236,6 +237,8 @@ class TransactionLog:
     n_dropped: int
     deferred: bool
     _decode: Any = field(repr=False)
+    order_col: Hashable | None = None
+    n_lines: int | None = None
 
     @property
     def n(self) -> int:
@@ -283,13 +286,28 @@ class TransactionLog:
             n_dropped=self.n_dropped,
             deferred=self.deferred,
             _decode=self._decode,
+            order_col=self.order_col,
+            n_lines=self.n_lines,
         )
 
 
-def _customer_keys(series: pd.Series, column: Hashable) -> tuple[np.ndarray, Any]:
-    """int64 keys that sort like the ids, and a decoder back to the ids."""
+def _customer_keys(
+    series: pd.Series, column: Hashable, had_blanks: bool = False
+) -> tuple[np.ndarray, Any]:
+    """int64 keys that sort like the ids, and a decoder back to the ids.
+
+    With ``had_blanks`` (rows without an id were dropped), a float column
+    whose values are all whole numbers is read as the integer column it was
+    before pandas turned it into floats to hold the blanks: the ids come
+    back as int64 (``12346``, not ``12346.0``).
+    """
     dtype = series.dtype
     name = series.name
+    if had_blanks and isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy()
+        limit = 2.0**53
+        if len(values) and bool(np.all((values == np.floor(values)) & (np.abs(values) <= limit))):
+            return _customer_keys(pd.Series(values.astype(np.int64), name=name), column)
     if isinstance(dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy().astype(np.int64)
         categories = dtype.categories
@@ -412,6 +430,7 @@ def check_transactions(
     missing: Literal["raise", "drop"] = "raise",
     name: str = "transactions",
     defer_value_scans: bool = False,
+    order: Hashable | None = None,
 ) -> TransactionLog:
     """Check a transaction log and return its columns as arrays.
 
@@ -436,6 +455,13 @@ def check_transactions(
         errors and warnings are the same). The log's ``deferred`` says
         whether anything was left.
 
+    order : column label, optional
+        Order ids (any dtype). All lines of one customer's order become one
+        transaction, dated at its first line (earliest timestamp), whose
+        amount and margin are the lines' sums (compensated summation). Rows
+        without an order id are missing values. ``n_lines`` then holds the
+        number of lines kept.
+
     Returns
     -------
     TransactionLog
@@ -450,11 +476,12 @@ def check_transactions(
     """
     frame = check_frame(transactions, name)
     check_choice("missing", missing, ("raise", "drop"))
-    _check_columns(
-        frame, {"customer": customer, "date": date, "amount": amount, "margin": margin}, name
-    )
-    n_input = len(frame)
     cols = {"customer": customer, "date": date, "amount": amount, "margin": margin}
+    if order is not None:
+        cols["order"] = order
+        defer_value_scans = False
+    _check_columns(frame, cols, name)
+    n_input = len(frame)
     deferred = (
         {role for role, col in cols.items() if col is not None and _core_scans(frame[col], role)}
         if defer_value_scans
@@ -477,7 +504,9 @@ def check_transactions(
     if any(n_missing.values()):
         if missing == "raise":
             role, count = next((r, c) for r, c in n_missing.items() if c)
-            what = {"customer": "a customer id", "date": "a date"}.get(role, "a number")
+            what = {"customer": "a customer id", "date": "a date", "order": "an order id"}.get(
+                role, "a number"
+            )
             raise ValueError(
                 f"column {cols[role]!r}: expected {what} on every row, found {_rows(count)} "
                 f"without one; drop or fill them first, or pass missing='drop'"
@@ -491,7 +520,9 @@ def check_transactions(
             stacklevel=3,
         )
         frame = frame.loc[keep]
-    keys, decode = _customer_keys(frame[customer], customer)
+    keys, decode = _customer_keys(
+        frame[customer], customer, had_blanks=n_missing.get("customer", 0) > 0
+    )
     ticks, unit, tz = _date_ticks(frame[date], date)
     amount_values = (
         None
@@ -503,6 +534,12 @@ def check_transactions(
         if margin is None
         else numeric_column(frame[margin], column=margin, known_finite="margin" in finite)
     )
+    n_lines = None
+    if order is not None:
+        n_lines = len(keys)
+        keys, ticks, amount_values, margin_values = _collapse_orders(
+            keys, ticks, frame[order], amount_values, margin_values
+        )
     return TransactionLog(
         keys=np.ascontiguousarray(keys),
         ticks=np.ascontiguousarray(ticks),
@@ -518,7 +555,35 @@ def check_transactions(
         n_dropped=dropped,
         deferred=bool(deferred),
         _decode=decode,
+        order_col=order,
+        n_lines=n_lines,
     )
+
+
+def _collapse_orders(
+    keys: np.ndarray,
+    ticks: np.ndarray,
+    orders: pd.Series,
+    amount: np.ndarray | None,
+    margin: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """One row per (customer, order): earliest tick, summed amount and margin.
+
+    pandas' grouped sums are compensated (Kahan), so an order's total does not
+    depend on the order of its lines beyond the last bit.
+    """
+    codes, _ = pd.factorize(orders, use_na_sentinel=True)
+    data: dict[str, np.ndarray] = {"k": keys, "o": codes, "t": ticks}
+    if amount is not None:
+        data["a"] = amount
+    if margin is not None:
+        data["m"] = margin
+    grouped = pd.DataFrame(data, copy=False).groupby(["k", "o"], sort=False)
+    first = grouped["t"].min()
+    out_keys = first.index.get_level_values(0).to_numpy(dtype=np.int64)
+    out_amount = None if amount is None else grouped["a"].sum().to_numpy(dtype=np.float64)
+    out_margin = None if margin is None else grouped["m"].sum().to_numpy(dtype=np.float64)
+    return out_keys, first.to_numpy(dtype=np.int64), out_amount, out_margin
 
 
 def _core_scans(series: pd.Series, role: str) -> bool:
@@ -595,9 +660,10 @@ def _rfm_fast_ok(frequency: Any, recency: Any, T: Any, discrete: bool) -> bool:
         or len({len(a) for a in arrays}) != 1
     ):
         return False
-    from . import _core
+    from ._native import core as _core
 
-    return bool(_core.rfm_is_valid(*(np.ascontiguousarray(a) for a in arrays), discrete))
+    x, t_x, age = (np.ascontiguousarray(a) for a in arrays)
+    return bool(_core.rfm_is_valid(x, t_x, age, discrete))
 
 
 def check_rfm(

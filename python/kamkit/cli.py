@@ -154,8 +154,6 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
             f"the input file {str(path)!r} cannot be read as {kind or 'CSV'} ({detail}); "
             "check that the file is not damaged and that its extension matches its content"
         ) from exc
-    if isinstance(frame, dict):  # pragma: no cover - only with sheet_name=None
-        frame = next(iter(frame.values()))
     if frame.empty:
         raise CliError(f"the input file {str(path)!r} has no rows; give a file with transactions")
     return frame
@@ -259,7 +257,10 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     frame = _load(args, need_amount=False)
     progress("building the customer archive")
     archive = _columns(args).summarize(
-        frame, freq=args.freq, time_unit=args.time_unit, period=args.period
+        frame,
+        granularity=args.granularity,
+        time_unit=args.time_unit,
+        value_period=args.value_period,
     )
     progress.finish()
     write_table(archive, args.out)
@@ -399,7 +400,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _demo_summary(n: dict) -> str:
+def _demo_summary(n: dict[str, Any]) -> str:
     """What a newcomer should see: the key figures of the report, in a few lines."""
     lines = [
         "kamkit demo: the CDNOW sample (Bruce Hardie's 1/10th sample of CDNOW's 1997 cohort)",
@@ -460,6 +461,24 @@ def _out_flag(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Renamed(argparse.Action):
+    """A flag with a deprecated second name, which still works and says so."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if option_string is not None and option_string != self.option_strings[0]:
+            sys.stderr.write(
+                f"{parser.prog}: warning: {option_string} is deprecated; use "
+                f"{self.option_strings[0]}\n"
+            )
+        setattr(namespace, self.dest, values)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``kamkit``."""
     parser = argparse.ArgumentParser(
@@ -481,9 +500,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     summ = sub.add_parser("summarize", help="the customer archive: one row per customer")
     _input_flags(summ, amount_default=None)
-    summ.add_argument("--freq", choices=("D", "W", "M", "Q", "Y"), default="D")
+    summ.add_argument(
+        "--granularity",
+        "--freq",
+        action=_Renamed,
+        choices=("D", "W", "M", "Q", "Y"),
+        default="D",
+        help="purchases in one such period count once (--freq: deprecated name)",
+    )
     summ.add_argument("--time-unit", choices=("D", "W"), default="D")
-    summ.add_argument("--period", choices=("M", "Q", "Y"), default="Q")
+    summ.add_argument(
+        "--value-period",
+        "--period",
+        action=_Renamed,
+        choices=("M", "Q", "Y"),
+        default="Q",
+        help="periods of avg_period_revenue and growth (--period: deprecated name)",
+    )
     _out_flag(summ)
     summ.set_defaults(func=_cmd_summarize)
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._deprecation import renamed
 from ._i18n import label
 from ._optional import require
 from .models._protocol import transaction_model
@@ -243,7 +244,7 @@ def pyramid(
         widths = counts.to_numpy(dtype=float)
         ax.barh(y, widths, left=-widths / 2, color=colors, height=0.8)
         for yi, n in zip(y, widths, strict=True):
-            ax.text(0, yi, f"{n:,.0f}", ha="center", va="center", fontsize=9)
+            ax.text(0, float(yi), f"{n:,.0f}", ha="center", va="center", fontsize=9)
         ax.set_xticks([])
         ax.set_xlabel(_t("customers", lang))
     else:
@@ -260,8 +261,8 @@ def pyramid(
         ax.barh(y, -cust_share, color=colors, height=0.8)
         ax.barh(y, value_share, color=colors, height=0.8, alpha=0.75, hatch="//", edgecolor="white")
         for yi, c, v in zip(y, cust_share, value_share, strict=True):
-            ax.text(-c - 1.5, yi, f"{c:.1f}%", ha="right", va="center", fontsize=9)
-            ax.text(v + 1.5, yi, f"{v:.1f}%", ha="left", va="center", fontsize=9)
+            ax.text(-c - 1.5, float(yi), f"{c:.1f}%", ha="right", va="center", fontsize=9)
+            ax.text(v + 1.5, float(yi), f"{v:.1f}%", ha="left", va="center", fontsize=9)
         ax.axvline(0, color="#333333", lw=0.8)
         lim = max(float(cust_share.max(initial=0)), float(value_share.max(initial=0))) + 18
         ax.set_xlim(-lim, lim)
@@ -550,6 +551,7 @@ def _model(model: Any, method: str) -> Any:
     return getattr(transaction_model(model, "model", (method,)), method)
 
 
+@renamed(freq="time_unit")
 def p_alive_history(
     model: Any,
     transactions: pd.DataFrame,
@@ -558,13 +560,13 @@ def p_alive_history(
     customer: str = "customer_id",
     date: str = "date",
     end: Any = None,
-    freq: str = "D",
+    time_unit: str = "D",
     ax: Axes | None = None,
     lang: str = "en",
 ) -> Axes:
     """One customer's P(alive) over time, with their purchases marked.
 
-    The model must have been fitted with time measured in ``freq`` units
+    The model must have been fitted with time measured in ``time_unit`` units
     (days for "D", weeks for "W"), as lifetimes' ``plot_history_alive``.
 
     Parameters
@@ -576,7 +578,7 @@ def p_alive_history(
     customer, date : column names
     end : date-like, optional
         Last day drawn (default: the log's last date).
-    freq : {"D", "W"}
+    time_unit : {"D", "W"}
     ax : Axes, optional
     lang : {"en", "zh"}
 
@@ -591,7 +593,7 @@ def p_alive_history(
     days = pd.to_datetime(rows).dt.floor("D")
     first = days.min()
     last = pd.Timestamp(end) if end is not None else pd.to_datetime(transactions[date]).max()
-    unit = {"D": 1, "W": 7}[freq]
+    unit = {"D": 1, "W": 7}[time_unit]
     purchase_t = np.unique(((days - first).dt.days // unit).to_numpy())
     t = np.arange(0, int((last.floor("D") - first).days // unit) + 1, dtype=float)
     # frequency, recency at each time: purchases strictly after the first up to t
@@ -606,7 +608,7 @@ def p_alive_history(
             pt, color=ACCENT, lw=0.8, ls="--", label=_t("purchase", lang) if k == 0 else None
         )
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel(_t("days", lang) if freq == "D" else _t("weeks", lang))
+    ax.set_xlabel(_t("days", lang) if time_unit == "D" else _t("weeks", lang))
     ax.set_ylabel(_t("p_alive", lang))
     ax.legend(frameon=False, fontsize=8)
     _style(ax)

@@ -1,16 +1,20 @@
-"""Key-account service (大客户服务): account managers for the tiers and the
-differentiated service policy of each tier."""
+"""Key-account service (大客户服务).
+
+Account managers for the tiers and the differentiated service policy of
+each tier.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from . import _core
+from ._deprecation import renamed
+from ._native import core as _core
 from ._validation import as_series, check_columns, check_frame, numeric_column
 from .tiering import LABEL_SETS, resolve_labels
 
@@ -79,8 +83,9 @@ def _workload(customers: pd.DataFrame, tier: pd.Series, workload: Any) -> np.nda
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
+@renamed(customers="archive")
 def assign_managers(
-    customers: pd.DataFrame,
+    archive: pd.DataFrame,
     tier: str | pd.Series = "tier",
     workload: str | pd.Series | Mapping[Hashable, float] | float | None = None,
     managers: int | Sequence[Hashable] = 10,
@@ -97,7 +102,7 @@ def assign_managers(
 
     Parameters
     ----------
-    customers : DataFrame
+    archive : DataFrame
         One row per customer.
     tier : str or Series, default "tier"
         Column (or Series aligned with customers) of tiers, e.g. from :func:`pyramid`.
@@ -131,14 +136,14 @@ def assign_managers(
     >>> loads["load"].tolist()
     [40.0, 3.0, 4.0]
     """
-    check_frame(customers, "customers")
+    check_frame(archive, "archive")
     if isinstance(tier, str):
-        check_columns(customers, [tier])
-        t = customers[tier]
+        check_columns(archive, [tier])
+        t = archive[tier]
     else:
         t = as_series(tier, "tier")
-        if not t.index.equals(customers.index):
-            raise ValueError("tier: the Series must be indexed like customers")
+        if not t.index.equals(archive.index):
+            raise ValueError("tier: the Series must be indexed like the archive")
     nmiss = int(t.isna().sum())
     if nmiss:
         raise ValueError(f"tier: {nmiss} customers have no tier; tier them first")
@@ -154,12 +159,12 @@ def assign_managers(
         if managers < 1:
             raise ValueError(f"managers: expected at least 1 manager, found {managers}")
         width = max(2, len(str(int(managers))))
-        names = [f"AM{i + 1:0{width}d}" for i in range(int(managers))]
+        names: list[Hashable] = [f"AM{i + 1:0{width}d}" for i in range(int(managers))]
     else:
-        names = list(managers)
+        names = list(cast(Sequence[Hashable], managers))
         if not names or len(set(names)) != len(names):
             raise ValueError("managers: expected a non-empty list of distinct names")
-    work = _workload(customers, t, workload)
+    work = _workload(archive, t, workload)
     key = t.isin(dedicated).to_numpy()
     n_key = int(key.sum())
     n_pool = len(key) - n_key
@@ -190,7 +195,7 @@ def assign_managers(
     name_arr = np.asarray(names, dtype=object)
     assignment = pd.DataFrame(
         {"manager": name_arr[manager], "dedicated": key, "workload": work},
-        index=customers.index,
+        index=archive.index,
     )
     counts = np.bincount(manager, minlength=m)
     load = np.concatenate([work[key], pool_load]) if n_key else np.asarray(pool_load)

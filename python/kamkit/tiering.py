@@ -1,6 +1,7 @@
-"""Customer tiers (客户分级): the customer pyramid, ABC analysis, absolute
-thresholds, value concentration (Lorenz curve, Gini, 80/20), the 2 x 2
-quadrant and k-means segments.
+"""Customer tiers (客户分级).
+
+The customer pyramid, ABC analysis, absolute thresholds, value concentration
+(Lorenz curve, Gini, 80/20), the 2 x 2 quadrant and k-means segments.
 
 Label sets and tier schemes live in registries (:func:`register_label_set`,
 :func:`register_tier_scheme`); the built-in ones are registered through the
@@ -16,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
 from ._i18n import label
+from ._native import core as _core
 from ._validation import (
     as_series,
     check_choice,
@@ -250,7 +251,9 @@ def _values(values: Any, name: str = "values") -> tuple[pd.Series, np.ndarray]:
     return s, np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def _categorical(codes: np.ndarray, labels_top_first: list[Any], index: pd.Index, name: Any):
+def _categorical(
+    codes: np.ndarray, labels_top_first: list[Any], index: pd.Index, name: Any
+) -> pd.Series:
     # The codes come from the C++ core, 0..len(labels) - 1 by construction.
     dtype = pd.CategoricalDtype(labels_top_first[::-1], ordered=True)
     cat = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
@@ -424,9 +427,11 @@ class Concentration:
 
     @property
     def lorenz(self) -> pd.DataFrame:
-        """The Lorenz curve: ``customer_share`` (0..1, smallest customers
-        first) against the ``value_share`` they bring; n + 1 rows from (0, 0)
-        to (1, 1)."""
+        """The Lorenz curve, n + 1 rows from (0, 0) to (1, 1).
+
+        ``customer_share`` (0..1, smallest customers first) against the
+        ``value_share`` they bring.
+        """
         k = np.arange(self.n + 1, dtype=np.float64)
         return pd.DataFrame({"customer_share": k / self.n, "value_share": self._cum / self.total})
 
@@ -565,6 +570,9 @@ def _split(arr: np.ndarray, split: Any, name: str) -> float:
         ) from None
 
 
+_SIDES = pd.CategoricalDtype(["low", "high"], ordered=True)
+
+
 def quadrant(
     customers: pd.DataFrame,
     x: str,
@@ -638,9 +646,9 @@ def quadrant(
         raise ValueError(f"names: the four quadrants need distinct names, found {cats}")
     out = pd.DataFrame(
         {
-            "x_side": pd.Categorical.from_codes(xhi.astype(np.int8), ["low", "high"], ordered=True),
-            "y_side": pd.Categorical.from_codes(yhi.astype(np.int8), ["low", "high"], ordered=True),
-            "quadrant": pd.Categorical.from_codes(code, cats),
+            "x_side": pd.Categorical.from_codes(xhi.astype(np.int8), dtype=_SIDES),
+            "y_side": pd.Categorical.from_codes(yhi.astype(np.int8), dtype=_SIDES),
+            "quadrant": pd.Categorical.from_codes(code, dtype=pd.CategoricalDtype(cats)),
         },
         index=customers.index,
     )

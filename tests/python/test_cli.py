@@ -392,7 +392,7 @@ def test_clv_equals_the_models(log, log_csv, capsys):
         summary["monetary_value"],
         time=6,
         discount_rate=0.01,
-        freq="W",
+        time_unit="W",
     )
     np.testing.assert_allclose(got["clv"], want.to_numpy(), rtol=1e-9)
     np.testing.assert_allclose(got["p_alive"], bg.probability_alive(summary).to_numpy())

@@ -350,6 +350,37 @@ void check_time_size(Eigen::Index t, Eigen::Index n, const char* what) {
           std::string(what) + ": t must have one value per customer, or a single value for all");
 }
 
+/// E[X(t)] of a customer alive at T when c = a + b' - 1 < 1 (b' = b + x, or
+/// b + x + 1 under MBG/NBD). The closed form
+///   c / (a - 1) [1 - (1-z)^n 2F1(n, b'; c; z)],   n = r + x,
+/// has a pole of 2F1 at c = 0 (a + b = 1 for a one-time BG/NBD buyer) that the
+/// factor c cancels, and for c < 0 the 2F1 may be negative, so its logarithm
+/// is undefined (NaN before). Euler's transformation 2F1(n, b'; c; z) =
+/// (1-z)^(a-1-n) 2F1(c-n, a-1; c; z), with the first term of the series taken
+/// out and c cancelled by hand, gives the pole-free form
+///   c [1 - (1-z)^(a-1)] / (a-1) - (1-z)^(a-1) (c-n) z S,
+///   S = sum_j (c-n+1)_j (a)_j / ((c+1)_j (j+1)!) z^j,
+/// valid for every c > -1 (always: c + 1 = a + b' > 0), a = 1 included (the
+/// first term's limit is -c log(1-z)). S converges for every z in [0, 1).
+double expected_if_alive_small_c(double n, double a, double bp, double z) {
+  const double c = a + bp - 1.0;
+  const double log1mz = std::log1p(-z);
+  const double e = a - 1.0;
+  const double first = e == 0.0 ? -log1mz : -std::expm1(e * log1mz) / e;
+  const double p = c - n + 1.0;  // = a + b' - n
+  double sum = 1.0, term = 1.0;
+  for (long j = 0; j < 40000000; ++j) {
+    const double jj = static_cast<double>(j);
+    term *= (p + jj) * (a + jj) / ((c + 1.0 + jj) * (jj + 2.0)) * z;
+    sum += term;
+    if (term == 0.0) break;
+    const double next =
+        std::fabs((p + jj + 1.0) * (a + jj + 1.0) / ((c + jj + 2.0) * (jj + 3.0)) * z);
+    if (next < 1.0 && std::fabs(term) <= 1e-17 * std::fabs(sum)) break;
+  }
+  return c * first - std::exp(e * log1mz) * (c - n) * z * sum;
+}
+
 /// E[X(t)] of a customer alive at T with x purchases: the factor of P(alive)
 /// in the conditional expectation (depends on x, T and t only).
 template <bool Modified>
@@ -357,6 +388,7 @@ double expected_if_alive(double r, double alpha, double a, double b, double t, d
   if (t <= 0) return 0.0;
   const double s = Modified ? 1.0 : 0.0;
   const double z = t / (alpha + T + t);
+  if (a + b + x - 1.0 + s < 1.0) return expected_if_alive_small_c(r + x, a, b + x + s, z);
   const double log_f = log_hyp2f1(r + x, b + x + s, a + b + x - 1.0 + s, z);
   const double bracket = -std::expm1(log_f + (r + x) * std::log1p(-z));
   const double k = (a + b + x - 1.0 + s) / (a - 1.0);

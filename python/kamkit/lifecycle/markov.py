@@ -1,5 +1,6 @@
-"""Moves between consecutive periods, and Markov chains over them (with the
-customer-migration value of Pfeifer and Carraway).
+"""Moves between consecutive periods, and Markov chains over them.
+
+The chains carry the customer-migration value of Pfeifer and Carraway.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._native import core as _core
 from .._validation import check_frame, check_int, check_number
 
 __all__ = ["MarkovChain", "Transitions", "transitions"]

@@ -8,9 +8,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._native import core as _core
 from .._validation import TransactionLog, check_choice, check_observation_end, check_transactions
-from ._common import _FREQS, _VALUES, _check_panel
+from ._common import _FREQS, _VALUES, _check_panel, _periods
 
 __all__ = ["period_panel", "update_panel"]
 
@@ -230,7 +230,8 @@ def update_panel(
     (2357, 18)
     """
     panel = _check_panel(panel)
-    freq = panel.attrs.get("freq") or panel.columns.freqstr[0]
+    periods = _periods(panel)
+    freq = panel.attrs.get("freq") or periods.freqstr[0]
     value = panel.attrs.get("value", "revenue")
     check_choice("panel.attrs['value']", value, _VALUES)
     customer = panel.attrs.get("customer", panel.index.name) if customer is None else customer
@@ -245,7 +246,7 @@ def update_panel(
     tpd = log.ticks_per_day
     old_end = panel.attrs.get("observation_end")
     if old_end is None:
-        old_end = panel.columns[-1].end_time.normalize()
+        old_end = periods[-1].end_time.normalize()
     old_end_day = (pd.Timestamp(old_end) - pd.Timestamp("1970-01-01")).days
     end_tick = check_observation_end(observation_end, log)
     if end_tick is None:
@@ -256,7 +257,7 @@ def update_panel(
             f"observation_end: the new observation end falls before the panel's ({old_end.date()}); "
             "pass a later date or leave it out"
         )
-    last = panel.columns[-1]
+    last = periods[-1]
     last_start_day = (last.start_time - pd.Timestamp("1970-01-01")).days
     early = log.ticks < last_start_day * tpd
     if early.any():

@@ -1,5 +1,7 @@
-"""Shared machinery of the customer-base models: fitting by maximum likelihood
-on the C++ objective, standard errors, summaries, JSON persistence and reprs.
+"""Shared machinery of the customer-base models.
+
+Fitting by maximum likelihood on the C++ objective, standard errors,
+summaries, JSON persistence and reprs.
 
 A transaction model subclasses :class:`RfmModel` and declares ``_core_name``
 (the prefix of its ``kamkit._core`` functions) and ``_param_names``; the
@@ -19,10 +21,11 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .. import _core
+from .._deprecation import renamed
+from .._native import core as _core
 from .._validation import check_frame, check_rfm, is_dask, model_array
 
-__all__ = ["BaseModel", "ConvergenceWarning", "RfmModel"]
+__all__ = ["BaseModel", "BoundaryFitWarning", "ConvergenceWarning", "RfmModel"]
 
 _FORMAT = "kamkit.models/1"
 
@@ -53,6 +56,22 @@ class ConvergenceWarning(UserWarning):
     """
 
 
+class BoundaryFitWarning(ConvergenceWarning):
+    """A fit ran to the boundary of the parameter space.
+
+    Some parameter grew beyond 1e6 or shrank below 1e-6 because the
+    likelihood kept improving in that direction (for BG/NBD on logs where few
+    customers repeat or nobody seems to leave: b -> infinity, the drop-out
+    probability goes to 0). The parameter then means only "very large" or
+    "very small", its standard error means nothing, and the predictions are
+    those of the limiting model; they stay finite.
+    """
+
+
+#: Parameters beyond these bounds count as "run to the boundary".
+_BOUNDARY = (1e-6, 1e6)
+
+
 class BaseModel:
     """Maximum-likelihood model with the objective in the C++ core.
 
@@ -64,6 +83,8 @@ class BaseModel:
     _core_name: ClassVar[str] = ""
     _param_names: ClassVar[tuple[str, ...]] = ()
     _display_name: ClassVar[str] = ""
+    #: What a parameter running to infinity ("large") or 0 ("small") means.
+    _boundary_meaning: ClassVar[dict[tuple[str, str], str]] = {}
 
     def __init__(self, penalizer: float = 0.0, tol: float = 1e-10, max_iter: int = 200) -> None:
         self.penalizer = penalizer
@@ -74,7 +95,7 @@ class BaseModel:
     def _initial_params(self, data: Any) -> np.ndarray:
         return np.ones(len(self._param_names))
 
-    def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple:
+    def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple[Any, ...]:
         fn = getattr(_core, f"{self._core_name}_loglik")
         return fn(np.ascontiguousarray(log_params, dtype=np.float64), data, order)
 
@@ -162,8 +183,12 @@ class BaseModel:
             "max_abs_gradient": grad_norm,
             "penalizer": pen,
         }
-        self._cov_log = None
-        if not ok:
+        self._cov_log: np.ndarray | None = None
+        boundary = self._boundary_params()
+        self.convergence_["boundary"] = list(boundary)
+        if boundary:
+            warnings.warn(self._boundary_message(boundary), BoundaryFitWarning, stacklevel=3)
+        elif not ok:
             warnings.warn(
                 f"{type(self).__name__}.fit did not converge ({res.message.strip()}; largest "
                 f"gradient component {grad_norm:.2e} after {res.nit} iterations). The "
@@ -173,6 +198,33 @@ class BaseModel:
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _boundary_params(self) -> dict[str, str]:
+        """Shape parameters beyond the bounds: name -> "large" or "small".
+
+        Only parameters named in ``_boundary_meaning`` are checked: scale
+        parameters (time, money) legitimately take any size.
+        """
+        lo, hi = _BOUNDARY
+        out = {}
+        for (name, side), _ in self._boundary_meaning.items():
+            value = float(self.params_[name])
+            if (side == "large" and value > hi) or (side == "small" and value < lo):
+                out[name] = side
+        return out
+
+    def _boundary_message(self, boundary: dict[str, str]) -> str:
+        values = ", ".join(f"{n} = {self.params_[n]:.3g}" for n in boundary)
+        meanings = [self._boundary_meaning[(n, side)] for n, side in boundary.items()]
+        meaning = "; ".join(dict.fromkeys(meanings))
+        return (
+            f"{type(self).__name__}.fit ran to the boundary of the parameter space ({values}, "
+            f"outside [{_BOUNDARY[0]:g}, {_BOUNDARY[1]:g}]): the likelihood keeps improving "
+            f"in that direction. It means: {meaning}. These values stand for 'unbounded', "
+            "their standard errors mean nothing, and the predictions are those of the "
+            "limiting model (finite). Typical causes: few customers repeat, or the log is "
+            "too short to see anyone leave."
+        )
 
     # ------------------------------------------------------ fitted state
     def _check_fitted(self) -> None:
@@ -553,7 +605,7 @@ class RfmModel(BaseModel):
         return self
 
     # -------------------------------------------------------- predictions
-    def _call(self, what: str, *arrays: np.ndarray) -> np.ndarray:
+    def _call(self, what: str, *arrays: Any) -> np.ndarray:
         fn = getattr(_core, f"{self._core_name}_{what}")
         return np.asarray(fn(self._params(), *arrays))
 
@@ -565,8 +617,10 @@ class RfmModel(BaseModel):
         extra: dict[str, Any],
         keep_scalar: tuple[str, ...],
     ) -> tuple[list[np.ndarray], pd.Index | None, bool] | None:
-        """The common case in one pass: numeric arrays of one length that the core
-        finds valid, and scalar (or same-length) extras; None to take the general path.
+        """The common case in one pass, or None to take the general path.
+
+        The common case: numeric arrays of one length that the core finds
+        valid, and scalar (or same-length) extras.
 
         Extras named in ``keep_scalar`` stay one-element arrays when scalar (the
         core broadcasts them); the others are broadcast here.
@@ -596,7 +650,8 @@ class RfmModel(BaseModel):
             extras.append(got[0])
             if index is None:
                 index = got[1]
-        if not _core.rfm_is_valid(*hist, self._discrete):
+        x, t_x, age = hist
+        if not _core.rfm_is_valid(x, t_x, age, self._discrete):
             return None  # the general path names the rows at fault
         return [*extras, *hist], (hist_index if index is None else index), False
 
@@ -627,7 +682,7 @@ class RfmModel(BaseModel):
             {**extra, names[0]: frequency, names[1]: recency, names[2]: T}
         )
         k = len(extra)
-        check_rfm(*arrays[k:], names, discrete=self._discrete)
+        check_rfm(arrays[k], arrays[k + 1], arrays[k + 2], names, discrete=self._discrete)
         return arrays, index, scalar
 
     def conditional_expected_purchases(
@@ -728,6 +783,7 @@ class RfmModel(BaseModel):
             raise ValueError(f"n: expected non-negative whole numbers, found {int(bad.sum())} not")
         return _wrap(self._call("probability_of_n_purchases", tt, nn), index, scalar, "probability")
 
+    @renamed(freq="time_unit")
     def customer_lifetime_value(
         self,
         frequency: Any,
@@ -736,7 +792,7 @@ class RfmModel(BaseModel):
         monetary_value: Any,
         time: int = 12,
         discount_rate: float = 0.01,
-        freq: str = "D",
+        time_unit: str = "D",
         continuous: bool = False,
     ) -> Any:
         """Discounted value of the next ``time`` months' purchases.
@@ -744,7 +800,7 @@ class RfmModel(BaseModel):
         ``monetary_value`` is the value per purchase (for example
         GammaGamma.conditional_expected_average_spend). Discrete: as lifetimes,
         ``sum_k m (E[X(k f)] - E[X((k-1) f)]) / (1 + discount_rate)^k`` with
-        months of ``f`` time units (``freq`` "D": 30, "W": 4.345, "M": 1,
+        months of ``f`` time units (``time_unit`` "D": 30, "W": 4.345, "M": 1,
         "H": 720). Continuous: ``m * integral exp(-delta t) dE[X(t)]`` with
         ``delta = log(1 + discount_rate) / f``.
 
@@ -763,12 +819,14 @@ class RfmModel(BaseModel):
                 monetary_value,
                 time,
                 discount_rate,
-                freq,
+                time_unit,
                 continuous,
             )
-        factor = _CLV_FACTORS.get(freq)
+        factor = _CLV_FACTORS.get(time_unit)
         if factor is None:
-            raise ValueError(f"freq: expected one of {', '.join(_CLV_FACTORS)}, got {freq!r}")
+            raise ValueError(
+                f"time_unit: expected one of {', '.join(_CLV_FACTORS)}, got {time_unit!r}"
+            )
         if not (isinstance(time, (int, np.integer)) and time >= 0):
             raise ValueError(f"time: expected a whole number of months >= 0, got {time!r}")
         if not (isinstance(discount_rate, (int, float)) and discount_rate > -1):

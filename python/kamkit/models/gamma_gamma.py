@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._deprecation import renamed
+from .._native import core as _core
 from .._validation import check_frame, is_dask
 from ._base import _CLV_FACTORS, BaseModel, RfmModel, _as_arrays, _dask_predict, _wrap
 
@@ -184,6 +185,7 @@ class GammaGamma(BaseModel):
         p, q, v = self._params()
         return float(v * p / (q - 1)) if q > 1 else float("inf")
 
+    @renamed(freq="time_unit")
     def customer_lifetime_value(
         self,
         transaction_model: Any,
@@ -193,7 +195,7 @@ class GammaGamma(BaseModel):
         monetary_value: Any,
         time: int = 12,
         discount_rate: float = 0.01,
-        freq: str = "D",
+        time_unit: str = "D",
         continuous: bool = False,
     ) -> Any:
         """CLV: expected spend per purchase times discounted expected purchases.
@@ -208,7 +210,7 @@ class GammaGamma(BaseModel):
             Months.
         discount_rate : float, default 0.01
             Per month.
-        freq : {"D", "W", "M", "H"}, default "D"
+        time_unit : {"D", "W", "M", "H"}, default "D"
             Time unit of recency and T.
         continuous : bool, default False
             Continuous discounting instead of lifetimes' monthly steps.
@@ -229,17 +231,19 @@ class GammaGamma(BaseModel):
                 monetary_value,
                 time,
                 discount_rate,
-                freq,
+                time_unit,
                 continuous,
             )
         spend = self.conditional_expected_average_spend(frequency, monetary_value)
         if isinstance(transaction_model, RfmModel):
             return transaction_model.customer_lifetime_value(
-                frequency, recency, T, spend, time, discount_rate, freq, continuous
+                frequency, recency, T, spend, time, discount_rate, time_unit, continuous
             )
-        factor = _CLV_FACTORS.get(freq)
+        factor = _CLV_FACTORS.get(time_unit)
         if factor is None:
-            raise ValueError(f"freq: expected one of {', '.join(_CLV_FACTORS)}, got {freq!r}")
+            raise ValueError(
+                f"time_unit: expected one of {', '.join(_CLV_FACTORS)}, got {time_unit!r}"
+            )
         if continuous:
             raise ValueError("continuous=True needs a kamkit transaction model")
         clv = 0.0

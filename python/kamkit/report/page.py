@@ -1,5 +1,8 @@
-"""The report page: :func:`build_report` runs the registered sections and lays
-them out in one self-contained HTML document (the template below)."""
+"""The report page: :class:`Report`, :func:`build_report` and the page template.
+
+:func:`build_report` runs the registered sections and lays them out in one
+self-contained HTML document.
+"""
 
 from __future__ import annotations
 
@@ -180,7 +183,7 @@ def build_report(
     check_choice("period", period, ("M", "Q"))
     step = progress or (lambda what: None)
 
-    rc = {
+    rc: dict[str, Any] = {
         "svg.fonttype": "path",
         "svg.hashsalt": "kamkit",
         "font.size": 10,
@@ -192,7 +195,7 @@ def build_report(
         rc["font.sans-serif"] = [font, "DejaVu Sans"]
         rc["font.family"] = "sans-serif"
 
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         import matplotlib.pyplot as plt
 
         ctx = Context(

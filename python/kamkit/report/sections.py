@@ -141,7 +141,7 @@ def _count(v: Any) -> str:
 
 @section("overview", step="building the customer archive")
 def _overview(ctx: Context, heading: str) -> str:
-    archive = ctx.cols.summarize(ctx.transactions, period="Q")
+    archive = ctx.cols.summarize(ctx.transactions, value_period="Q")
     ctx.archive = archive
     revenue = archive["revenue"]
     log_amount = pd.to_numeric(ctx.transactions[ctx.cols.amount], errors="coerce")

@@ -84,7 +84,7 @@ class LogColumns:
         """:func:`kamkit.summarize` of ``transactions`` with these columns.
 
         ``margin=False`` leaves the margin column out; ``options`` go to
-        :func:`kamkit.summarize` (``time_unit``, ``period``, ``freq``).
+        :func:`kamkit.summarize` (``granularity``, ``time_unit``, ``value_period``).
         """
         return summarize(
             transactions,
@@ -225,7 +225,7 @@ def clv_values(
             summary["monetary_value"],
             time=int(horizon_months),
             discount_rate=discount_rate,
-            freq="W",
+            time_unit="W",
         ),
         dtype=float,
     )
