@@ -17,6 +17,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "matplotlib": ("matplotlib", "plot"),
     "pyarrow": ("pyarrow", "io"),
     "openpyxl": ("openpyxl", "io"),
+    "dask": ("dask[dataframe]", "dask"),
 }
 
 

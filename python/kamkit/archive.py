@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from . import _core
+from ._deprecation import renamed
+from ._native import core as _core
 from ._validation import (
     TransactionLog,
     check_choice,
@@ -30,8 +32,11 @@ ZERO_TOLERANCE = 1e-9
 
 
 def _period_ordinals(days: np.ndarray, freq: str) -> np.ndarray:
-    """Ordinal of the ``freq`` period of each day number (consecutive periods
-    have consecutive ordinals; weeks run Monday to Sunday, as in the core)."""
+    """Ordinal of the ``freq`` period of each day number.
+
+    Consecutive periods have consecutive ordinals; weeks run Monday to
+    Sunday, as in the core.
+    """
     if freq == "D":
         return days
     if freq == "W":
@@ -85,11 +90,14 @@ def _run_core(
     period: str,
     returns: str = "net",
 ) -> dict[str, Any]:
-    """The core's summary; with ``log.deferred``, its first pass also makes the
-    value scans that check_transactions left to it (the result then says
-    ``invalid_values`` and holds nothing else when they find something).
-    With ``returns="net"``, periods that are not purchase periods (see
-    :func:`purchase_flags`) do not count as purchases."""
+    """The core's summary.
+
+    With ``log.deferred``, its first pass also makes the value scans that
+    check_transactions left to it (the result then says ``invalid_values``
+    and holds nothing else when they find something). With ``returns="net"``,
+    periods that are not purchase periods (see :func:`purchase_flags`) do
+    not count as purchases.
+    """
     # (With deferred value scans the amounts may hold NaN or infinities: the
     # flags are then meaningless, but the core reports invalid_values and the
     # caller starts again from checked values.)
@@ -154,6 +162,7 @@ def _frame(core: dict[str, Any], log: TransactionLog, with_amount: bool) -> pd.D
     return pd.DataFrame(data, index=index, copy=False)
 
 
+@renamed(freq="granularity", period="value_period")
 def summarize(
     transactions: pd.DataFrame,
     customer: Hashable = "customer_id",
@@ -161,9 +170,9 @@ def summarize(
     amount: Hashable | None = None,
     margin: Hashable | None = None,
     observation_end: Any = None,
-    freq: Literal["D", "W", "M", "Q", "Y"] = "D",
+    granularity: Literal["D", "W", "M", "Q", "Y"] = "D",
     time_unit: Literal["D", "W"] = "D",
-    period: Literal["M", "Q", "Y"] = "Q",
+    value_period: Literal["M", "Q", "Y"] = "Q",
     missing: Literal["raise", "drop"] = "raise",
     order: Hashable | None = None,
     returns: Literal["net", "as_purchases"] = "net",
@@ -187,15 +196,15 @@ def summarize(
     margin : column label, optional
         Profit margin per transaction; adds ``margin`` and ``margin_rate``.
     observation_end : date-like, optional
-        End of the observation, floored to its ``freq`` period, which is
+        End of the observation, floored to its ``granularity`` period, which is
         included whole; rows after that period are ignored. Default: the
         last date in the data.
-    freq : {"D", "W", "M", "Q", "Y"}, default "D"
+    granularity : {"D", "W", "M", "Q", "Y"}, default "D"
         Purchase periods: dates are floored to them; each purchase period
         counts once (see ``returns``).
     time_unit : {"D", "W"}, default "D"
         Unit of ``recency`` and ``T``: days, or weeks (days / 7).
-    period : {"M", "Q", "Y"}, default "Q"
+    value_period : {"M", "Q", "Y"}, default "Q"
         Periods of the value factors ``avg_period_revenue`` and ``growth``.
     missing : {"raise", "drop"}, default "raise"
         Rows without a customer id, date, amount (or order id) raise a
@@ -209,7 +218,7 @@ def summarize(
         row is a transaction.
     returns : {"net", "as_purchases"}, default "net"
         How returns count. ``"net"``: a return is a transaction with a
-        negative amount, and a customer's ``freq`` period is a purchase
+        negative amount, and a customer's ``granularity`` period is a purchase
         period unless its net amount is negative, or is zero (within 1e-9 of
         the gross amount, the sum of absolute amounts, of the customer's
         transactions in the period) and the period holds a return. So a free
@@ -253,8 +262,9 @@ def summarize(
         definitions of lifetimes' ``summary_data_from_transaction_data``. A
         period is full when the observation end is its last day; a partial
         last period is never compared with a full one. ``attrs`` records
-        ``observation_end``, ``last_full_period``, ``freq``, ``time_unit``,
-        ``period`` and ``rows_after_end`` (ignored rows).
+        ``observation_end``, ``last_full_period``, ``freq`` (the
+        granularity), ``time_unit``, ``period`` (the value period) and
+        ``rows_after_end`` (ignored rows).
 
     Raises
     ------
@@ -263,7 +273,7 @@ def summarize(
     ValueError
         A missing column; missing ids, dates or amounts (``missing="raise"``);
         unparseable dates; an observation end before the first purchase;
-        an unknown ``freq``, ``time_unit`` or ``period``.
+        an unknown ``granularity``, ``time_unit`` or ``value_period``.
 
     Examples
     --------
@@ -273,32 +283,34 @@ def summarize(
     ...                            observation_end="1997-09-30", time_unit="W")
     >>> archive[["frequency", "recency", "T"]].head(2)  # doctest: +SKIP
     """
-    check_choice("freq", freq, _FREQS)
+    check_choice("granularity", granularity, _FREQS)
     check_choice("time_unit", time_unit, tuple(_TIME_UNITS))
-    check_choice("period", period, _PERIODS)
+    check_choice("value_period", value_period, _PERIODS)
     check_choice("returns", returns, _RETURNS)
     log = check_transactions(
         transactions, customer, date, amount, margin, missing, defer_value_scans=True, order=order
     )
     end_tick = check_observation_end(observation_end, log)
     # (A NaT left for the core compares false here: no false alarm.)
-    _check_end_not_before_start(end_tick, log, freq, "observation_end")
-    core = _run_core(log, end_tick, freq, time_unit, period, returns)
+    _check_end_not_before_start(end_tick, log, granularity, "observation_end")
+    core = _run_core(log, end_tick, granularity, time_unit, value_period, returns)
     if core["invalid_values"]:
         # Missing or infinite values: the full checks raise, or drop them.
         log = check_transactions(transactions, customer, date, amount, margin, missing, order=order)
         end_tick = check_observation_end(observation_end, log)
-        _check_end_not_before_start(end_tick, log, freq, "observation_end")
-        core = _run_core(log, end_tick, freq, time_unit, period, returns)
+        _check_end_not_before_start(end_tick, log, granularity, "observation_end")
+        core = _run_core(log, end_tick, granularity, time_unit, value_period, returns)
     out = _frame(core, log, amount is not None)
     end = pd.Timestamp(np.datetime64(int(core["observation_end_day"]), "D"))
-    current = pd.Period(end, freq=period)
+    if int(core["rows_after_end"]):
+        _warn_customers_after_end(log, len(out), end)
+    current = pd.Period(end, freq=value_period)
     out.attrs.update(
         observation_end=end,
         last_full_period=current if current.end_time.normalize() == end else current - 1,
-        freq=freq,
+        freq=granularity,
         time_unit=time_unit,
-        period=period,
+        period=value_period,
         rows_after_end=int(core["rows_after_end"]),
         returns=returns,
         order=order,
@@ -306,6 +318,20 @@ def summarize(
     return out
 
 
+def _warn_customers_after_end(log: TransactionLog, kept: int, end: pd.Timestamp) -> None:
+    """Count, in a warning, the customers whose every purchase is after the end."""
+    vanished = len(np.unique(log.keys)) - kept
+    if vanished > 0:
+        warnings.warn(
+            f"observation_end: {vanished} customers have every purchase after "
+            f"{end.date()} and are not in the archive; pass a later observation_end to "
+            "keep them",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+@renamed(freq="granularity")
 def calibration_holdout(
     transactions: pd.DataFrame,
     customer: Hashable = "customer_id",
@@ -313,7 +339,7 @@ def calibration_holdout(
     calibration_end: Any = None,
     observation_end: Any = None,
     amount: Hashable | None = None,
-    freq: Literal["D", "W", "M", "Q", "Y"] = "D",
+    granularity: Literal["D", "W", "M", "Q", "Y"] = "D",
     time_unit: Literal["D", "W"] = "D",
     missing: Literal["raise", "drop"] = "raise",
     order: Hashable | None = None,
@@ -329,11 +355,11 @@ def calibration_holdout(
 
     Parameters
     ----------
-    transactions, customer, date, amount, freq, time_unit, missing, order, returns
+    transactions, customer, date, amount, granularity, time_unit, missing, order, returns
         As in :func:`summarize` (the holdout counts purchase periods under
         the same ``returns`` rule).
     calibration_end : date-like
-        Last day of the calibration period (its ``freq`` period is included).
+        Last day of the calibration period (its ``granularity`` period is included).
     observation_end : date-like, optional
         End of the holdout period. Default: the last date in the data.
 
@@ -352,8 +378,16 @@ def calibration_holdout(
     ValueError
         As :func:`summarize`, and when ``calibration_end`` is missing, is
         not before ``observation_end``, or leaves no holdout row.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> ch = kamkit.calibration_holdout(log, calibration_end="1997-09-30", time_unit="W")
+    >>> ch.shape[0], int(ch["frequency_holdout"].sum())
+    (2357, 1882)
     """
-    check_choice("freq", freq, _FREQS)
+    check_choice("granularity", granularity, _FREQS)
     check_choice("time_unit", time_unit, tuple(_TIME_UNITS))
     if calibration_end is None:
         raise ValueError("calibration_end: expected a date that ends the calibration period")
@@ -361,18 +395,20 @@ def calibration_holdout(
     log = check_transactions(transactions, customer, date, amount, None, missing, order=order)
     cal_tick = check_observation_end(calibration_end, log, "calibration_end")
     assert cal_tick is not None
-    _check_end_not_before_start(cal_tick, log, freq, "calibration_end")
+    _check_end_not_before_start(cal_tick, log, granularity, "calibration_end")
     end_tick = check_observation_end(observation_end, log)
     if end_tick is None:
         end_tick = int(log.ticks.max()) if log.n else cal_tick
-    cal = _run_core(log, cal_tick, freq, time_unit, "Q", returns)
+    cal = _run_core(log, cal_tick, granularity, time_unit, "Q", returns)
     cal_end_day = int(cal["observation_end_day"])
     obs = pd.Timestamp(log.timestamps(np.array([end_tick]))[0]).tz_localize(None)
-    obs_period = pd.Period(obs, freq=_PANDAS_PERIOD[freq])
-    cal_period = pd.Period(pd.Timestamp(np.datetime64(cal_end_day, "D")), freq=_PANDAS_PERIOD[freq])
+    obs_period = pd.Period(obs, freq=_PANDAS_PERIOD[granularity])
+    cal_period = pd.Period(
+        pd.Timestamp(np.datetime64(cal_end_day, "D")), freq=_PANDAS_PERIOD[granularity]
+    )
     if obs_period <= cal_period:
         raise ValueError(
-            f"observation_end: expected a date in a later {freq} period than calibration_end "
+            f"observation_end: expected a date in a later {granularity} period than calibration_end "
             f"({cal_period}), got {obs_period}"
         )
     out = _frame(cal, log, amount is not None)
@@ -383,7 +419,7 @@ def calibration_holdout(
     mask = log.ticks >= first_holdout_tick
     holdout = log.subset(mask)
     holdout_core = (
-        _run_core(holdout, end_tick, freq, time_unit, "Q", returns) if holdout.n else None
+        _run_core(holdout, end_tick, granularity, time_unit, "Q", returns) if holdout.n else None
     )
     if holdout_core is None or len(holdout_core["keys"]) == 0:
         raise ValueError(
@@ -401,14 +437,16 @@ def calibration_holdout(
         mean_h = pd.Series(holdout_core["revenue"] / holdout_core["n_transactions"], index=h_index)
         out["monetary_value_holdout"] = mean_h.reindex(out.index).fillna(0.0).to_numpy()
     end_day = int(holdout_core["observation_end_day"])
-    start = pd.Period(pd.Timestamp(np.datetime64(cal_end_day, "D")), freq=_PANDAS_PERIOD[freq])
-    stop = pd.Period(pd.Timestamp(np.datetime64(end_day, "D")), freq=_PANDAS_PERIOD[freq])
+    start = pd.Period(
+        pd.Timestamp(np.datetime64(cal_end_day, "D")), freq=_PANDAS_PERIOD[granularity]
+    )
+    stop = pd.Period(pd.Timestamp(np.datetime64(end_day, "D")), freq=_PANDAS_PERIOD[granularity])
     days = (stop.start_time - start.start_time).days
     out["duration_holdout"] = days / _TIME_UNITS[time_unit]
     out.attrs.update(
         calibration_end=pd.Timestamp(np.datetime64(cal_end_day, "D")),
         observation_end=pd.Timestamp(np.datetime64(end_day, "D")),
-        freq=freq,
+        freq=granularity,
         time_unit=time_unit,
     )
     return out

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._deprecation import renamed
 from ._i18n import label
 from ._optional import require
 from .models._protocol import transaction_model
@@ -130,6 +131,13 @@ def cjk_font() -> str | None:
 
     Fonts installed after matplotlib built its font cache are found too: the
     system font folders are searched for the usual CJK font files.
+
+    Examples
+    --------
+    >>> from kamkit import plotting
+    >>> name = plotting.cjk_font()  # None when no CJK font is installed
+    >>> name is None or isinstance(name, str)
+    True
     """
     import os
 
@@ -157,6 +165,15 @@ def use_cjk_font() -> str | None:
 
     Returns the font's name, or None when no such font is installed (install
     one, e.g. Debian's ``fonts-noto-cjk``). Only ``rcParams`` change.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> from kamkit import plotting
+    >>> with matplotlib.rc_context():
+    ...     name = plotting.use_cjk_font()
+    ...     name is None or matplotlib.rcParams["font.sans-serif"][0] == name
+    True
     """
     name = cjk_font()
     if name is not None:
@@ -226,6 +243,16 @@ def pyramid(
         With ``values``: the left bars' widths are minus the customer share in
         percent, the right bars' the value share in percent, top tier on top.
         Without: bar widths are the customer counts.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> revenue = kamkit.summarize(log, amount="amount")["revenue"]
+    >>> ax = plotting.pyramid(kamkit.pyramid(revenue), revenue)
+    >>> len(ax.get_yticklabels())
+    4
     """
     if not isinstance(tiers, pd.Series):
         raise TypeError(f"tiers: expected a pandas Series, got {type(tiers).__name__}")
@@ -243,7 +270,7 @@ def pyramid(
         widths = counts.to_numpy(dtype=float)
         ax.barh(y, widths, left=-widths / 2, color=colors, height=0.8)
         for yi, n in zip(y, widths, strict=True):
-            ax.text(0, yi, f"{n:,.0f}", ha="center", va="center", fontsize=9)
+            ax.text(0, float(yi), f"{n:,.0f}", ha="center", va="center", fontsize=9)
         ax.set_xticks([])
         ax.set_xlabel(_t("customers", lang))
     else:
@@ -260,8 +287,8 @@ def pyramid(
         ax.barh(y, -cust_share, color=colors, height=0.8)
         ax.barh(y, value_share, color=colors, height=0.8, alpha=0.75, hatch="//", edgecolor="white")
         for yi, c, v in zip(y, cust_share, value_share, strict=True):
-            ax.text(-c - 1.5, yi, f"{c:.1f}%", ha="right", va="center", fontsize=9)
-            ax.text(v + 1.5, yi, f"{v:.1f}%", ha="left", va="center", fontsize=9)
+            ax.text(-c - 1.5, float(yi), f"{c:.1f}%", ha="right", va="center", fontsize=9)
+            ax.text(v + 1.5, float(yi), f"{v:.1f}%", ha="left", va="center", fontsize=9)
         ax.axvline(0, color="#333333", lw=0.8)
         lim = max(float(cust_share.max(initial=0)), float(value_share.max(initial=0))) + 18
         ax.set_xlim(-lim, lim)
@@ -311,6 +338,16 @@ def lorenz(
     Axes
         The first line is the curve (x: customer share, y: value share, both
         from 0 to 1, largest customers first).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> revenue = kamkit.summarize(log, amount="amount")["revenue"]
+    >>> ax = plotting.lorenz(kamkit.concentration(revenue, negative="clip"))
+    >>> float(ax.lines[0].get_xdata()[-1])
+    1.0
     """
     frame, result = _lorenz_frame(concentration)
     x = frame.iloc[:, 0].to_numpy(dtype=float)
@@ -422,6 +459,16 @@ def rfm_heatmap(
     Axes
         Its image holds the matrix: rows R from the highest score down,
         columns F from the lowest up.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> rfm = kamkit.rfm_scores(kamkit.summarize(log, amount="amount"))
+    >>> ax = plotting.rfm_heatmap(rfm)
+    >>> ax.images[0].get_array().shape
+    (5, 5)
     """
     for col in ("R", "F"):
         if col not in rfm:
@@ -469,6 +516,17 @@ def transition_heatmap(
     -------
     Axes
         Its image holds the matrix as given (rows: from, columns: to).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> panel = kamkit.period_panel(log)
+    >>> moves = kamkit.transitions(kamkit.tier_history(panel, window=3))
+    >>> ax = plotting.transition_heatmap(moves)
+    >>> ax.images[0].get_array().shape
+    (4, 4)
     """
     if isinstance(transitions, pd.DataFrame):
         matrix = transitions
@@ -505,6 +563,16 @@ def stage_flow(
     Axes
         One bar container per stage (in the stages' order); bar i of a
         container is the number of customers in that stage in period i.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> stages = kamkit.lifecycle_stages(kamkit.period_panel(log))
+    >>> ax = plotting.stage_flow(stages)
+    >>> len(ax.containers) == len(kamkit.STAGES)
+    True
     """
     counts = stage_counts(stages)
     ax = _ax(ax, (7.5, 4.0))
@@ -550,6 +618,7 @@ def _model(model: Any, method: str) -> Any:
     return getattr(transaction_model(model, "model", (method,)), method)
 
 
+@renamed(freq="time_unit")
 def p_alive_history(
     model: Any,
     transactions: pd.DataFrame,
@@ -558,13 +627,13 @@ def p_alive_history(
     customer: str = "customer_id",
     date: str = "date",
     end: Any = None,
-    freq: str = "D",
+    time_unit: str = "D",
     ax: Axes | None = None,
     lang: str = "en",
 ) -> Axes:
     """One customer's P(alive) over time, with their purchases marked.
 
-    The model must have been fitted with time measured in ``freq`` units
+    The model must have been fitted with time measured in ``time_unit`` units
     (days for "D", weeks for "W"), as lifetimes' ``plot_history_alive``.
 
     Parameters
@@ -576,7 +645,7 @@ def p_alive_history(
     customer, date : column names
     end : date-like, optional
         Last day drawn (default: the log's last date).
-    freq : {"D", "W"}
+    time_unit : {"D", "W"}
     ax : Axes, optional
     lang : {"en", "zh"}
 
@@ -584,6 +653,17 @@ def p_alive_history(
     -------
     Axes
         The first line is P(alive) (x: time units since the first purchase).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> model = kamkit.BetaGeo().fit(summary)
+    >>> ax = plotting.p_alive_history(model, log, 1, time_unit="W")
+    >>> bool((ax.lines[0].get_ydata() <= 1).all())
+    True
     """
     rows = transactions.loc[transactions[customer] == customer_id, date]
     if rows.empty:
@@ -591,7 +671,7 @@ def p_alive_history(
     days = pd.to_datetime(rows).dt.floor("D")
     first = days.min()
     last = pd.Timestamp(end) if end is not None else pd.to_datetime(transactions[date]).max()
-    unit = {"D": 1, "W": 7}[freq]
+    unit = {"D": 1, "W": 7}[time_unit]
     purchase_t = np.unique(((days - first).dt.days // unit).to_numpy())
     t = np.arange(0, int((last.floor("D") - first).days // unit) + 1, dtype=float)
     # frequency, recency at each time: purchases strictly after the first up to t
@@ -606,7 +686,7 @@ def p_alive_history(
             pt, color=ACCENT, lw=0.8, ls="--", label=_t("purchase", lang) if k == 0 else None
         )
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel(_t("days", lang) if freq == "D" else _t("weeks", lang))
+    ax.set_xlabel(_t("days", lang) if time_unit == "D" else _t("weeks", lang))
     ax.set_ylabel(_t("p_alive", lang))
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
@@ -639,6 +719,19 @@ def calibration_vs_holdout(
     Axes
         Lines "actual" then "model": x the calibration frequency 0..n, y
         the mean holdout purchases.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> ch = kamkit.calibration_holdout(log, calibration_end="1997-09-30", time_unit="W")
+    >>> cal = ch.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency",
+    ...                          "T_cal": "T"})
+    >>> model = kamkit.BetaGeo().fit(cal[["frequency", "recency", "T"]])
+    >>> ax = plotting.calibration_vs_holdout(model, ch, n=7)
+    >>> len(ax.lines[0].get_xdata())
+    8
     """
     ch = calibration_holdout
     pred = np.asarray(
@@ -701,6 +794,17 @@ def frequency_recency_matrix(
         Its image holds the matrix: rows recency from T down to 0, columns
         frequency 0..max_frequency; NaN where frequency is 0 and recency is
         not (no such customer).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> model = kamkit.BetaGeo().fit(summary)
+    >>> ax = plotting.frequency_recency_matrix(model, T=39, max_frequency=10, kind="p_alive")
+    >>> ax.images[0].get_array().shape
+    (40, 11)
     """
     if kind not in ("expected", "p_alive"):
         raise ValueError(f"kind: expected 'expected' or 'p_alive', got {kind!r}")

@@ -190,7 +190,7 @@ class TestDefinitions:
     def test_weekly_periods(self):
         # Mon 2024-01-01 and Thu 2024-01-04 share a week; 2024-01-11 is the next.
         out = kamkit.summarize(
-            small_log(), "c", "date", "x", freq="W", observation_end="2024-01-13"
+            small_log(), "c", "date", "x", granularity="W", observation_end="2024-01-13"
         )
         assert out.loc[10, "frequency"] == 1
         assert out.loc[10, "recency"] == 7
@@ -204,11 +204,13 @@ class TestDefinitions:
                 "x": [100.0, 60.0, 90.0, 500.0],
             }
         )
-        full = kamkit.summarize(log, "c", "date", "x", period="M", observation_end="2024-02-29")
+        full = kamkit.summarize(
+            log, "c", "date", "x", value_period="M", observation_end="2024-02-29"
+        )
         assert full.loc[1, "growth"] == pytest.approx(150 / 100 - 1)
         assert full.loc[1, "avg_period_revenue"] == pytest.approx(250 / 2)
         # March is partial on 2024-03-05: February is compared with January.
-        partial = kamkit.summarize(log, "c", "date", "x", period="M")
+        partial = kamkit.summarize(log, "c", "date", "x", value_period="M")
         assert partial.attrs["last_full_period"] == pd.Period("2024-02")
         assert partial.loc[1, "growth"] == pytest.approx(0.5)
         assert partial.loc[1, "avg_period_revenue"] == pytest.approx(750 / 3)
@@ -485,7 +487,7 @@ def test_short_and_long_date_spans_agree_with_pandas(years):
     for col in ["frequency", "recency", "T", "monetary_value", "revenue"]:
         np.testing.assert_allclose(out[col], ref[col], rtol=1e-9, atol=1e-9)
     weekly = kamkit.summarize(
-        log, "c", "date", "x", freq="W", observation_end=end, returns="as_purchases"
+        log, "c", "date", "x", granularity="W", observation_end=end, returns="as_purchases"
     )
     weeks = log[log["date"] < pd.Timestamp(end) + pd.Timedelta(days=7)]
     weeks = weeks[weeks["date"].dt.to_period("W") <= pd.Period(end, "W")]

@@ -220,7 +220,14 @@ def test_clv_discrete_follows_lifetimes_definition(bgnbd, cdnow_spend):
         cdnow_spend["x"][cdnow_spend["x"] > 0], cdnow_spend["zbar"][cdnow_spend["x"] > 0]
     )
     clv = gg.customer_lifetime_value(
-        bgnbd, rows["x"], rows["t_x"], rows["T"], rows["zbar"], time=6, discount_rate=0.01, freq="W"
+        bgnbd,
+        rows["x"],
+        rows["t_x"],
+        rows["T"],
+        rows["zbar"],
+        time=6,
+        discount_rate=0.01,
+        time_unit="W",
     )
     spend = gg.conditional_expected_average_spend(rows["x"], rows["zbar"])
     manual = 0.0
@@ -230,7 +237,14 @@ def test_clv_discrete_follows_lifetimes_definition(bgnbd, cdnow_spend):
         manual = manual + spend * (e1 - e0) / 1.01**k
     np.testing.assert_allclose(clv, manual, rtol=1e-10)
     cont = gg.customer_lifetime_value(
-        bgnbd, rows["x"], rows["t_x"], rows["T"], rows["zbar"], time=6, freq="W", continuous=True
+        bgnbd,
+        rows["x"],
+        rows["t_x"],
+        rows["T"],
+        rows["zbar"],
+        time=6,
+        time_unit="W",
+        continuous=True,
     )
     assert ((cont / clv).between(1.0, 1.01)).all()
 

@@ -173,7 +173,7 @@ def test_clv_numbers_are_the_models(log, report_en):
         summary["monetary_value"],
         time=12,
         discount_rate=0.01,
-        freq="W",
+        time_unit="W",
     )
     assert report_en.numbers["clv_total"] == pytest.approx(clv.sum())
     np.testing.assert_allclose(report_en.tiers["clv"], clv.to_numpy())

@@ -8,9 +8,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._native import core as _core
 from .._validation import TransactionLog, check_choice, check_observation_end, check_transactions
-from ._common import _FREQS, _VALUES, _check_panel
+from ._common import _FREQS, _VALUES, _check_panel, _periods
 
 __all__ = ["period_panel", "update_panel"]
 
@@ -171,6 +171,22 @@ def period_panel(
     )
 
 
+def _check_same_id_kind(index: pd.Index, new_ids: Any, customer: Hashable) -> None:
+    """TypeError when the new log's customer ids are of another kind than the panel's."""
+    if not len(index) or not len(new_ids):
+        return
+    new = pd.Index(new_ids)
+    numbers = {"integer", "floating", "mixed-integer-float", "decimal"}
+    old_kind, new_kind = index.inferred_type, new.inferred_type
+    if old_kind == new_kind or {old_kind, new_kind} <= numbers:
+        return
+    raise TypeError(
+        f"new_transactions: expected customer ids in column {customer!r} of the panel's "
+        f"kind ({old_kind}, e.g. {index[0]!r}), found {new_kind} ids (e.g. {new[0]!r}); "
+        "convert one to the other's type (e.g. .astype(str))"
+    )
+
+
 def update_panel(
     panel: pd.DataFrame,
     new_transactions: pd.DataFrame,
@@ -230,7 +246,8 @@ def update_panel(
     (2357, 18)
     """
     panel = _check_panel(panel)
-    freq = panel.attrs.get("freq") or panel.columns.freqstr[0]
+    periods = _periods(panel)
+    freq = panel.attrs.get("freq") or periods.freqstr[0]
     value = panel.attrs.get("value", "revenue")
     check_choice("panel.attrs['value']", value, _VALUES)
     customer = panel.attrs.get("customer", panel.index.name) if customer is None else customer
@@ -245,7 +262,7 @@ def update_panel(
     tpd = log.ticks_per_day
     old_end = panel.attrs.get("observation_end")
     if old_end is None:
-        old_end = panel.columns[-1].end_time.normalize()
+        old_end = periods[-1].end_time.normalize()
     old_end_day = (pd.Timestamp(old_end) - pd.Timestamp("1970-01-01")).days
     end_tick = check_observation_end(observation_end, log)
     if end_tick is None:
@@ -256,7 +273,7 @@ def update_panel(
             f"observation_end: the new observation end falls before the panel's ({old_end.date()}); "
             "pass a later date or leave it out"
         )
-    last = panel.columns[-1]
+    last = periods[-1]
     last_start_day = (last.start_time - pd.Timestamp("1970-01-01")).days
     early = log.ticks < last_start_day * tpd
     if early.any():
@@ -268,6 +285,7 @@ def update_panel(
     unique, codes = _core.lifecycle_group_keys(log.keys)
     new_ids = log.ids(unique)
     index = panel.index
+    _check_same_id_kind(index, new_ids, customer)
     fresh = new_ids[index.get_indexer(new_ids) < 0] if len(new_ids) else new_ids
     grown = len(fresh) > 0
     if grown:

@@ -1,5 +1,7 @@
-"""Lifecycle stages: identification (识别期), development (发展期), stability
-(稳定期), decline (衰退期), churn and reactivation.
+"""Lifecycle stages of every customer in every period.
+
+The stages are identification (识别期), development (发展期), stability
+(稳定期), decline (衰退期), churn (流失) and reactivation (回流).
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _core
 from .._i18n import label
+from .._native import core as _core
 from .._validation import check_int, check_number
-from ._common import _check_panel, _codes_frame, _panel_values, _partial
+from ._common import _check_panel, _codes_frame, _panel_values, _partial, _periods
 
 __all__ = ["STAGES", "StageRules", "lifecycle_stages", "stage_strategies"]
 
@@ -239,7 +241,7 @@ def lifecycle_stages(
     values = _panel_values(panel)
     rules = StageRules(new_periods, window, growth, decline, churn_periods)
     codes = _stage_codes(values, _partial(panel, partial), rules)
-    out = _codes_frame(codes, panel.index, panel.columns, _STAGE_DTYPE)
+    out = _codes_frame(codes, panel.index, _periods(panel), _STAGE_DTYPE)
     out.attrs.update(panel.attrs)
     out.attrs["stage_rules"] = rules.as_dict()
     return out

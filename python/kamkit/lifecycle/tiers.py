@@ -7,10 +7,10 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._native import core as _core
 from .._validation import check_int, check_shares
 from ..tiering import PYRAMID_SHARES, labels_for_shares
-from ._common import _check_panel, _codes_frame, _panel_values
+from ._common import _check_panel, _codes_frame, _panel_values, _periods
 
 __all__ = ["tier_history"]
 
@@ -93,7 +93,7 @@ def tier_history(
     """
     panel = _check_panel(panel)
     codes, dtype = _tier_codes(_panel_values(panel), window, shares, labels)
-    out = _codes_frame(codes, panel.index, panel.columns, dtype)
+    out = _codes_frame(codes, panel.index, _periods(panel), dtype)
     out.attrs.update(panel.attrs)
     out.attrs.update(tier_window=window, tier_shares=tuple(shares))
     return out

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._native import core as _core
 from .._validation import (
     TransactionLog,
     check_choice,

@@ -12,7 +12,9 @@ POLICY = (
     "customers with a positive average spend only; every other customer is valued at its "
     "population mean spend per purchase, times the purchases the BG/NBD model expects of them. "
     "In the value score, a factor a customer lacks (growth, without an earlier period to compare "
-    "with) takes the median of the other customers; a factor no customer has is left out."
+    "with) takes the median of the other customers; a factor no customer has is left out. "
+    "The value score is a percentile among the customers: 50 is the median customer, 100 the "
+    "best."
 )
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -49,7 +51,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdict_yes": "The 80/20 rule holds here: the top 20% bring at least 80% of revenue.",
         "verdict_no": "The 80/20 rule does not hold exactly: the top 20% bring {share} of revenue.",
         "segment": "Segment",
-        "rfm_text": "R, F and M are scored 1–5 (5 best) by quintiles; the map counts customers "
+        "rfm_text": "R, F and M are scored 1–5 (5 best) in groups as equal in size as ties allow: "
+        "equal values share a score and every score is used; the map counts customers "
         "by R and F, the table gives each named segment.",
         "migration_text": "Tiers are recomputed every {period} on the revenue of the last {window} "
         "{period}s; each cell is the share of customers of a row's tier found in the column's tier "
@@ -68,14 +71,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "stage": "Stage",
         "strategy": "Strategy",
         "warn_text": "{n} customers raise a warning, with {value} of value at risk. "
-        "The {k} with the most value at risk:",
+        "In warnings.csv, {recent} is the tier over the last {window} {period}s; tier in "
+        "tiers.csv is over the whole history. The {k} with the most value at risk:",
         "no_warn": "No customer raises a warning.",
         "customer": "Customer",
         "reasons": "Reasons",
         "value_at_risk": "Value at risk",
         "clv_text": "BG/NBD for purchases and Gamma-Gamma for spend, fitted on this log; "
         "lifetime value over the next {h} months at {d} per month. Total: {total}; median "
-        "customer: {median}.",
+        "customer: {median}. P(alive) is BG/NBD's: the model lets a customer drop out only "
+        "right after a repeat purchase, so a one-time buyer has P(alive) = 1 however long "
+        "their silence. The lifecycle stage reads that silence directly, which is why a "
+        "one-time buyer can be 'churned' next to P(alive) = 1; for them, trust the stage.",
         "clv_fit": "BG/NBD parameters",
         "p_alive": "P(alive)",
         "exp_purchases": "Expected purchases",
@@ -101,7 +108,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "他们在客户金字塔中排在最底层；在洛伦兹曲线和基尼系数中按零价值计算（负值截为零）。"
         "消费模型（Gamma-Gamma）只用平均消费为正的重复购买客户拟合；其他客户按模型的总体平均单次消费，"
         "乘以 BG/NBD 模型预期的购买次数来估值。价值评分中，客户缺少的因素（例如没有可比较的上一期、"
-        "无法计算的增长率）取其他客户的中位数；所有客户都缺少的因素不参与评分。",
+        "无法计算的增长率）取其他客户的中位数；所有客户都缺少的因素不参与评分。"
+        "价值评分是客户中的百分位：50 为中位客户，100 为最好的客户。",
         "returns_line": "本数据有 {rows} 行退货，合计 {amount}；{n_nonpos} 位客户净收入为零或为负"
         "（净额合计 {nonpos_sum}）。",
         "transactions": "交易笔数",
@@ -127,7 +135,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdict_yes": "本数据符合二八法则：前 20% 的客户贡献了至少 80% 的收入。",
         "verdict_no": "本数据不完全符合二八法则：前 20% 的客户贡献了 {share} 的收入。",
         "segment": "细分",
-        "rfm_text": "R、F、M 按五分位打分（1–5，5 最好）；热力图按 R 与 F 统计客户数，表格列出各细分。",
+        "rfm_text": "R、F、M 按人数尽量均等的分组打分（1–5，5 最好）：相同数值得分相同，"
+        "每个分数都有客户；热力图按 R 与 F 统计客户数，表格列出各细分。",
         "migration_text": "每个{period}按最近 {window} 个{period}的收入重新分层；"
         "每格表示某层级客户在下一个{period}落入各层级的比例。",
         "candidates": "明日之星（最近 {w} 个{period}的收入至少是之前 {w} 个{period}的 1.5 倍的普通客户和小客户）："
@@ -141,13 +150,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "最后一个完整期间：",
         "stage": "阶段",
         "strategy": "策略",
-        "warn_text": "{n} 位客户触发预警，涉及风险价值 {value}。风险价值最高的 {k} 位：",
+        "warn_text": "{n} 位客户触发预警，涉及风险价值 {value}。warnings.csv 中的“{recent}”是"
+        "最近 {window} 个{period}的层级；tiers.csv 中的层级按全部历史计算。风险价值最高的 {k} 位：",
         "no_warn": "没有客户触发预警。",
         "customer": "客户",
         "reasons": "预警原因",
         "value_at_risk": "风险价值",
         "clv_text": "用 BG/NBD 模型预测购买次数、Gamma-Gamma 模型预测消费金额，"
-        "计算未来 {h} 个月的终身价值（月折现率 {d}）。合计 {total}；客户中位数 {median}。",
+        "计算未来 {h} 个月的终身价值（月折现率 {d}）。合计 {total}；客户中位数 {median}。"
+        "存活概率来自 BG/NBD 模型：该模型只允许客户在一次重复购买之后流失，因此只购买过一次的客户"
+        "无论沉默多久存活概率都是 1。生命周期阶段直接依据沉默时长，所以一次性客户可能既是“流失”又有"
+        "存活概率 1；对这些客户请以阶段为准。",
         "clv_fit": "BG/NBD 参数",
         "p_alive": "存活概率",
         "exp_purchases": "预期购买次数",
