@@ -102,6 +102,16 @@ cmake --build "$build"
 timeout "$(left ctest)" ctest --test-dir "$build" --output-on-failure --no-tests=error ||
   die "the C++ tests failed, found no tests, or ran over the budget (exit $?)"
 
+step "C++ core tests under AddressSanitizer and UBSan"
+build_san="$root/build/cpp-sanitize"
+cmake -S . -B "$build_san" -G Ninja \
+  -DKAMKIT_BUILD_PYTHON=OFF -DKAMKIT_BUILD_TESTS=ON -DKAMKIT_SANITIZE=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPython_EXECUTABLE="$venv/bin/python" >/dev/null
+cmake --build "$build_san"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  timeout "$(left ctest-sanitize)" ctest --test-dir "$build_san" --output-on-failure \
+  --no-tests=error || die "the C++ tests failed under the sanitizers (exit $?)"
+
 # ------------------------------------------------------------------ Python
 step "Python tests (pytest)"
 # Run from tests/ so that the installed kamkit is imported, not python/.

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._deprecation import renamed
 from .._native import core as _core
-from .._validation import check_frame, is_dask
+from .._validation import check_clv_time, check_frame, is_dask
 from ._base import _CLV_FACTORS, BaseModel, RfmModel, _as_arrays, _dask_predict, _wrap
 
 __all__ = ["GammaGamma", "SpendExclusionWarning"]
@@ -258,6 +258,7 @@ class GammaGamma(BaseModel):
             )
         if continuous:
             raise ValueError("continuous=True needs a kamkit transaction model")
+        time = check_clv_time(time)
         clv = 0.0
         previous = 0.0
         for k in range(1, int(time) + 1):
