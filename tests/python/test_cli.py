@@ -545,6 +545,7 @@ class TestOrderLines:
         argv = ["tier", str(lines_csv), *LINE_COLS, "--lang", "zh", "-o", str(out)]
         code, _, err = run(argv, capsys)
         assert code == 0, err
+        assert f"kamkit tier: 输入 15 行，客户 3 位；价值评分、客户层级和 RFM 细分已写入 {out}" in err
         raw = out.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel on Windows reads it
         got = pd.read_csv(out, encoding="utf-8-sig")
