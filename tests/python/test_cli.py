@@ -545,7 +545,9 @@ class TestOrderLines:
         argv = ["tier", str(lines_csv), *LINE_COLS, "--lang", "zh", "-o", str(out)]
         code, _, err = run(argv, capsys)
         assert code == 0, err
-        assert f"kamkit tier: 输入 15 行，客户 3 位；价值评分、客户层级和 RFM 细分已写入 {out}" in err
+        assert (
+            f"kamkit tier: 输入 15 行，客户 3 位；价值评分、客户层级和 RFM 细分已写入 {out}" in err
+        )
         raw = out.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel on Windows reads it
         got = pd.read_csv(out, encoding="utf-8-sig")
@@ -578,11 +580,15 @@ class TestOrderLines:
 
 
 def test_stage_reason_names_customers_without_a_stage():
-    stage = pd.Series(["stable", None], index=[1, 2])
-    reasons = kamkit.report.tables.stage_reasons(stage, "2021-05")
+    stage = pd.Series(["stable", None, None], index=[1, 2, 3])
+    first = pd.to_datetime(pd.Series(["2021-01-02", "2021-06-01", "2021-02-03"], index=[1, 2, 3]))
+    last = pd.Period("2021-05", "M")
+    reasons = kamkit.report.tables.stage_reasons(stage, last, first_purchase=first)
     assert reasons.tolist() == [
         "stage in 2021-05",
         "first purchase after 2021-05, the last full period: no stage yet",
+        "no period with a positive net revenue up to 2021-05 (free items or returns only): "
+        "no stage",
     ]
     assert kamkit.report.tables.recent_tier_name(12, "M") == "tier_12m"
     assert kamkit.report.tables.recent_tier_name(4, "Q") == "tier_4q"

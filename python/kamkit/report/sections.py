@@ -369,7 +369,8 @@ def _lifecycle(ctx: Context, heading: str) -> str:
     out = ctx.frame()
     stage = stages[last].reindex(out.index)
     out["stage"] = translate_values(stage, lang)
-    out["stage_reason"] = stage_reasons(stage, last, lang)
+    first = ctx.archive["first_purchase"] if ctx.archive is not None else None
+    out["stage_reason"] = stage_reasons(stage, last, lang, first)
     fig, ax = ctx.plt.subplots(figsize=(7.0, 3.8))
     plotting.stage_flow(stages, ax=ax, lang=lang)
     counts = plotting.stage_counts(stages).loc[last]
