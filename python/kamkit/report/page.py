@@ -101,6 +101,15 @@ class Report:
     numbers : dict
         The key figures printed in the report, by name.
     lang : str
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> from kamkit.report import build_report
+    >>> rep = build_report(log[log["date"] < "1997-07-01"], period="Q")
+    >>> rep.html.startswith("<!DOCTYPE html>"), len(rep.tiers) == rep.numbers["customers"]
+    (True, True)
     """
 
     html: str
@@ -181,10 +190,12 @@ def build_report(
 
     Examples
     --------
-    >>> import kamkit
+    >>> import tempfile, kamkit
     >>> from kamkit.report import build_report
-    >>> rep = build_report(kamkit.datasets.load_cdnow_sample())  # doctest: +SKIP
-    >>> rep.write("kamkit-demo")  # doctest: +SKIP
+    >>> rep = build_report(kamkit.datasets.load_cdnow_sample())
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     [path.name for path in rep.write(out)]
+    ['report.html', 'tiers.csv', 'warnings.csv']
     """
     import matplotlib
 

@@ -177,6 +177,15 @@ def value_scores(archive: pd.DataFrame) -> pd.Series:
 
     A factor a customer lacks takes the median of the others; a factor no
     customer has (growth in a log shorter than two periods) is left out.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> from kamkit.report import value_scores
+    >>> scores = value_scores(kamkit.summarize(log, amount="amount"))
+    >>> bool(scores.between(0, 100).all())
+    True
     """
     criteria = default_criteria(archive)
     usable = {
@@ -300,6 +309,15 @@ def clv_table(
     ------
     ValueError
         Bad input (see :func:`kamkit.summarize`), or a log the models cannot fit.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> from kamkit.report import clv_table
+    >>> table = clv_table(log, observation_end="1997-09-30", horizon_months=6)
+    >>> bool(table["p_alive"].between(0, 1).all()), len(table)
+    (True, 2357)
     """
     step = progress or (lambda what: None)
     step("building the customer archive")
