@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -522,6 +523,13 @@ class TestOrderLines:
         e2 = rows[(rows.Invoice == "E2")]
         assert e2["InvoiceDate"].tolist() == [pd.Timestamp("2021-06-20")]
         assert e2["amount"].tolist() == pytest.approx([14.3])
+        # A line without an order id follows missing=, as summarize does.
+        gap = log.copy()
+        gap.loc[0, "Invoice"] = None
+        with pytest.raises(ValueError, match="column 'Invoice': expected an order id"):
+            dataclasses.replace(cols, missing="raise").orders(gap)
+        with pytest.warns(kamkit.MissingValuesWarning, match="1 row without an order id"):
+            assert len(cols.orders(gap)) == len(rows)
 
     def test_amount_errors_name_the_column(self, lines_csv, capsys, tmp_path):
         base = ["summarize", str(lines_csv), "--customer", "CustomerID", "--date", "InvoiceDate"]

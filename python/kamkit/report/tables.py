@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._i18n import name, translate_values
+from .._validation import MissingValuesWarning
 from ..archive import summarize
 from ..lifecycle import period_panel
 from ..models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD, SpendExclusionWarning
@@ -135,15 +136,32 @@ class LogColumns:
     def orders(self, transactions: pd.DataFrame) -> pd.DataFrame:
         """One row per order: dated at its first line, amount (and margin) summed.
 
-        Rows without a customer, date or order id are kept as they are, so
-        that the checks of :func:`kamkit.period_panel` still see them (and
-        ``missing`` decides). Without an order column, ``transactions``
-        itself.
+        Rows without a customer id or date are kept as they are, so that the
+        checks of :func:`kamkit.period_panel` still see them (and ``missing``
+        decides). Rows without an order id follow ``missing`` as
+        :func:`kamkit.summarize` does: a ``ValueError`` naming the column, or
+        dropped with a :class:`kamkit.MissingValuesWarning`. Without an order
+        column, ``transactions`` itself.
         """
         if self.order is None:
             return transactions
         keys = [self.customer, self.order]
-        have = transactions[[self.customer, self.date, self.order]].notna().all(axis=1)
+        no_order = transactions[self.order].isna()
+        if no_order.any():
+            count = int(no_order.sum())
+            rows = f"{count:,} row{'s' if count != 1 else ''}"
+            if self.missing == "raise":
+                raise ValueError(
+                    f"column {self.order!r}: expected an order id on every row, found {rows} "
+                    "without one; drop or fill them first, or pass missing='drop'"
+                )
+            warnings.warn(
+                f"transactions: dropped {rows} without an order id in {self.order!r}",
+                MissingValuesWarning,
+                stacklevel=3,
+            )
+            transactions = transactions[~no_order]
+        have = transactions[[self.customer, self.date]].notna().all(axis=1)
         lines = transactions[have]
         sums = {c: "sum" for c in (self.amount, self.margin) if c is not None}
         agg: dict[Any, Any] = {self.date: "min", **sums}
