@@ -154,6 +154,7 @@ _COLUMNS_ZH: dict[str, str] = {
     "stage": "生命周期阶段",
     "stage_reason": "阶段说明",
     "p_alive": "存活概率",
+    "p_alive_note": "存活概率说明",
     "expected_purchases": "预期购买次数",
     "expected_spend": "预期单次消费",
     "clv": "客户终身价值",

@@ -585,6 +585,11 @@ class TestOrderLines:
             assert "tier" not in warned.columns and "tier_12m" in warned.columns
         html = (out / "report.html").read_text(encoding="utf-8")
         assert "P(alive) = 1" in html
+        # One-time buyers' P(alive) = 1 is reconciled with their stage on their own rows.
+        one_time = tiers["frequency"] == 0
+        assert one_time.any()
+        assert tiers.loc[one_time, "p_alive_note"].str.contains("one-time buyer").all()
+        assert (tiers.loc[~one_time, "p_alive_note"] == "BG/NBD").all()
 
 
 def test_stage_reason_names_customers_without_a_stage():
