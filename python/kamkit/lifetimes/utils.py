@@ -87,8 +87,8 @@ def _check_columns(transactions: Any, *cols: Hashable | None) -> None:
 def _to_datetime(values: Any, datetime_format: str | None) -> Any:
     if datetime_format is None and pd.api.types.is_datetime64_any_dtype(values):
         return values
-    if datetime_format is None and pd.api.types.is_integer_dtype(getattr(values, "dtype", None)):  # type: ignore[arg-type]
-        return pd.to_datetime(values.astype(str))
+    if pd.api.types.is_integer_dtype(getattr(values, "dtype", None)):  # type: ignore[arg-type]
+        values = values.astype(str)  # dates written as numbers, e.g. 19970101
     return pd.to_datetime(values, format=datetime_format)
 
 
