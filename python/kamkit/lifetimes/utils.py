@@ -202,7 +202,9 @@ def summary_data_from_transaction_data(
     >>> import pandas as pd
     >>> from kamkit.lifetimes.utils import summary_data_from_transaction_data
     >>> log = pd.DataFrame({"id": [1, 1, 2], "date": ["2015-01-01", "2015-01-03", "2015-01-02"]})
-    >>> summary_data_from_transaction_data(log, "id", "date", observation_period_end="2015-01-05")
+    >>> summary_data_from_transaction_data(
+    ...     log, "id", "date", observation_period_end="2015-01-05"
+    ... )  # doctest: +NORMALIZE_WHITESPACE
         frequency  recency    T
     id
     1         1.0      2.0  4.0
