@@ -312,6 +312,13 @@ CASES: list[Case] = [
         lambda: summarize(log_with(amount=-1.0)),
         lambda out: finite(out["revenue"]),
     ),
+    raises(
+        "summarize-amounts-sum-past-float-range",
+        lambda: summarize(log_with(amount=1e308)),
+        ValueError,
+        "amount",
+        "float range",
+    ),
     answers(
         "summarize-amounts-near-float-max",
         lambda: summarize(log_with(amount=1e300)),
