@@ -88,12 +88,12 @@ def check_count(
 MAX_CLV_MONTHS = 1_200
 
 
-def check_clv_time(time: Any) -> int:
+def check_clv_time(time: Any, name: str = "time") -> int:
     """A CLV horizon in whole months, 0..MAX_CLV_MONTHS."""
     if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
-        raise ValueError(f"time: expected a whole number of months >= 0, found {time!r}")
+        raise ValueError(f"{name}: expected a whole number of months >= 0, found {time!r}")
     return check_count(
-        "time",
+        name,
         time,
         0,
         MAX_CLV_MONTHS,

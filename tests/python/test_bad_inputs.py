@@ -126,6 +126,20 @@ def dup_columns() -> pd.DataFrame:
     return frame
 
 
+def _csv(frame: pd.DataFrame, name: str) -> str:
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / name
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+GOOD_CSV = _csv(LOG, "log.csv")
+TEXT_AMOUNT_CSV = _csv(LOG.head(30).assign(amount="lots"), "text_amount.csv")
+BAD_DATE_CSV = _csv(LOG.head(30).assign(date="someday"), "bad_date.csv")
+
+
 # ------------------------------------------------------------------ the cases
 CASES: list[Case] = [
     # ---- summarize: columns
@@ -1020,7 +1034,16 @@ CASES: list[Case] = [
     raises("threads-huge", lambda: kamkit.set_num_threads(10**9), ValueError, "n", "4096"),
     # ---- CLI
     cli_fails("cli-missing-file", ["summarize", "/nonexistent/log.csv"], "nonexistent"),
-    cli_fails("cli-horizon-huge", ["clv", "/nonexistent/log.csv", "--horizon", "1000000000"]),
+    cli_fails("cli-clv-horizon-huge", ["clv", GOOD_CSV, "--horizon", "1000000000"], "horizon"),
+    cli_fails("cli-summarize-unknown-column", ["summarize", GOOD_CSV, "--customer", "who"], "who"),
+    cli_fails("cli-summarize-text-amounts", ["summarize", TEXT_AMOUNT_CSV], "amount"),
+    cli_fails("cli-summarize-bad-dates", ["summarize", BAD_DATE_CSV], "date"),
+    Case(
+        "cli-summarize-end-year-2500",
+        cli("summarize", GOOD_CSV, "--observation-end", "2500-01-01"),
+        check=lambda code: code == 0,
+    ),
+    cli_fails("cli-tier-unknown-column", ["tier", GOOD_CSV, "--amount", "value"], "value"),
 ]
 
 

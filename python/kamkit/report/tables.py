@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._i18n import translate_values
+from .._validation import check_clv_time
 from ..archive import summarize
 from ..lifecycle import period_panel
 from ..models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD, SpendExclusionWarning
@@ -198,6 +199,7 @@ def clv_values(
     Returns the table, the two fitted models and the number of customers
     left out of the spend model's fit.
     """
+    check_clv_time(horizon_months, "horizon_months")
     transactions_model = CLV_MODELS[model]().fit(summary)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -256,6 +258,7 @@ def clv_table(
     ValueError
         Bad input (see :func:`kamkit.summarize`), or a log the models cannot fit.
     """
+    check_clv_time(horizon_months, "horizon_months")
     step = progress or (lambda what: None)
     step("building the customer archive")
     cols = LogColumns(customer, date, amount, None, missing, observation_end)
