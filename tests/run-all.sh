@@ -84,6 +84,11 @@ fi
 step "ruff and clang-format"
 "$venv/bin/ruff" check python tests benchmarks notebooks docs
 "$venv/bin/ruff" format --check python tests benchmarks docs
+step "mypy (strict, pandas-stubs) and the import layers (import-linter)"
+# Configuration in pyproject.toml: [tool.mypy], [tool.importlinter]. ruff's D rules
+# (numpydoc) ran above with the rest of ruff's checks.
+"$venv/bin/mypy"
+PYTHONPATH="$root/python" "$venv/bin/lint-imports" --no-cache  # the source tree, not the install
 mapfile -t cpp_files < <(git ls-files 'cpp/*.hpp' 'cpp/*.cpp' 'tests/cpp/*.cpp')
 "$venv/bin/clang-format" --dry-run --Werror "${cpp_files[@]}"
 
@@ -118,6 +123,17 @@ case $status in
   5) die "pytest collected no tests: nothing was checked" ;;
   124) die "pytest ran over the budget and was stopped" ;;
   *) die "the Python tests failed (pytest exit $status)" ;;
+esac
+
+step "doctests: the Examples section of every public function and class"
+status=0
+(cd "$root/tests" && MPLBACKEND=Agg timeout "$(left doctests)" "$venv/bin/python" -m pytest \
+  -c "$root/pyproject.toml" --rootdir "$root" -q --doctest-modules --pyargs kamkit) || status=$?
+case $status in
+  0) ;;
+  5) die "the doctests collected nothing: no Examples were run" ;;
+  124) die "the doctests ran over the budget and were stopped" ;;
+  *) die "the doctests failed (pytest exit $status)" ;;
 esac
 
 # ------------------------------------------------------------------ docs

@@ -41,7 +41,19 @@ _TICKS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
 class MissingValuesWarning(UserWarning):
-    """Rows with missing values were dropped (``missing="drop"``)."""
+    """Rows with missing values were dropped (``missing="drop"``).
+
+    Examples
+    --------
+    >>> import warnings, pandas as pd, kamkit
+    >>> log = pd.DataFrame({"customer_id": [1, None, 2],
+    ...                     "date": ["2020-01-01", "2020-01-02", "2020-01-03"]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     archive = kamkit.summarize(log, missing="drop")
+    >>> len(archive), caught[0].category is kamkit.MissingValuesWarning
+    (2, True)
+    """
 
 
 def _rows(n: int) -> str:

@@ -397,6 +397,14 @@ def calibration_holdout(
     ValueError
         As :func:`summarize`, and when ``calibration_end`` is missing, is
         not before ``observation_end``, or leaves no holdout row.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> ch = kamkit.calibration_holdout(log, calibration_end="1997-09-30", time_unit="W")
+    >>> ch.shape[0], int(ch["frequency_holdout"].sum())
+    (2357, 1882)
     """
     check_choice("granularity", granularity, _FREQS)
     check_choice("time_unit", time_unit, tuple(_TIME_UNITS))

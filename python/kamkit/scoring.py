@@ -617,15 +617,7 @@ def rfm_scores(
         "bins", bins, 1, MAX_RFM_BINS, "scores are kept as 16-bit integers; use fewer bins"
     )
     check_columns(archive, ["recency", "T", frequency, monetary], "archive")
-    if isinstance(segments, str):
-        if segments not in SEGMENT_MAPS:
-            known = ", ".join(sorted(SEGMENT_MAPS))
-            raise ValueError(f"segments: unknown segment map {segments!r}; registered: {known}")
-        smap = SEGMENT_MAPS[segments]
-    elif callable(segments):
-        smap = SegmentMap("custom", segments, None)
-    else:
-        raise TypeError(f"segments: expected a name or a callable, found {type(segments).__name__}")
+    smap = _segment_map(segments)
     rec = numeric_column(archive["recency"], column="recency")
     T = numeric_column(archive["T"], column="T")
     freq = numeric_column(archive[frequency], column=frequency)
@@ -637,7 +629,34 @@ def rfm_scores(
         r = _equal_bin_scores(-(T - rec), bins)
         f = _equal_bin_scores(freq, bins)
         m = _equal_bin_scores(mon, bins)
-    out = pd.DataFrame({"R": r, "F": f, "M": m}, index=archive.index)
+    return _rfm_table(archive.index, r, f, m, bins, smap)
+
+
+def _segment_map(segments: str | Callable[..., Any]) -> SegmentMap:
+    if isinstance(segments, str):
+        if segments not in SEGMENT_MAPS:
+            known = ", ".join(sorted(SEGMENT_MAPS))
+            raise ValueError(f"segments: unknown segment map {segments!r}; registered: {known}")
+        smap = SEGMENT_MAPS[segments]
+    elif callable(segments):
+        smap = SegmentMap("custom", segments, None)
+    else:
+        raise TypeError(f"segments: expected a name or a callable, found {type(segments).__name__}")
+    return smap
+
+
+def _rfm_table(
+    index: pd.Index,
+    r: np.ndarray,
+    f: np.ndarray,
+    m: np.ndarray,
+    bins: int,
+    segments: str | Callable[..., Any] | SegmentMap,
+) -> pd.DataFrame:
+    """The rfm_scores table of the R, F and M scores (int16, 1..bins)."""
+    smap = segments if isinstance(segments, SegmentMap) else _segment_map(segments)
+    n = len(index)
+    out = pd.DataFrame({"R": r, "F": f, "M": m}, index=index)
     if bins <= 9:
         code = (r.astype(np.int64) * 100 + f * 10 + m).astype(str)
     else:

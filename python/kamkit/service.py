@@ -39,6 +39,16 @@ class Assignment:
         max(largest pooled workload, pooled total / pooled managers): no
         assignment can do better, so ``pooled_max_load / pooled_lower_bound``
         bounds the distance to the optimum from above.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> archive = kamkit.summarize(log, amount="amount")
+    >>> archive["tier"] = kamkit.pyramid(archive["revenue"])
+    >>> assignment, loads = kamkit.assign_managers(archive, managers=150)
+    >>> int(loads["customers"].sum())
+    2357
     """
 
     assignment: pd.DataFrame

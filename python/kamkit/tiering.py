@@ -419,6 +419,13 @@ class Concentration:
         Their total value.
     n_negative : int
         Negative values found (clipped or dropped as asked).
+
+    Examples
+    --------
+    >>> import pandas as pd, kamkit
+    >>> result = kamkit.concentration(pd.Series([1.0, 2.0, 3.0, 4.0, 10.0]))
+    >>> round(result.gini, 2), result.top_share(0.2)
+    (0.4, 0.5)
     """
 
     gini: float
@@ -703,6 +710,15 @@ class KMeansSegments:
         Lloyd iterations of the best run.
     mean, scale : Series
         The standardization used (0 and 1 without it).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> archive = kamkit.summarize(log, amount="amount")
+    >>> segments = kamkit.kmeans_segments(archive[["frequency", "revenue"]], 3)
+    >>> segments.labels.nunique()
+    3
     """
 
     labels: pd.Series

@@ -33,6 +33,14 @@ class Transitions:
         diagonal), so every row sums to 1; ``observed`` tells them apart.
     observed : Series or DataFrame of bool
         Whether each from-state (per period pair) had at least one move.
+
+    Examples
+    --------
+    >>> import pandas as pd, kamkit
+    >>> states = pd.DataFrame({"p1": ["a", "a", "b"], "p2": ["a", "b", "b"]})
+    >>> moves = kamkit.transitions(states)
+    >>> int(moves.counts.loc["a", "b"]), float(moves.probabilities.loc["a", "b"])
+    (1, 0.5)
     """
 
     counts: pd.DataFrame

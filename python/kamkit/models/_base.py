@@ -53,6 +53,18 @@ class ConvergenceWarning(UserWarning):
     The parameters are the best point found, but they may be off. Try, in
     this order: ``penalizer=1e-3`` (shrinks extreme parameters), another
     ``initial_params``, or check the data (time units, a few extreme customers).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> import warnings
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", kamkit.ConvergenceWarning)  # fail instead of warn
+    ...     model = kamkit.BetaGeo().fit(summary)
+    >>> model.params_.round(3).tolist()
+    [0.243, 4.414, 0.793, 2.426]
     """
 
 

@@ -22,6 +22,18 @@ class SpendExclusionWarning(UserWarning):
     They carry no information on the spend per transaction (or break the
     model's positive-spend assumption); their predictions use the population
     mean spend.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> import warnings
+    >>> summary = kamkit.summarize(log, amount="amount", time_unit="W")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     spend = kamkit.GammaGamma().fit(summary)
+    >>> caught[0].category is kamkit.SpendExclusionWarning
+    True
     """
 
 
