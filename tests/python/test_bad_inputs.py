@@ -1027,6 +1027,30 @@ CASES: list[Case] = [
         ),
         lambda p: finite(p) and len(p) == len(RFM),
     ),
+    raises(
+        "tier-history-window-past-2-31",
+        lambda: kamkit.tier_history(PANEL, window=2**40),
+        ValueError,
+        "window",
+        "2147483647",
+    ),
+    raises(
+        "stages-window-past-2-31",
+        lambda: kamkit.lifecycle_stages(PANEL, window=2**40),
+        ValueError,
+        "window",
+    ),
+    raises(
+        "kmeans-seed-past-2-64",
+        lambda: kamkit.kmeans_segments(ARCHIVE[["revenue"]], 2, seed=2**70),
+        ValueError,
+        "seed",
+    ),
+    answers(
+        "markov-forecast-steps-past-2-63",
+        lambda: CHAIN.forecast(1, 2**70),
+        sums_to_one,
+    ),
     # ---- threads
     raises("threads-negative", lambda: kamkit.set_num_threads(-1), ValueError, "n"),
     raises("threads-float", lambda: kamkit.set_num_threads(1.5), TypeError, "n"),
