@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._i18n import name, translate_values
-from .._validation import MissingValuesWarning
+from .._validation import MissingValuesWarning, check_clv_time
 from ..archive import summarize
 from ..lifecycle import period_panel
 from ..models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD, SpendExclusionWarning
@@ -269,6 +269,7 @@ def clv_values(
     Returns the table, the two fitted models and the number of customers
     left out of the spend model's fit.
     """
+    check_clv_time(horizon_months, "horizon_months")
     transactions_model = CLV_MODELS[model]().fit(summary)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -337,6 +338,7 @@ def clv_table(
     >>> bool(table["p_alive"].between(0, 1).all()), len(table)
     (True, 2357)
     """
+    check_clv_time(horizon_months, "horizon_months")
     step = progress or (lambda what: None)
     step("building the customer archive")
     cols = LogColumns(customer, date, amount, None, missing, observation_end, order)
