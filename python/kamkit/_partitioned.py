@@ -455,7 +455,9 @@ def pyramid_thresholds(
     return thresholds, strict
 
 
-def codes_at_least(values: np.ndarray, thresholds: Sequence[float], strict: Sequence[bool]):
+def codes_at_least(
+    values: np.ndarray, thresholds: Sequence[float], strict: Sequence[bool]
+) -> np.ndarray:
     """Tier codes (0 = lowest): the number of thresholds each value passes."""
     codes = np.zeros(len(values), dtype=np.int16)
     for t, s in zip(thresholds, strict, strict=True):
@@ -482,7 +484,12 @@ def merge_rfm_rows(parts: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataF
 
 
 def value_score_part(
-    frame: pd.DataFrame, arrays: list[np.ndarray], lo: np.ndarray, hi: np.ndarray, weights, method
+    frame: pd.DataFrame,
+    arrays: list[np.ndarray],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    weights: Any,
+    method: Any,
 ) -> np.ndarray:
     """Min-max value scores of one partition on the global ranges.
 

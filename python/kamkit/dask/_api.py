@@ -61,7 +61,7 @@ def _by_customer(frame: Any, customer: Hashable, partitioned: bool) -> Any:
     if partitioned:
         return frame
 
-    def tag(part: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
+    def tag(part: pd.DataFrame, partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
         number = 0 if partition_info is None else int(partition_info["number"])
         return kern.tag_rows(part, number)
 
@@ -244,7 +244,14 @@ def calibration_holdout(
             f"({obs_period}) in column {date!r}"
         )
     duration = (obs_period.start_time - cal_period.start_time).days / _TIME_UNITS[time_unit]
-    base = _summarize(frame._meta, customer, date, amount, observation_end=cal, freq=freq)
+    base = _summarize(
+        frame._meta,
+        customer,
+        date,
+        amount,
+        observation_end=cal,
+        granularity=freq,  # type: ignore[arg-type]
+    )
     empty = base[[c for c in ("frequency", "recency", "T", "monetary_value") if c in base]]
     empty.columns = [f"{c}_cal" for c in empty.columns]
     empty = empty.assign(frequency_holdout=np.zeros(0))
