@@ -100,12 +100,12 @@ def check_count(
 MAX_CLV_MONTHS = 1_200
 
 
-def check_clv_time(time: Any) -> int:
+def check_clv_time(time: Any, name: str = "time") -> int:
     """A CLV horizon in whole months, 0..MAX_CLV_MONTHS."""
     if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
-        raise ValueError(f"time: expected a whole number of months >= 0, found {time!r}")
+        raise ValueError(f"{name}: expected a whole number of months >= 0, found {time!r}")
     return check_count(
-        "time",
+        name,
         time,
         0,
         MAX_CLV_MONTHS,
@@ -114,8 +114,15 @@ def check_clv_time(time: Any) -> int:
     )
 
 
-def check_int(name: str, value: Any, low: int) -> int:
-    """An integer (not a bool) >= ``low``, as a Python int.
+#: The largest count the compiled core takes (a C int).
+MAX_CORE_INT = 2**31 - 1
+
+
+def check_int(name: str, value: Any, low: int, high: int | None = MAX_CORE_INT) -> int:
+    """An integer (not a bool) in [``low``, ``high``], as a Python int.
+
+    ``high`` defaults to the largest count the compiled core takes; None
+    leaves it unbounded (for numbers only Python handles).
 
     Examples
     --------
@@ -127,6 +134,8 @@ def check_int(name: str, value: Any, low: int) -> int:
         raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
     if value < low:
         raise ValueError(f"{name}: expected an integer >= {low}, got {value}")
+    if high is not None and value > high:
+        raise ValueError(f"{name}: expected an integer <= {high}, got {value}")
     return int(value)
 
 

@@ -301,6 +301,8 @@ def summarize(
         _check_end_not_before_start(end_tick, log, granularity, "observation_end")
         core = _run_core(log, end_tick, granularity, time_unit, value_period, returns)
     out = _frame(core, log, amount is not None)
+    if amount is not None:
+        _check_sums_in_range(out, amount)
     end = pd.Timestamp(np.datetime64(int(core["observation_end_day"]), "D"))
     if int(core["rows_after_end"]):
         _warn_customers_after_end(log, len(out), end)
@@ -316,6 +318,23 @@ def summarize(
         order=order,
     )
     return out
+
+
+def _check_sums_in_range(out: pd.DataFrame, amount: Hashable) -> None:
+    """ValueError when finite amounts add up past the float range for some customer."""
+    for col in ("revenue", "monetary_value", "margin"):
+        if col not in out.columns:
+            continue
+        values = out[col].to_numpy()
+        if values.dtype.kind == "f" and np.isinf(values).any():
+            bad = np.isinf(values)
+            first = out.index[bad][0]
+            first = first.item() if isinstance(first, np.generic) else first
+            raise ValueError(
+                f"column {amount!r}: the amounts of {int(bad.sum())} customers add up past the "
+                f"float range (about 1.8e308; first: customer {first!r}, {col}); "
+                "express the amounts in a larger unit (e.g. divide by 1e6) before summarizing"
+            )
 
 
 def _warn_customers_after_end(log: TransactionLog, kept: int, end: pd.Timestamp) -> None:

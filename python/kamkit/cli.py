@@ -21,7 +21,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from ._errors import EXIT_DATA, EXIT_MISSING_EXTRA, EXIT_OK, EXIT_USAGE, CliError
-from ._i18n import name, translate_values
+from ._i18n import message, translate_values
 from ._optional import MissingExtraError, require
 from ._version import __version__
 from .report.files import file_frame, write_csv
@@ -212,11 +212,11 @@ def _done(args: argparse.Namespace, rows: int, customers: int, where: str, what:
     ``what`` is a key of :func:`kamkit._i18n.name` (``wrote_archive`` ...).
     """
     lang = getattr(args, "lang", "en")
-    line = name("summary_line", lang).format(
+    line = message("summary_line", lang).format(
         rows=f"{rows:,}",
         customers=f"{customers:,}",
-        what=name(what, lang),
-        where=name(where, lang),
+        what=message(what, lang),
+        where=message(where, lang),
     )
     sys.stderr.write(f"kamkit {args.command}: {line}\n")
 
@@ -499,15 +499,15 @@ def _demo_summary(n: dict[str, Any], lang: str = "en") -> str:
     from ._i18n import label
 
     lines = [
-        name("demo_title", lang),
-        name("demo_purchases", lang).format(
+        message("demo_title", lang),
+        message("demo_purchases", lang).format(
             transactions=f"{n['transactions']:,}",
             customers=f"{n['customers']:,}",
             first=f"{n['first']:%Y-%m-%d}",
             last=f"{n['last']:%Y-%m-%d}",
             revenue=f"${n['revenue']:,.2f}",
         ),
-        name("demo_concentration", lang).format(
+        message("demo_concentration", lang).format(
             gini=f"{n['gini']:.3f}",
             top20=f"{n['top20_share']:.1%}",
             pareto=f"{n['pareto_point']:.1%}",
@@ -517,15 +517,15 @@ def _demo_summary(n: dict[str, Any], lang: str = "en") -> str:
     if tiers:
         sep = "，" if lang == "zh" else ", "
         parts = sep.join(f"{label(k, lang)} {t['customers']:,}" for k, t in tiers.items())
-        lines.append(name("demo_pyramid", lang).format(parts=parts))
+        lines.append(message("demo_pyramid", lang).format(parts=parts))
     if "warnings" in n:
         lines.append(
-            name("demo_warning", lang).format(
+            message("demo_warning", lang).format(
                 warnings=f"{n['warnings']:,}", value=f"${n['value_at_risk']:,.0f}"
             )
         )
     if "clv_total" in n:
-        lines.append(name("demo_clv", lang).format(clv=f"${n['clv_total']:,.0f}"))
+        lines.append(message("demo_clv", lang).format(clv=f"${n['clv_total']:,.0f}"))
     return "\n".join(lines)
 
 

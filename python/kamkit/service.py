@@ -6,6 +6,7 @@ each tier.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -164,10 +165,18 @@ def assign_managers(
         known = list(t.cat.categories)
         unknown = [d for d in dedicated if d not in known]
     else:
+        # Plain values cannot tell a tier nobody is in from a misspelt one:
+        # when none of the dedicated tiers appears, say so before pooling everyone.
         known = list(pd.unique(t.to_numpy()))
-        unknown = [d for d in dedicated if d not in known]
-        if len(unknown) < len(dedicated):
-            unknown = []  # some dedicated tier is there: the others simply have no customer
+        unknown = []
+        if dedicated and not any(d in known for d in dedicated):
+            warnings.warn(
+                f"dedicated: none of the tiers {dedicated} appears in the tier column (its "
+                f"values: {known[:20]}), so all {len(t)} customers are pooled; pass dedicated= "
+                "with the key-account tiers if they have other names",
+                UserWarning,
+                stacklevel=2,
+            )
     if unknown:
         shown = known[:20]
         raise ValueError(

@@ -799,8 +799,8 @@ def kmeans_segments(
     check_count(
         "max_iter", max_iter, 1, MAX_KMEANS_ITER, "Lloyd's iterations converge long before that"
     )
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, found {seed!r}")
+    if not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed: expected an integer in [0, 2**64), found {seed!r}")
     if int(k) > len(features):
         raise ValueError(f"k: {k} segments need at least {k} customers, found {len(features)}")
     X = np.empty(features.shape, dtype=np.float64)

@@ -126,6 +126,20 @@ def dup_columns() -> pd.DataFrame:
     return frame
 
 
+def _csv(frame: pd.DataFrame, name: str) -> str:
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / name
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+GOOD_CSV = _csv(LOG, "log.csv")
+TEXT_AMOUNT_CSV = _csv(LOG.head(30).assign(amount="lots"), "text_amount.csv")
+BAD_DATE_CSV = _csv(LOG.head(30).assign(date="someday"), "bad_date.csv")
+
+
 # ------------------------------------------------------------------ the cases
 CASES: list[Case] = [
     # ---- summarize: columns
@@ -311,6 +325,13 @@ CASES: list[Case] = [
         "summarize-negative-amounts",
         lambda: summarize(log_with(amount=-1.0)),
         lambda out: finite(out["revenue"]),
+    ),
+    raises(
+        "summarize-amounts-sum-past-float-range",
+        lambda: summarize(log_with(amount=1e308)),
+        ValueError,
+        "amount",
+        "float range",
     ),
     answers(
         "summarize-amounts-near-float-max",
@@ -641,14 +662,13 @@ CASES: list[Case] = [
         lambda r: sorted(r.centers["x"]) == [1e300, 2e300] and r.inertia == 0.0,
     ),
     # ---- assign_managers / service
-    raises(
+    answers(
         "managers-string-tiers-without-dedicated",
         lambda: kamkit.assign_managers(
             TIERS.assign(tier=["gold", "silver", "small", "small"]), managers=3
         ),
-        ValueError,
-        "dedicated",
-        "VIP",
+        lambda r: not r.assignment["dedicated"].any(),
+        "none of the tiers",
     ),
     raises(
         "managers-categorical-without-dedicated",
@@ -1007,13 +1027,46 @@ CASES: list[Case] = [
         ),
         lambda p: finite(p) and len(p) == len(RFM),
     ),
+    raises(
+        "tier-history-window-past-2-31",
+        lambda: kamkit.tier_history(PANEL, window=2**40),
+        ValueError,
+        "window",
+        "2147483647",
+    ),
+    raises(
+        "stages-window-past-2-31",
+        lambda: kamkit.lifecycle_stages(PANEL, window=2**40),
+        ValueError,
+        "window",
+    ),
+    raises(
+        "kmeans-seed-past-2-64",
+        lambda: kamkit.kmeans_segments(ARCHIVE[["revenue"]], 2, seed=2**70),
+        ValueError,
+        "seed",
+    ),
+    answers(
+        "markov-forecast-steps-past-2-63",
+        lambda: CHAIN.forecast(1, 2**70),
+        sums_to_one,
+    ),
     # ---- threads
     raises("threads-negative", lambda: kamkit.set_num_threads(-1), ValueError, "n"),
     raises("threads-float", lambda: kamkit.set_num_threads(1.5), TypeError, "n"),
     raises("threads-huge", lambda: kamkit.set_num_threads(10**9), ValueError, "n", "4096"),
     # ---- CLI
     cli_fails("cli-missing-file", ["summarize", "/nonexistent/log.csv"], "nonexistent"),
-    cli_fails("cli-horizon-huge", ["clv", "/nonexistent/log.csv", "--horizon", "1000000000"]),
+    cli_fails("cli-clv-horizon-huge", ["clv", GOOD_CSV, "--horizon", "1000000000"], "horizon"),
+    cli_fails("cli-summarize-unknown-column", ["summarize", GOOD_CSV, "--customer", "who"], "who"),
+    cli_fails("cli-summarize-text-amounts", ["summarize", TEXT_AMOUNT_CSV], "amount"),
+    cli_fails("cli-summarize-bad-dates", ["summarize", BAD_DATE_CSV], "date"),
+    Case(
+        "cli-summarize-end-year-2500",
+        cli("summarize", GOOD_CSV, "--observation-end", "2500-01-01"),
+        check=lambda code: code == 0,
+    ),
+    cli_fails("cli-tier-unknown-column", ["tier", GOOD_CSV, "--amount", "value"], "value"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -522,6 +523,13 @@ class TestOrderLines:
         e2 = rows[(rows.Invoice == "E2")]
         assert e2["InvoiceDate"].tolist() == [pd.Timestamp("2021-06-20")]
         assert e2["amount"].tolist() == pytest.approx([14.3])
+        # A line without an order id follows missing=, as summarize does.
+        gap = log.copy()
+        gap.loc[0, "Invoice"] = None
+        with pytest.raises(ValueError, match="column 'Invoice': expected an order id"):
+            dataclasses.replace(cols, missing="raise").orders(gap)
+        with pytest.warns(kamkit.MissingValuesWarning, match="1 row without an order id"):
+            assert len(cols.orders(gap)) == len(rows)
 
     def test_amount_errors_name_the_column(self, lines_csv, capsys, tmp_path):
         base = ["summarize", str(lines_csv), "--customer", "CustomerID", "--date", "InvoiceDate"]
@@ -545,6 +553,9 @@ class TestOrderLines:
         argv = ["tier", str(lines_csv), *LINE_COLS, "--lang", "zh", "-o", str(out)]
         code, _, err = run(argv, capsys)
         assert code == 0, err
+        assert (
+            f"kamkit tier: 输入 15 行，客户 3 位；价值评分、客户层级和 RFM 细分已写入 {out}" in err
+        )
         raw = out.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel on Windows reads it
         got = pd.read_csv(out, encoding="utf-8-sig")
@@ -574,14 +585,23 @@ class TestOrderLines:
             assert "tier" not in warned.columns and "tier_12m" in warned.columns
         html = (out / "report.html").read_text(encoding="utf-8")
         assert "P(alive) = 1" in html
+        # One-time buyers' P(alive) = 1 is reconciled with their stage on their own rows.
+        one_time = tiers["frequency"] == 0
+        assert one_time.any()
+        assert tiers.loc[one_time, "p_alive_note"].str.contains("one-time buyer").all()
+        assert (tiers.loc[~one_time, "p_alive_note"] == "BG/NBD").all()
 
 
 def test_stage_reason_names_customers_without_a_stage():
-    stage = pd.Series(["stable", None], index=[1, 2])
-    reasons = kamkit.report.tables.stage_reasons(stage, "2021-05")
+    stage = pd.Series(["stable", None, None], index=[1, 2, 3])
+    first = pd.to_datetime(pd.Series(["2021-01-02", "2021-06-01", "2021-02-03"], index=[1, 2, 3]))
+    last = pd.Period("2021-05", "M")
+    reasons = kamkit.report.tables.stage_reasons(stage, last, first_purchase=first)
     assert reasons.tolist() == [
         "stage in 2021-05",
         "first purchase after 2021-05, the last full period: no stage yet",
+        "no period with a positive net revenue up to 2021-05 (free items or returns only): "
+        "no stage",
     ]
     assert kamkit.report.tables.recent_tier_name(12, "M") == "tier_12m"
     assert kamkit.report.tables.recent_tier_name(4, "Q") == "tier_4q"

@@ -272,7 +272,7 @@ class MarkovChain:
             forecast (10**16 steps) is a distribution, the stationary limit
             where there is one.
         """
-        steps = check_int("steps", steps, 0)
+        steps = check_int("steps", steps, 0, high=None)
         vec = self._distribution(start) @ _stochastic_power(self._m, steps)
         vec = np.clip(vec, 0.0, None)
         vec /= vec.sum()
@@ -397,7 +397,7 @@ class MarkovChain:
                 )
             value = np.linalg.solve(np.eye(n) - m, r)
         else:
-            horizon = check_int("horizon", horizon, 0)
+            horizon = check_int("horizon", horizon, 0, high=None)
             value = _power_sum(m, horizon + 1) @ r
         return pd.Series(value, index=self.states, name="clv")
 

@@ -369,7 +369,8 @@ def _lifecycle(ctx: Context, heading: str) -> str:
     out = ctx.frame()
     stage = stages[last].reindex(out.index)
     out["stage"] = translate_values(stage, lang)
-    out["stage_reason"] = stage_reasons(stage, last, lang)
+    first = ctx.archive["first_purchase"] if ctx.archive is not None else None
+    out["stage_reason"] = stage_reasons(stage, last, lang, first)
     fig, ax = ctx.plt.subplots(figsize=(7.0, 3.8))
     plotting.stage_flow(stages, ax=ax, lang=lang)
     counts = plotting.stage_counts(stages).loc[last]
@@ -435,6 +436,13 @@ def _clv(ctx: Context, heading: str) -> str:
     out = ctx.frame()
     for col in values.columns:
         out[col] = values[col]
+    # BG/NBD's P(alive) is 1 for every one-time buyer: say so on their rows.
+    one_time = (summary_weeks["frequency"] == 0).reindex(out.index, fill_value=False)
+    out.insert(
+        out.columns.get_loc("p_alive") + 1,
+        "p_alive_note",
+        np.where(one_time.to_numpy(), s["p_alive_one_time"], s["p_alive_repeat"]),
+    )
     clv = values["clv"]
     total = float(clv.sum())
     median = float(clv.median())

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._i18n import name, translate_values
+from .._validation import MissingValuesWarning, check_clv_time
 from ..archive import summarize
 from ..lifecycle import period_panel
 from ..models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD, SpendExclusionWarning
@@ -135,15 +136,32 @@ class LogColumns:
     def orders(self, transactions: pd.DataFrame) -> pd.DataFrame:
         """One row per order: dated at its first line, amount (and margin) summed.
 
-        Rows without a customer, date or order id are kept as they are, so
-        that the checks of :func:`kamkit.period_panel` still see them (and
-        ``missing`` decides). Without an order column, ``transactions``
-        itself.
+        Rows without a customer id or date are kept as they are, so that the
+        checks of :func:`kamkit.period_panel` still see them (and ``missing``
+        decides). Rows without an order id follow ``missing`` as
+        :func:`kamkit.summarize` does: a ``ValueError`` naming the column, or
+        dropped with a :class:`kamkit.MissingValuesWarning`. Without an order
+        column, ``transactions`` itself.
         """
         if self.order is None:
             return transactions
         keys = [self.customer, self.order]
-        have = transactions[[self.customer, self.date, self.order]].notna().all(axis=1)
+        no_order = transactions[self.order].isna()
+        if no_order.any():
+            count = int(no_order.sum())
+            rows = f"{count:,} row{'s' if count != 1 else ''}"
+            if self.missing == "raise":
+                raise ValueError(
+                    f"column {self.order!r}: expected an order id on every row, found {rows} "
+                    "without one; drop or fill them first, or pass missing='drop'"
+                )
+            warnings.warn(
+                f"transactions: dropped {rows} without an order id in {self.order!r}",
+                MissingValuesWarning,
+                stacklevel=3,
+            )
+            transactions = transactions[~no_order]
+        have = transactions[[self.customer, self.date]].notna().all(axis=1)
         lines = transactions[have]
         sums = {c: "sum" for c in (self.amount, self.margin) if c is not None}
         agg: dict[Any, Any] = {self.date: "min", **sums}
@@ -251,6 +269,7 @@ def clv_values(
     Returns the table, the two fitted models and the number of customers
     left out of the spend model's fit.
     """
+    check_clv_time(horizon_months, "horizon_months")
     transactions_model = CLV_MODELS[model]().fit(summary)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -319,6 +338,7 @@ def clv_table(
     >>> bool(table["p_alive"].between(0, 1).all()), len(table)
     (True, 2357)
     """
+    check_clv_time(horizon_months, "horizon_months")
     step = progress or (lambda what: None)
     step("building the customer archive")
     cols = LogColumns(customer, date, amount, None, missing, observation_end, order)
@@ -367,18 +387,35 @@ def warning_table(
     return out
 
 
-def stage_reasons(stage: pd.Series, last: Any, lang: str = "en") -> pd.Series:
+def stage_reasons(
+    stage: pd.Series, last: Any, lang: str = "en", first_purchase: pd.Series | None = None
+) -> pd.Series:
     """Why each customer has the stage it has, or why it has none.
 
-    ``stage`` is the stage in period ``last`` (missing for customers the
-    lifecycle panel has not staged yet: their first purchase came after
-    ``last``, the last full period).
+    ``stage`` is the stage in period ``last`` (the last full period). A
+    customer without one either bought first after ``last`` (known from
+    ``first_purchase``, the archive's column) or had no period with a
+    positive net revenue up to ``last`` (only free items or returns): the
+    lifecycle stages start at the first paying period.
     """
-    if lang == "zh":
-        staged, unstaged = f"{last} 的阶段", f"首次购买在最后一个完整期间 {last} 之后，尚无阶段"
-    else:
-        staged = f"stage in {last}"
-        unstaged = f"first purchase after {last}, the last full period: no stage yet"
+    zh = lang == "zh"
+    staged = f"{last} 的阶段" if zh else f"stage in {last}"
+    later = (
+        f"首次购买在最后一个完整期间 {last} 之后，尚无阶段"
+        if zh
+        else f"first purchase after {last}, the last full period: no stage yet"
+    )
+    unpaid = (
+        f"截至 {last} 没有净收入为正的期间（只有免费商品或退货），没有阶段"
+        if zh
+        else f"no period with a positive net revenue up to {last} (free items or returns "
+        "only): no stage"
+    )
     out = pd.Series(staged, index=stage.index, dtype=object, name="stage_reason")
-    out[stage.isna().to_numpy()] = unstaged
+    missing = stage.isna().to_numpy()
+    out[missing] = unpaid
+    if first_purchase is not None and hasattr(last, "end_time"):
+        first = pd.to_datetime(first_purchase.reindex(stage.index)).to_numpy()
+        after = missing & (first > np.datetime64(last.end_time))
+        out[after] = later
     return out
