@@ -559,7 +559,7 @@ def score_from_stats(
 
 def rfm_table(
     index: pd.Index, r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int, segments: Any
-):
+) -> pd.DataFrame:
     """The rfm_scores table of one partition from its R, F and M scores."""
     from .scoring import _rfm_table
 

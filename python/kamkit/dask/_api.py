@@ -776,7 +776,7 @@ def rfm_scores(
     dask DataFrame
         ``R``, ``F``, ``M``, ``rfm`` and ``segment``, partitioned like ``archive``.
     """
-    from .. import _core
+    from .._native import core as _core
     from ..scoring import rfm_scores as _rfm
 
     frame = _check_frame(archive, "archive")
@@ -802,7 +802,7 @@ def rfm_scores(
         return out
 
     parts = dask.compute(*[dask.delayed(counts)(p) for p in frame.to_delayed()])
-    cuts = []
+    cuts: list[Any] = []
     for j in range(3):
         vc = kern.merge_value_counts([p[j] for p in parts]).sort_index(ascending=False)
         desc = np.ascontiguousarray(np.repeat(vc.index.to_numpy(dtype=np.float64), vc.to_numpy()))

@@ -73,6 +73,15 @@ class FitError(ValueError):
 
     Raised for degenerate data (one customer, nobody observed for any time,
     nobody repeating) and when the optimiser meets a non-finite likelihood.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> try:
+    ...     kamkit.BetaGeo().fit([1], [2.0], [5.0])
+    ... except kamkit.FitError as error:
+    ...     print(type(error).__name__, isinstance(error, ValueError))
+    FitError True
     """
 
 
