@@ -80,8 +80,9 @@ Scan scan_log(const TransactionsView& log, bool count_after, std::int64_t end_ti
   const double* a = sums ? log.amount : nullptr;
   const double* m = sums ? log.margin : nullptr;
   const auto t0 = n > 0 ? static_cast<std::uint64_t>(t[0]) : 0;
-#pragma omp parallel for reduction(max : mx, kmx) reduction(min : mn, kmn) reduction(+ : after) \
-    reduction(| : varying) reduction(+ : asum, msum) if (n > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) reduction(max : mx, kmx) \
+    reduction(min : mn, kmn) reduction(+ : after) reduction(| : varying)             \
+    reduction(+ : asum, msum) if (n > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     mx = std::max(mx, t[i]);
     mn = std::min(mn, t[i]);
@@ -744,7 +745,7 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   if (scan.after_end > 0) {
     keep.resize(log.n);
     const auto n = static_cast<std::ptrdiff_t>(log.n);
-#pragma omp parallel for if (n > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (n > kParallelThreshold)
     for (std::ptrdiff_t i = 0; i < n; ++i) keep[i] = log.ticks[i] <= end_tick;
   }
   Frame f{};
@@ -803,7 +804,8 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
     const auto n = static_cast<std::ptrdiff_t>(log.n);
     const std::uint8_t* kp = keep.empty() ? nullptr : keep.data();
     const std::uint8_t* pf = log.purchase;
-#pragma omp parallel for reduction(+ : n_p, n_o) if (n > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    reduction(+ : n_p, n_o) if (n > kParallelThreshold)
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       const bool kept = kp == nullptr || kp[i] != 0;
       keep_p[i] = kept && pf[i] != 0;

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from . import datasets
+from ._threads import get_num_threads, set_num_threads
 from ._validation import MissingValuesWarning
 from ._version import __version__
 from .archive import calibration_holdout, summarize
@@ -33,6 +34,7 @@ from .models import (
     BetaGeo,
     BetaGeoBetaBinom,
     ConvergenceWarning,
+    FitError,
     GammaGamma,
     ModifiedBetaGeo,
     ParetoNBD,
@@ -41,6 +43,7 @@ from .models import (
 from .scoring import (
     CRITERIA,
     SEGMENT_MAPS,
+    MissingCriterionWarning,
     default_criteria,
     profitability,
     register_criterion,
@@ -68,6 +71,7 @@ __all__ = [
     "CRITERIA",
     "LABEL_SETS",
     "SEGMENT_MAPS",
+    "MissingCriterionWarning",
     "STAGES",
     "TIER_SCHEMES",
     "WARNING_REASONS",
@@ -76,6 +80,7 @@ __all__ = [
     "BetaGeoBetaBinom",
     "Concentration",
     "ConvergenceWarning",
+    "FitError",
     "GammaGamma",
     "KMeansSegments",
     "MarkovChain",
@@ -109,6 +114,8 @@ __all__ = [
     "service_policies",
     "stage_strategies",
     "summarize",
+    "get_num_threads",
+    "set_num_threads",
     "tier_by_thresholds",
     "tier_history",
     "transitions",

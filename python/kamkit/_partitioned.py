@@ -455,7 +455,9 @@ def pyramid_thresholds(
     return thresholds, strict
 
 
-def codes_at_least(values: np.ndarray, thresholds: Sequence[float], strict: Sequence[bool]):
+def codes_at_least(
+    values: np.ndarray, thresholds: Sequence[float], strict: Sequence[bool]
+) -> np.ndarray:
     """Tier codes (0 = lowest): the number of thresholds each value passes."""
     codes = np.zeros(len(values), dtype=np.int16)
     for t, s in zip(thresholds, strict, strict=True):
@@ -482,7 +484,12 @@ def merge_rfm_rows(parts: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataF
 
 
 def value_score_part(
-    frame: pd.DataFrame, arrays: list[np.ndarray], lo: np.ndarray, hi: np.ndarray, weights, method
+    frame: pd.DataFrame,
+    arrays: list[np.ndarray],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    weights: Any,
+    method: Any,
 ) -> np.ndarray:
     """Min-max value scores of one partition on the global ranges.
 
@@ -492,3 +499,68 @@ def value_score_part(
     cols = [np.ascontiguousarray(np.concatenate([a, [lo[j], hi[j]]])) for j, a in enumerate(arrays)]
     score = _core.value_score(cols, weights, method)
     return np.asarray(score)[: len(frame)]
+
+
+def rank_table(counts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values (increasing) and their percentiles (average rank - 1) / (n - 1).
+
+    ``counts`` are the global counts of the distinct values (any order).
+    """
+    counts = counts.sort_index()
+    values = counts.index.to_numpy(dtype=np.float64)
+    c = counts.to_numpy()
+    n = int(c.sum())
+    b = np.cumsum(c)
+    a = b - c
+    if n == 1:
+        return values, np.full(len(values), 0.5)
+    inv = 1.0 / float(n - 1)
+    return values, (0.5 * (a + 1 + b).astype(np.float64) - 1.0) * inv
+
+
+def score_from_stats(
+    arrays: list[np.ndarray],
+    weights: np.ndarray,
+    method: str,
+    stats: dict[int, Any],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    n: int,
+) -> np.ndarray:
+    """z-score or rank value scores of one partition from the global statistics.
+
+    The arithmetic of the core's value_score, criterion by criterion:
+    ``stats[j]`` is (mean, sd) for "zscore" and :func:`rank_table` for "rank".
+    """
+    from scipy.special import erfc
+
+    total = 0.0
+    for w in weights:
+        total += abs(float(w))
+    m = len(arrays[0]) if arrays else 0
+    out = np.zeros(m)
+    for j, x in enumerate(arrays):
+        if weights[j] == 0.0:
+            continue
+        w = 100.0 * abs(float(weights[j])) / total
+        if method == "zscore":
+            mean, sd = stats[j]
+            if not (sd > 0.0) or hi[j] == lo[j]:
+                s = np.full(m, 0.5)
+            else:
+                scale = 1.0 / (sd * np.sqrt(2.0))
+                s = 0.5 * erfc(-(x - mean) * scale)
+        else:
+            values, pct = stats[j]
+            s = pct[np.searchsorted(values, x)]
+        out += w * (1.0 - s) if weights[j] < 0.0 else w * s
+    return np.minimum(100.0, np.maximum(0.0, out))
+
+
+def rfm_table(
+    index: pd.Index, r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int, segments: Any
+):
+    """The rfm_scores table of one partition from its R, F and M scores."""
+    from .scoring import _rfm_table
+
+    return _rfm_table(index, r, f, m, bins, segments)

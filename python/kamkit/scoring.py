@@ -21,6 +21,7 @@ from ._native import core as _core
 from ._validation import (
     check_choice,
     check_columns,
+    check_count,
     check_frame,
     numeric_column,
 )
@@ -28,6 +29,7 @@ from ._validation import (
 __all__ = [
     "CRITERIA",
     "SEGMENT_MAPS",
+    "MissingCriterionWarning",
     "RF_SEGMENT_GRID",
     "default_criteria",
     "profitability",
@@ -172,6 +174,10 @@ CREDIT_DIRECTIONS: dict[str, float] = {
 CREDIT_WEIGHT = 0.20
 
 
+class MissingCriterionWarning(UserWarning):
+    """A scoring criterion no customer has a value for was left out of the score."""
+
+
 @renamed(customers="archive")
 def default_criteria(archive: pd.DataFrame) -> dict[str, float]:
     """The default criteria for the columns `customers` has.
@@ -300,7 +306,10 @@ def value_score(
         z-score (ddof 0); "rank": percentile (average rank - 1) / (n - 1),
         with ties sharing a rank. A constant criterion scores 0.5.
     missing : {"raise", "zero", "median"}
-        What to do with missing criterion values.
+        What to do with missing criterion values. With "zero" or "median", a
+        criterion missing for every customer (``growth`` on a log shorter than
+        two full periods) is left out with a :class:`MissingCriterionWarning`
+        naming it.
     credit : DataFrame, optional
         Credit table indexed by customer id with any of ``credit_limit``,
         ``receivables``, ``overdue_days``, ``credit_rating``. Its columns are
@@ -362,6 +371,7 @@ def value_score(
         )
     n = len(archive)
     cols_arr: list[np.ndarray] = []  # views of the columns where the dtype allows
+    left_out: list[str] = []
     weights = np.empty(len(criteria), dtype=np.float64)
     for j, (key, w) in enumerate(criteria.items()):
         try:
@@ -372,7 +382,27 @@ def value_score(
             raise ValueError(f"criteria[{key!r}]: expected a finite weight, found {w!r}")
         values = _criterion_values(archive, key)
         arr = numeric_column(values, column=str(key), allow_missing=True)
+        if missing != "raise" and n and weights[j] != 0 and np.isnan(arr).all():
+            # Nothing to fill from (growth on a log shorter than two periods):
+            # the criterion is left out and the others keep their weights.
+            left_out.append(str(key))
+            weights[j] = 0.0
+            cols_arr.append(np.zeros(n))
+            continue
         cols_arr.append(np.ascontiguousarray(_fill_missing(arr, str(key), missing)))
+    if left_out:
+        if not np.any(weights != 0):
+            raise ValueError(
+                f"criteria: every weighted criterion ({', '.join(left_out)}) is missing for "
+                f"all {n} customers; nothing to score"
+            )
+        warnings.warn(
+            f"criteria: {', '.join(repr(k) for k in left_out)} missing for all {n} customers "
+            "(growth needs two full periods); left out of the score, the other criteria "
+            "keep their weights",
+            MissingCriterionWarning,
+            stacklevel=2,
+        )
     if not np.any(weights != 0):
         raise ValueError("criteria: the weights are all zero; give at least one a weight")
     if n == 0:
@@ -501,6 +531,10 @@ def segment_map_from_grid(
 register_segment_map("rf11", segment_map_from_grid(RF_SEGMENT_GRID), RF_SEGMENTS)
 
 
+#: The most scores rfm_scores gives (scores are 16-bit integers).
+MAX_RFM_BINS = 32_767
+
+
 def _equal_bin_scores(values: np.ndarray, bins: int) -> np.ndarray:
     """Scores 1..bins (bins = highest values), ties together, every level used.
 
@@ -579,19 +613,11 @@ def rfm_scores(
     ['222', '111', '333']
     """
     check_frame(archive, "archive")
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ValueError(f"bins: expected a positive integer, found {bins!r}")
-    bins = int(bins)
+    bins = check_count(
+        "bins", bins, 1, MAX_RFM_BINS, "scores are kept as 16-bit integers; use fewer bins"
+    )
     check_columns(archive, ["recency", "T", frequency, monetary], "archive")
-    if isinstance(segments, str):
-        if segments not in SEGMENT_MAPS:
-            known = ", ".join(sorted(SEGMENT_MAPS))
-            raise ValueError(f"segments: unknown segment map {segments!r}; registered: {known}")
-        smap = SEGMENT_MAPS[segments]
-    elif callable(segments):
-        smap = SegmentMap("custom", segments, None)
-    else:
-        raise TypeError(f"segments: expected a name or a callable, found {type(segments).__name__}")
+    smap = _segment_map(segments)
     rec = numeric_column(archive["recency"], column="recency")
     T = numeric_column(archive["T"], column="T")
     freq = numeric_column(archive[frequency], column=frequency)
@@ -603,7 +629,34 @@ def rfm_scores(
         r = _equal_bin_scores(-(T - rec), bins)
         f = _equal_bin_scores(freq, bins)
         m = _equal_bin_scores(mon, bins)
-    out = pd.DataFrame({"R": r, "F": f, "M": m}, index=archive.index)
+    return _rfm_table(archive.index, r, f, m, bins, smap)
+
+
+def _segment_map(segments: str | Callable[..., Any]) -> SegmentMap:
+    if isinstance(segments, str):
+        if segments not in SEGMENT_MAPS:
+            known = ", ".join(sorted(SEGMENT_MAPS))
+            raise ValueError(f"segments: unknown segment map {segments!r}; registered: {known}")
+        smap = SEGMENT_MAPS[segments]
+    elif callable(segments):
+        smap = SegmentMap("custom", segments, None)
+    else:
+        raise TypeError(f"segments: expected a name or a callable, found {type(segments).__name__}")
+    return smap
+
+
+def _rfm_table(
+    index: pd.Index,
+    r: np.ndarray,
+    f: np.ndarray,
+    m: np.ndarray,
+    bins: int,
+    segments: str | Callable[..., Any] | SegmentMap,
+) -> pd.DataFrame:
+    """The rfm_scores table of the R, F and M scores (int16, 1..bins)."""
+    smap = segments if isinstance(segments, SegmentMap) else _segment_map(segments)
+    n = len(index)
+    out = pd.DataFrame({"R": r, "F": f, "M": m}, index=index)
     if bins <= 9:
         code = (r.astype(np.int64) * 100 + f * 10 + m).astype(str)
     else:

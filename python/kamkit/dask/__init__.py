@@ -30,17 +30,23 @@ from __future__ import annotations
 from ._api import (
     calibration_holdout,
     concentration,
+    lifecycle_stages,
     period_panel,
     pyramid,
+    rfm_scores,
     summarize,
+    transitions,
     value_score,
 )
 
 __all__ = [
     "calibration_holdout",
     "concentration",
+    "lifecycle_stages",
     "period_panel",
     "pyramid",
+    "rfm_scores",
     "summarize",
+    "transitions",
     "value_score",
 ]

@@ -30,9 +30,12 @@ dask = require("dask", "kamkit.dask")
 __all__ = [
     "calibration_holdout",
     "concentration",
+    "lifecycle_stages",
     "period_panel",
     "pyramid",
+    "rfm_scores",
     "summarize",
+    "transitions",
     "value_score",
 ]
 
@@ -58,7 +61,7 @@ def _by_customer(frame: Any, customer: Hashable, partitioned: bool) -> Any:
     if partitioned:
         return frame
 
-    def tag(part: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
+    def tag(part: pd.DataFrame, partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
         number = 0 if partition_info is None else int(partition_info["number"])
         return kern.tag_rows(part, number)
 
@@ -241,7 +244,14 @@ def calibration_holdout(
             f"({obs_period}) in column {date!r}"
         )
     duration = (obs_period.start_time - cal_period.start_time).days / _TIME_UNITS[time_unit]
-    base = _summarize(frame._meta, customer, date, amount, observation_end=cal, freq=freq)
+    base = _summarize(
+        frame._meta,
+        customer,
+        date,
+        amount,
+        observation_end=cal,
+        granularity=freq,  # type: ignore[arg-type]
+    )
     empty = base[[c for c in ("frequency", "recency", "T", "monetary_value") if c in base]]
     empty.columns = [f"{c}_cal" for c in empty.columns]
     empty = empty.assign(frequency_holdout=np.zeros(0))
@@ -316,6 +326,13 @@ def period_panel(
     index = _summarize(frame._meta, customer, date, observation_end=end).index
     dtype = np.float64 if value == "revenue" else np.int64
     empty = pd.DataFrame(np.zeros((0, len(columns)), dtype=dtype), index=index, columns=columns)
+    last = pd.Period(end_wall, freq=period)
+    empty.attrs.update(
+        value=value,
+        freq=period,
+        observation_end=end_wall.normalize(),
+        partial=bool(last.end_time.normalize() != end_wall.normalize()),
+    )
     shuffled = _by_customer(frame, customer, partitioned_by_customer)
     return shuffled.map_partitions(
         kern.period_panel_part,
@@ -456,10 +473,12 @@ def concentration(values: Any, negative: str = "raise") -> Concentration:
 
 
 def value_score(
-    customers: Any,
+    archive: Any,
     criteria: Mapping[Any, float] | None = None,
     method: str = "minmax",
     missing: str = "raise",
+    *,
+    scale: str = "percentile",
 ) -> Any:
     """Weighted multi-criteria value score of a dask archive (see :func:`kamkit.value_score`).
 
@@ -469,25 +488,26 @@ def value_score(
 
     Parameters
     ----------
-    customers : dask DataFrame
-    criteria, missing
-        As in :func:`kamkit.value_score`.
-    method : {"minmax"}
-        Min-max scaling (the other methods are not available on dask yet).
+    archive : dask DataFrame
+    criteria, missing, scale
+        As in :func:`kamkit.value_score`. ``scale="percentile"`` ranks the
+        weighted scores among all customers: the client gathers their
+        distinct values and counts (one pass more over the archive).
+    method : {"minmax", "zscore", "rank"}
+        As in :func:`kamkit.value_score`. "minmax" gives the same bits;
+        "zscore" sums in another order (equal within 1e-12 relative);
+        "rank" gathers each criterion's distinct values and their counts
+        on the client (one float and one count per distinct value).
 
     Returns
     -------
     dask Series
         ``value_score``, partitioned like ``customers``.
     """
-    frame = _check_frame(customers, "customers")
+    frame = _check_frame(archive, "archive")
+    check_choice("scale", scale, ("percentile", "minmax"))
     check_choice("method", method, ("minmax", "zscore", "rank"))
     check_choice("missing", missing, ("raise", "zero", "median"))
-    if method != "minmax":
-        raise ValueError(
-            f"method: kamkit.dask.value_score scores by 'minmax' only, found {method!r}; "
-            "collect the archive and call kamkit.value_score for the other methods"
-        )
     if criteria is None:
         criteria = default_criteria(frame._meta)
     if not isinstance(criteria, Mapping) or len(criteria) == 0:
@@ -558,18 +578,246 @@ def value_score(
         lo[j] = min(lo[j], fills[j])
         hi[j] = max(hi[j], fills[j])
 
+    def filled(part: pd.DataFrame) -> list[np.ndarray]:
+        return [
+            np.where(np.isnan(a), fills[j], a) if nan[j] else a for j, a in enumerate(raw(part))
+        ]
+
+    used = [j for j in range(len(keys)) if weights[j] != 0]
+    extra: dict[int, Any] = {}
+    if method == "zscore":
+        sums = dask.compute(
+            *[dask.delayed(lambda p: [a.sum() for a in filled(p)])(p) for p in parts]
+        )
+        means = [sum(s_[j] for s_ in sums) / n for j in range(len(keys))]
+
+        def squares(p: pd.DataFrame) -> list[float]:
+            return [float(((a - means[j]) * (a - means[j])).sum()) for j, a in enumerate(filled(p))]
+
+        ss = dask.compute(*[dask.delayed(squares)(p) for p in parts])
+        for j in used:
+            extra[j] = (means[j], np.sqrt(sum(s_[j] for s_ in ss) / n))
+    elif method == "rank":
+        for j in used:
+            counts = kern.merge_value_counts(
+                dask.compute(*[dask.delayed(_value_counts)(filled, p, j) for p in parts])
+            )
+            extra[j] = kern.rank_table(counts)
+
     def score(part: pd.DataFrame) -> pd.Series:
-        arrays = []
-        for j, a in enumerate(raw(part)):
-            arrays.append(np.where(np.isnan(a), fills[j], a) if nan[j] else a)
-        out = kern.value_score_part(part, arrays, lo, hi, weights, method)
+        arrays = filled(part)
+        if method == "minmax":
+            out = kern.value_score_part(part, arrays, lo, hi, weights, method)
+        else:
+            out = kern.score_from_stats(arrays, weights, method, extra, lo, hi, n)
         return pd.Series(out, index=part.index, name="value_score")
 
     meta = pd.Series([], index=frame._meta.index, dtype=np.float64, name="value_score")
-    return frame.map_partitions(score, meta=meta)
+    weighted = frame.map_partitions(score, meta=meta)
+    if scale == "minmax":
+        return weighted
+    parts = weighted.to_delayed()
+    counts = kern.merge_value_counts(dask.compute(*[dask.delayed(_counts_of)(p) for p in parts]))
+    values, pct = kern.rank_table(counts)
+
+    def percentile(part: pd.Series) -> pd.Series:
+        out = np.multiply(pct[np.searchsorted(values, part.to_numpy())], 100.0)
+        return pd.Series(out, index=part.index, name="value_score")
+
+    return weighted.map_partitions(percentile, meta=meta)
+
+
+def _counts_of(part: pd.Series) -> pd.Series:
+    uniq, counts = np.unique(part.to_numpy(), return_counts=True)
+    return pd.Series(counts.astype(np.int64), index=uniq)
+
+
+def _value_counts(filled: Any, part: pd.DataFrame, j: int) -> pd.Series:
+    """Distinct values of criterion ``j`` of a partition and their counts."""
+    uniq, counts = np.unique(filled(part)[j], return_counts=True)
+    return pd.Series(counts.astype(np.int64), index=uniq)
 
 
 def _present(raw: Any, part: pd.DataFrame, j: int) -> np.ndarray:
     """The values of criterion ``j`` of a partition that are not missing."""
     a = raw(part)[j]
     return a[~np.isnan(a)]
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def lifecycle_stages(panel: Any, *, partial: bool | None = None, **rules: Any) -> Any:
+    """Lifecycle stages of a dask panel (see :func:`kamkit.lifecycle_stages`), per partition.
+
+    Parameters
+    ----------
+    panel : dask DataFrame
+        From :func:`period_panel` (which records whether the last period is
+        partial for the whole log).
+    partial : bool, optional
+        Whether the last period is partial; default: the panel's.
+    **rules
+        ``new_periods``, ``window``, ``growth``, ``decline``,
+        ``churn_periods``, as in :func:`kamkit.lifecycle_stages`.
+
+    Returns
+    -------
+    dask DataFrame
+        Lazy, partitioned like ``panel``.
+    """
+    from ..lifecycle import lifecycle_stages as _stages
+
+    frame = _check_frame(panel, "panel")
+    if partial is None:
+        if "partial" not in frame._meta.attrs:
+            raise ValueError(
+                "partial: the panel does not say whether its last period is partial; build it "
+                "with kamkit.dask.period_panel or pass partial=True/False"
+            )
+        partial = bool(frame._meta.attrs["partial"])
+    one = pd.DataFrame(np.zeros((1, frame.shape[1])), columns=frame.columns)
+    meta = _stages(one, partial=partial, **rules).iloc[:0]
+    meta.index = frame._meta.index
+
+    def part(p: pd.DataFrame) -> pd.DataFrame:
+        if len(p) == 0:
+            out = meta.copy()
+            out.index = p.index
+            return out
+        return _stages(p, partial=partial, **rules)
+
+    return frame.map_partitions(part, meta=meta)
+
+
+def transitions(states: Any, by_period: bool = False) -> Any:
+    """Moves between consecutive periods of a dask states frame (see :func:`kamkit.transitions`).
+
+    Each partition's count matrix is computed where it lies; the client adds
+    them (aligned by state) and derives the probabilities.
+
+    Returns
+    -------
+    Transitions
+        The pandas result.
+    """
+    from ..lifecycle import Transitions
+    from ..lifecycle import transitions as _transitions
+    from ..lifecycle.markov import _probabilities
+
+    frame = _check_frame(states, "states")
+    if frame.shape[1] < 2:
+        raise ValueError(f"states: expected at least two period columns, found {frame.shape[1]}")
+
+    def part(p: pd.DataFrame) -> pd.DataFrame | None:
+        if len(p) == 0:
+            return None
+        return _transitions(p, by_period).counts
+
+    counts = [
+        c
+        for c in dask.compute(*[dask.delayed(part)(p) for p in frame.to_delayed()])
+        if c is not None
+    ]
+    if not counts:
+        return _transitions(frame._meta, by_period)
+    dtypes = list(frame._meta.dtypes)
+    if isinstance(dtypes[0], pd.CategoricalDtype) and all(d == dtypes[0] for d in dtypes):
+        labels = pd.Index(dtypes[0].categories)
+    else:
+        labels = counts[0].columns
+        for c in counts[1:]:
+            labels = labels.union(c.columns)
+    labels = pd.Index(labels, name="to")
+    if by_period:
+        cols = frame.columns
+        n = len(labels)
+        pairs = len(cols) - 1
+        index = pd.MultiIndex.from_arrays(
+            [
+                np.repeat(np.asarray(cols[:-1], dtype=object), n),
+                np.repeat(np.asarray(cols[1:], dtype=object), n),
+                np.tile(np.asarray(labels, dtype=object), pairs),
+            ],
+            names=["period_from", "period_to", "from"],
+        )
+    else:
+        index = pd.Index(labels, name="from")
+    total = np.zeros((len(index), len(labels)), dtype=counts[0].to_numpy().dtype)
+    for c in counts:
+        total += c.reindex(index=index, columns=labels, fill_value=0).to_numpy()
+    shaped = total.reshape(-1, len(labels), len(labels)) if by_period else total
+    probs, observed = _probabilities(shaped)
+    return Transitions(
+        counts=pd.DataFrame(total, index=index, columns=labels),
+        probabilities=pd.DataFrame(probs.reshape(total.shape), index=index, columns=labels),
+        observed=pd.Series(observed.ravel(), index=index, name="observed"),
+    )
+
+
+# ---------------------------------------------------------------------- RFM
+
+
+def rfm_scores(
+    archive: Any,
+    bins: int = 5,
+    monetary: str = "revenue",
+    frequency: str = "frequency",
+    segments: Any = "rf11",
+) -> Any:
+    """R, F and M scores of a dask archive (see :func:`kamkit.rfm_scores`).
+
+    The cuts depend on the runs of equal values: the client gathers each
+    score column's distinct values and their counts, finds the cuts with the
+    single-machine rule, and a lazy map scores every partition.
+
+    Returns
+    -------
+    dask DataFrame
+        ``R``, ``F``, ``M``, ``rfm`` and ``segment``, partitioned like ``archive``.
+    """
+    from .. import _core
+    from ..scoring import rfm_scores as _rfm
+
+    frame = _check_frame(archive, "archive")
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+        raise ValueError(f"bins: expected a positive integer, found {bins!r}")
+    bins = int(bins)
+    meta = _rfm(frame._meta, bins, monetary, frequency, segments)
+
+    def columns(p: pd.DataFrame) -> list[np.ndarray]:
+        rec = numeric_column(p["recency"], column="recency")
+        T = numeric_column(p["T"], column="T")
+        return [
+            -(T - rec),
+            numeric_column(p[frequency], column=frequency),
+            numeric_column(p[monetary], column=monetary),
+        ]
+
+    def counts(p: pd.DataFrame) -> list[pd.Series]:
+        out = []
+        for a in columns(p):
+            uniq, c = np.unique(a, return_counts=True)
+            out.append(pd.Series(c.astype(np.int64), index=uniq))
+        return out
+
+    parts = dask.compute(*[dask.delayed(counts)(p) for p in frame.to_delayed()])
+    cuts = []
+    for j in range(3):
+        vc = kern.merge_value_counts([p[j] for p in parts]).sort_index(ascending=False)
+        desc = np.ascontiguousarray(np.repeat(vc.index.to_numpy(dtype=np.float64), vc.to_numpy()))
+        if len(desc) == 0:
+            cuts.append(([], []))
+            continue
+        c = [int(x) for x in _core.balanced_cuts(desc, bins)]
+        cuts.append(([np.inf if k == 0 else desc[k - 1] for k in c], [k == 0 for k in c]))
+
+    def part(p: pd.DataFrame) -> pd.DataFrame:
+        cols = columns(p)
+        r, f, m = (
+            kern.codes_at_least(a, t, st).astype(np.int16) + 1
+            for a, (t, st) in zip(cols, cuts, strict=True)
+        )
+        return kern.rfm_table(p.index, r, f, m, bins, segments)
+
+    return frame.map_partitions(part, meta=meta)

@@ -90,6 +90,8 @@ def predict(model: Any, method: str, name: str, *args: Any, **kwargs: Any) -> An
     """
 
     def run(*parts: Any, **kw: Any) -> pd.Series:
+        if len(_index(parts)) == 0:  # an empty partition: no customer to predict for
+            return pd.Series([], index=_index(parts), dtype=np.float64, name=name)
         out = getattr(model, method)(*parts, **kw)
         return pd.Series(np.asarray(out, dtype=np.float64), index=_index(parts), name=name)
 

@@ -176,6 +176,22 @@ def period_panel(
     )
 
 
+def _check_same_id_kind(index: pd.Index, new_ids: Any, customer: Hashable) -> None:
+    """TypeError when the new log's customer ids are of another kind than the panel's."""
+    if not len(index) or not len(new_ids):
+        return
+    new = pd.Index(new_ids)
+    numbers = {"integer", "floating", "mixed-integer-float", "decimal"}
+    old_kind, new_kind = index.inferred_type, new.inferred_type
+    if old_kind == new_kind or {old_kind, new_kind} <= numbers:
+        return
+    raise TypeError(
+        f"new_transactions: expected customer ids in column {customer!r} of the panel's "
+        f"kind ({old_kind}, e.g. {index[0]!r}), found {new_kind} ids (e.g. {new[0]!r}); "
+        "convert one to the other's type (e.g. .astype(str))"
+    )
+
+
 def update_panel(
     panel: pd.DataFrame,
     new_transactions: pd.DataFrame,
@@ -274,6 +290,7 @@ def update_panel(
     unique, codes = _core.lifecycle_group_keys(log.keys)
     new_ids = log.ids(unique)
     index = panel.index
+    _check_same_id_kind(index, new_ids, customer)
     fresh = new_ids[index.get_indexer(new_ids) < 0] if len(new_ids) else new_ids
     grown = len(fresh) > 0
     if grown:

@@ -71,16 +71,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "stage": "Stage",
         "strategy": "Strategy",
         "warn_text": "{n} customers raise a warning, with {value} of value at risk. "
-        "The {k} with the most value at risk:",
+        "In warnings.csv, {recent} is the tier over the last {window} {period}s; tier in "
+        "tiers.csv is over the whole history. The {k} with the most value at risk:",
         "no_warn": "No customer raises a warning.",
         "customer": "Customer",
         "reasons": "Reasons",
         "value_at_risk": "Value at risk",
         "clv_text": "BG/NBD for purchases and Gamma-Gamma for spend, fitted on this log; "
         "lifetime value over the next {h} months at {d} per month. Total: {total}; median "
-        "customer: {median}.",
+        "customer: {median}. P(alive) is BG/NBD's: the model lets a customer drop out only "
+        "right after a repeat purchase, so a one-time buyer has P(alive) = 1 however long "
+        "their silence. The lifecycle stage reads that silence directly, which is why a "
+        "one-time buyer can be 'churned' next to P(alive) = 1; for them, trust the stage.",
         "clv_fit": "BG/NBD parameters",
         "p_alive": "P(alive)",
+        "p_alive_one_time": "BG/NBD gives every one-time buyer P(alive) = 1; read the stage",
+        "p_alive_repeat": "BG/NBD",
         "exp_purchases": "Expected purchases",
         "exp_spend": "Expected spend",
         "clv": "CLV",
@@ -146,15 +152,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "最后一个完整期间：",
         "stage": "阶段",
         "strategy": "策略",
-        "warn_text": "{n} 位客户触发预警，涉及风险价值 {value}。风险价值最高的 {k} 位：",
+        "warn_text": "{n} 位客户触发预警，涉及风险价值 {value}。warnings.csv 中的“{recent}”是"
+        "最近 {window} 个{period}的层级；tiers.csv 中的层级按全部历史计算。风险价值最高的 {k} 位：",
         "no_warn": "没有客户触发预警。",
         "customer": "客户",
         "reasons": "预警原因",
         "value_at_risk": "风险价值",
         "clv_text": "用 BG/NBD 模型预测购买次数、Gamma-Gamma 模型预测消费金额，"
-        "计算未来 {h} 个月的终身价值（月折现率 {d}）。合计 {total}；客户中位数 {median}。",
+        "计算未来 {h} 个月的终身价值（月折现率 {d}）。合计 {total}；客户中位数 {median}。"
+        "存活概率来自 BG/NBD 模型：该模型只允许客户在一次重复购买之后流失，因此只购买过一次的客户"
+        "无论沉默多久存活概率都是 1。生命周期阶段直接依据沉默时长，所以一次性客户可能既是“流失”又有"
+        "存活概率 1；对这些客户请以阶段为准。",
         "clv_fit": "BG/NBD 参数",
         "p_alive": "存活概率",
+        "p_alive_one_time": "BG/NBD 模型中一次性客户的存活概率总是 1；请以生命周期阶段为准",
+        "p_alive_repeat": "BG/NBD",
         "exp_purchases": "预期购买次数",
         "exp_spend": "预期单次消费",
         "clv": "终身价值",

@@ -34,7 +34,16 @@ from ..service import service_policies
 from ..tiering import concentration, pyramid
 from ._html import esc, failed, figure, fmt_money, fmt_pct, table
 from ._strings import PERIOD_WORD, STRINGS, TITLES
-from .tables import LogColumns, archive_columns, clv_values, rfm_columns, value_scores
+from .tables import (
+    LogColumns,
+    archive_columns,
+    clv_values,
+    recent_tier_name,
+    rfm_columns,
+    stage_reasons,
+    value_scores,
+    warning_table,
+)
 
 __all__ = ["SECTIONS", "Context", "Section", "section"]
 
@@ -358,7 +367,10 @@ def _lifecycle(ctx: Context, heading: str) -> str:
     stages = lifecycle_stages(ctx.panel)
     last = _last_full(stages, ctx.panel)
     out = ctx.frame()
-    out["stage"] = translate_values(stages[last].reindex(out.index), lang)
+    stage = stages[last].reindex(out.index)
+    out["stage"] = translate_values(stage, lang)
+    first = ctx.archive["first_purchase"] if ctx.archive is not None else None
+    out["stage_reason"] = stage_reasons(stage, last, lang, first)
     fig, ax = ctx.plt.subplots(figsize=(7.0, 3.8))
     plotting.stage_flow(stages, ax=ax, lang=lang)
     counts = plotting.stage_counts(stages).loc[last]
@@ -386,7 +398,7 @@ def _lifecycle(ctx: Context, heading: str) -> str:
 def _warning(ctx: Context, heading: str) -> str:
     s, lang = ctx.s, ctx.lang
     warnings = early_warning(ctx.panel)
-    ctx.warnings_out = warnings
+    ctx.warnings_out = warning_table(warnings, ctx.period, lang=lang)
     k = 15
     n = len(warnings)
     total = float(warnings["value_at_risk"].sum()) if n else 0.0
@@ -401,7 +413,14 @@ def _warning(ctx: Context, heading: str) -> str:
     ]
     frame[s["value_at_risk"]] = top["value_at_risk"].to_numpy()
     fmt = {s["value_at_risk"]: fmt_money}
-    text = s["warn_text"].format(n=f"{n:,}", value=fmt_money(total), k=min(k, n))
+    text = s["warn_text"].format(
+        n=f"{n:,}",
+        value=fmt_money(total),
+        k=min(k, n),
+        recent=recent_tier_name(12, ctx.period),
+        window=12,
+        period=ctx.pword,
+    )
     return f'<p>{esc(text)}</p><div class="scroll">{table(frame, fmt)}</div>'
 
 
@@ -417,6 +436,13 @@ def _clv(ctx: Context, heading: str) -> str:
     out = ctx.frame()
     for col in values.columns:
         out[col] = values[col]
+    # BG/NBD's P(alive) is 1 for every one-time buyer: say so on their rows.
+    one_time = (summary_weeks["frequency"] == 0).reindex(out.index, fill_value=False)
+    out.insert(
+        out.columns.get_loc("p_alive") + 1,
+        "p_alive_note",
+        np.where(one_time.to_numpy(), s["p_alive_one_time"], s["p_alive_repeat"]),
+    )
     clv = values["clv"]
     total = float(clv.sum())
     median = float(clv.median())

@@ -32,7 +32,7 @@ class BetaGeoBetaBinomFitter(_KamkitFitter, BetaGeoBetaBinom):
     _simulator_first = "n_periods"
     _simulator = staticmethod(beta_geometric_beta_binom_model)
 
-    def fit(
+    def fit(  # type: ignore[override]
         self,
         frequency: Any,
         recency: Any,

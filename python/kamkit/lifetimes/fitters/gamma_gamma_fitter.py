@@ -41,7 +41,7 @@ class GammaGammaFitter(_KamkitFitter, GammaGamma):
         keep = (x > 0) & (m > 0)
         return _core.SpendData(*(np.ascontiguousarray(v[keep]) for v in (x, m, w)))
 
-    def fit(
+    def fit(  # type: ignore[override]
         self,
         frequency: Any,
         monetary_value: Any,
