@@ -128,7 +128,7 @@ register_warning_reason(
 register_warning_reason(
     "revenue_drop",
     "spend over the last horizon below (1 - drop) x the customer's mean horizon before",
-    lambda f: (_col(f, "spend_vs_history") < 1.0 - _col(f, "drop")),
+    lambda f: _col(f, "spend_vs_history") < 1.0 - _col(f, "drop"),
 )
 register_warning_reason(
     "tier_drop",
@@ -138,10 +138,12 @@ register_warning_reason(
 register_warning_reason(
     "major_slowing",
     "a customer of the top two tiers ordering less or spending less than the horizon before",
-    lambda f: (_col(f, "tier_code") >= _col(f, "n_tiers") - 2)
-    & (
-        (_col(f, "orders_0") < 0.8 * _col(f, "orders_1"))
-        | (_col(f, "spend_0") < 0.8 * _col(f, "spend_1"))
+    lambda f: (
+        (_col(f, "tier_code") >= _col(f, "n_tiers") - 2)
+        & (
+            (_col(f, "orders_0") < 0.8 * _col(f, "orders_1"))
+            | (_col(f, "spend_0") < 0.8 * _col(f, "spend_1"))
+        )
     ),
 )
 register_warning_reason(
@@ -334,9 +336,9 @@ def _features(
     # (A first column of ones ranks every customer seen so far, spent or not.)
     seen_before = first <= cut - h
     now = _tier_codes(np.c_[seen * 1.0, year], 1, tiers["shares"], tiers["labels"])[0][1]
-    then = _tier_codes(
-        np.c_[seen_before * 1.0, year_before], 1, tiers["shares"], tiers["labels"]
-    )[0][1]
+    then = _tier_codes(np.c_[seen_before * 1.0, year_before], 1, tiers["shares"], tiers["labels"])[
+        0
+    ][1]
     now = np.where(seen, now, -1)
     then = np.where(seen_before, then, -1)
     f["tier_code"] = now.astype(np.float64)
