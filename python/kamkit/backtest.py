@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .lifecycle._common import _check_int
 from .lifecycle.risk import _read_log, _sklearn, _window_sum, decline_risk
 from .lifecycle.tiers import _tier_codes
 from .models.gamma_gamma import GammaGamma
@@ -121,6 +122,8 @@ def backtest(
     *,
     share: float = 0.2,
     seed: int | None = None,
+    n_cutoffs: int = 3,
+    observation_end: Any = None,
     parts: Sequence[str] = ("warning", "btyd", "clv", "tiers"),
     models: Sequence[str] = ("bgnbd", "mbgnbd", "pareto"),
     missing: Literal["raise", "drop"] = "raise",
@@ -151,8 +154,8 @@ def backtest(
     transactions, customer, date, amount, order
         The log, as in :func:`kamkit.decline_risk`. Not modified.
     cutoffs : sequence of date-like, optional
-        Cut dates (each the last day seen). Default: the last 3 dates at
-        which a full horizon follows, one horizon apart.
+        Cut dates (each the last day seen). Default: the last ``n_cutoffs``
+        dates at which a full horizon follows, one horizon apart.
     horizon : int, default 90
         Days of the outcome window.
     drop : float, default 0.5
@@ -161,6 +164,10 @@ def backtest(
         Share of active customers on the warning list.
     seed : int, optional
         Seed of :func:`kamkit.decline_risk`.
+    n_cutoffs : int, default 3
+        Number of default cut dates.
+    observation_end : date-like, optional
+        Last day of the log that is read (default: its last date).
     parts : sequence of str
         Which of "warning", "btyd", "clv", "tiers" to score.
     models : sequence of str
@@ -199,11 +206,13 @@ def backtest(
         raise ValueError(f"models: expected names among {sorted(PURCHASE_MODELS)}, got {bad}")
     if "warning" in parts:
         _sklearn()
-    full, _, _ = _read_log(transactions, customer, date, amount, None, missing)
+    n_cutoffs = _check_int("n_cutoffs", n_cutoffs, 1)
+    horizon = _check_int("horizon", horizon, 1)
+    full, _, _ = _read_log(transactions, customer, date, amount, observation_end, missing)
     k = len(full.index)
     last_day = full.end_day
     if cutoffs is None:
-        cut_days = [last_day - horizon * j for j in (3, 2, 1)]
+        cut_days = [last_day - horizon * j for j in range(n_cutoffs, 0, -1)]
         cut_days = [c for c in cut_days if c > full.first_day]
         if not cut_days:
             raise ValueError(

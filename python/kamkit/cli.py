@@ -354,7 +354,10 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
         if args.lang == "zh":
             out = out.rename(index=lambda s: _zh(s), columns=lambda s: _zh(s))
     else:
-        out = lifecycle.early_warning(panel)
+        out = lifecycle.early_warning(
+            frame, customer=args.customer, date=args.date, amount=args.amount,
+            observation_end=args.observation_end, missing=args.missing, seed=0,
+        )  # fmt: skip
         if args.lang == "zh":
             out = out.copy()
             if "reasons" in out:
@@ -403,6 +406,27 @@ def _write_report(report: Any, out: Path) -> None:
     paths = report.write(out)
     listed = ", ".join(str(p) for p in paths)
     sys.stderr.write(f"kamkit: wrote {listed}\n")
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from .backtest import backtest
+
+    progress = Progress(2)
+    progress("reading " + str(args.input))
+    frame = _load(args)
+    progress("replaying the log")
+    card = backtest(
+        frame, customer=args.customer, date=args.date, amount=args.amount,
+        cutoffs=args.cutoff or None, horizon=args.horizon, drop=args.drop,
+        share=args.share, seed=args.seed, n_cutoffs=args.n_cutoffs,
+        observation_end=args.observation_end, missing=args.missing,
+        parts=args.parts.split(","),
+    )  # fmt: skip
+    progress.finish()
+    card = card.copy()
+    card["cutoff"] = card["cutoff"].dt.strftime("%Y-%m-%d")
+    write_table(card.set_index("cutoff"), args.out)
+    return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -587,6 +611,22 @@ def build_parser() -> argparse.ArgumentParser:
     _out_flag(clv)
     clv.set_defaults(func=_cmd_clv)
 
+    bt = sub.add_parser(
+        "backtest", help="replay the log: score the warnings and the models against what happened"
+    )
+    _input_flags(bt)
+    bt.add_argument("--horizon", type=int, default=90, help="days ahead (default 90)")
+    bt.add_argument("--drop", type=float, default=0.5, help="fall of spend that counts (0.5)")
+    bt.add_argument("--share", type=float, default=0.2, help="share of active customers listed")
+    bt.add_argument("--cutoff", action="append", help="a cut date (repeat; default: the last 3)")
+    bt.add_argument("--n-cutoffs", type=int, default=3, help="number of default cut dates")
+    bt.add_argument("--seed", type=int, default=0)
+    bt.add_argument(
+        "--parts", default="warning,btyd,clv,tiers", help="comma-separated parts to score"
+    )
+    _out_flag(bt)
+    bt.set_defaults(func=_cmd_backtest)
+
     rep = sub.add_parser("report", help="write the HTML report for your own log")
     _input_flags(rep)
     rep.add_argument("--period", choices=("M", "Q"), default="M", help="lifecycle periods")
@@ -629,7 +669,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNAVAILABLE
     except ImportError as exc:
         name = getattr(exc, "name", None) or str(exc)
-        extra = "plot" if "matplotlib" in str(name) else "io"
+        extra = (
+            "plot"
+            if "matplotlib" in str(name)
+            else "warn"
+            if "scikit-learn" in str(exc) or "sklearn" in str(name)
+            else "io"
+        )
         sys.stderr.write(
             _paragraph(
                 args.command,

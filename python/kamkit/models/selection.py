@@ -125,10 +125,10 @@ def select_model(
         except (ValueError, RuntimeError, ArithmeticError, np.linalg.LinAlgError):
             pred = np.full(len(x), np.nan)
             ll = np.nan
-        rows[name] = _errors(pred, actual) + [ll]
+        rows[name] = [*_errors(pred, actual), ll]
     with np.errstate(invalid="ignore", divide="ignore"):
         naive = np.where(big_t > 0, x / big_t, 0.0) * duration
-    rows["naive"] = _errors(naive, actual) + [np.nan]
+    rows["naive"] = [*_errors(naive, actual), np.nan]
     out = pd.DataFrame.from_dict(
         rows,
         orient="index",
@@ -136,7 +136,7 @@ def select_model(
     )
     ranked = out.drop(index="naive").sort_values("rmse", na_position="last", kind="stable")
     out = pd.concat([ranked, out.loc[["naive"]]])
-    out["rank"] = list(range(1, len(ranked) + 1)) + [np.nan]
+    out["rank"] = [*list(range(1, len(ranked) + 1)), np.nan]
     out.index.name = "model"
     out.attrs.update(best=str(ranked.index[0]), fitted=fitted, customers=len(x))
     return out

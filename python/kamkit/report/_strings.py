@@ -67,8 +67,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "stable, decline, churned, reactivated. The last full period:",
         "stage": "Stage",
         "strategy": "Strategy",
-        "warn_text": "{n} customers raise a warning, with {value} of value at risk. "
-        "The {k} with the most value at risk:",
+        "warn_text": "The work list holds {n} customers (the fifth of those who bought in the "
+        "last {h} days most likely to halve their spend over the next {h} days), with {value} "
+        "of expected lost revenue. The {k} with the largest expected loss:",
+        "expected_loss": "Expected loss",
+        "p_decline": "P(decline)",
+        "bt_text": "Replayed on the log's own history: at {cut} kamkit saw only the data up to "
+        "that day and drew up the list; the {h} days after it show what happened. Of {n} "
+        "active customers, {base} declined. The list of {size} caught {prec} decliners "
+        "(lift {lift} over the base rate) and {cap} of the revenue lost; the same number of "
+        "longest-silent customers: {sprec} and {scap}. AUC of P(decline): {auc}.",
+        "bt_list": "List",
+        "bt_precision": "Precision",
+        "bt_lift": "Lift",
+        "bt_captured": "Lost revenue captured",
+        "bt_ours": "Early-warning list",
+        "bt_silent": "Longest silent",
+        "bt_x": "Predicted P(decline), decile mean",
+        "bt_y": "Share that declined",
+        "bt_short": "The log is too short to replay: {error}",
         "no_warn": "No customer raises a warning.",
         "customer": "Customer",
         "reasons": "Reasons",
@@ -141,7 +158,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "最后一个完整期间：",
         "stage": "阶段",
         "strategy": "策略",
-        "warn_text": "{n} 位客户触发预警，涉及风险价值 {value}。风险价值最高的 {k} 位：",
+        "warn_text": "预警名单共 {n} 位客户（最近 {h} 天有购买的客户中，未来 {h} 天消费最可能减半的前五分之一），"
+        "预计损失收入 {value}。预计损失最大的 {k} 位：",
+        "expected_loss": "预计损失",
+        "p_decline": "衰退概率",
+        "bt_text": "用本数据自身的历史回放：在 {cut}，kamkit 只看当天及以前的数据并列出名单；之后 {h} 天的数据"
+        "说明实际发生了什么。{n} 位活跃客户中有 {base} 消费减半。名单上的 {size} 位客户中 {prec} 确实减半"
+        "（相对基准提升 {lift} 倍），覆盖了 {cap} 的流失收入；同样人数的最久未购买客户：{sprec} 与 {scap}。"
+        "衰退概率的 AUC：{auc}。",
+        "bt_list": "名单",
+        "bt_precision": "命中率",
+        "bt_lift": "提升倍数",
+        "bt_captured": "覆盖的流失收入",
+        "bt_ours": "预警名单",
+        "bt_silent": "最久未购买",
+        "bt_x": "预测衰退概率（十分位均值）",
+        "bt_y": "实际减半的比例",
+        "bt_short": "数据太短，无法回放：{error}",
         "no_warn": "没有客户触发预警。",
         "customer": "客户",
         "reasons": "预警原因",
@@ -190,6 +223,7 @@ TITLES: dict[str, dict[str, str]] = {
         "migration": "Tier migration",
         "lifecycle": "Lifecycle stages over time",
         "warning": "Early warning",
+        "backtest": "Does the warning list work?",
         "clv": "Customer lifetime value",
         "policy": "Service policy per tier",
     },
@@ -201,6 +235,7 @@ TITLES: dict[str, dict[str, str]] = {
         "migration": "客户层级迁移",
         "lifecycle": "客户生命周期阶段",
         "warning": "预警名单",
+        "backtest": "预警名单管用吗？",
         "clv": "客户终身价值（CLV）",
         "policy": "分层服务策略",
     },

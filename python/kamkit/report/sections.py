@@ -11,6 +11,7 @@ adding a section means writing one function below (and its title in
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,9 @@ import pandas as pd
 from .. import plotting
 from .._i18n import label, name, translate_values
 from ..archive import summarize
+from ..backtest import backtest
 from ..lifecycle import (
+    InsufficientHistoryWarning,
     early_warning,
     lifecycle_stages,
     period_panel,
@@ -405,27 +408,118 @@ def _lifecycle(ctx: Context, heading: str) -> str:
     )
 
 
+# Days of the early-warning horizon in the report.
+WARNING_HORIZON = 90
+
+
 @section("warning", step="raising early warnings")
 def _warning(ctx: Context, heading: str) -> str:
     s, lang = ctx.s, ctx.lang
-    warnings = early_warning(ctx.panel)
-    ctx.warnings_out = warnings
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InsufficientHistoryWarning)
+            found = early_warning(
+                ctx.transactions, ctx.customer, ctx.date, ctx.amount,
+                observation_end=ctx.observation_end, horizon=WARNING_HORIZON, seed=0,
+                missing=ctx.missing,  # type: ignore[arg-type]
+            )  # fmt: skip
+    except (ImportError, ValueError) as exc:
+        return failed(s, exc)
+    ctx.warnings_out = found
     k = 15
-    n = len(warnings)
-    total = float(warnings["value_at_risk"].sum()) if n else 0.0
-    ctx.numbers.update(warnings=n, value_at_risk=total)
+    n = len(found)
+    total = float(found["expected_loss"].sum()) if n else 0.0
+    ctx.numbers.update(warnings=n, expected_loss=total)
     if n == 0:
         return f"<p>{esc(s['no_warn'])}</p>"
-    top = warnings.head(k)
+    top = found.head(k)
     sep = "、" if lang == "zh" else ", "
     frame = pd.DataFrame({s["customer"]: [str(i) for i in top.index]})
+    frame[s["p_decline"]] = top["p_decline"].to_numpy()
     frame[s["reasons"]] = [
-        sep.join(name(code.strip(), lang) for code in str(r).split(",")) for r in top["reasons"]
+        sep.join(name(code.strip(), lang) for code in str(r).split(",") if code)
+        for r in top["reasons"]
     ]
-    frame[s["value_at_risk"]] = top["value_at_risk"].to_numpy()
-    fmt = {s["value_at_risk"]: fmt_money}
-    text = s["warn_text"].format(n=f"{n:,}", value=fmt_money(total), k=min(k, n))
+    frame[s["expected_loss"]] = top["expected_loss"].to_numpy()
+    fmt = {s["expected_loss"]: fmt_money, s["p_decline"]: lambda v: f"{v:.2f}"}
+    text = s["warn_text"].format(n=f"{n:,}", value=fmt_money(total), k=min(k, n), h=WARNING_HORIZON)
     return f'<p>{esc(text)}</p><div class="scroll">{table(frame, fmt)}</div>'
+
+
+@section("backtest", step="backtesting the warning list")
+def _backtest(ctx: Context, heading: str) -> str:
+    s = ctx.s
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InsufficientHistoryWarning)
+            card = backtest(
+                ctx.transactions, ctx.customer, ctx.date, ctx.amount,
+                horizon=WARNING_HORIZON, seed=0, parts=["warning"], n_cutoffs=1,
+                observation_end=ctx.observation_end,
+                missing=ctx.missing,  # type: ignore[arg-type]
+            )  # fmt: skip
+    except (ImportError, ValueError) as exc:
+        return (
+            failed(s, exc)
+            if isinstance(exc, ImportError)
+            else (f'<p class="note">{esc(s["bt_short"].format(error=exc))}</p>')
+        )
+    if card.empty:
+        return f'<p class="note">{esc(s["bt_short"].format(error="-"))}</p>'
+    cut = card["cutoff"].iloc[-1]
+    card = card[card["cutoff"] == cut]
+
+    def get(subject: str, metric: str) -> float:
+        hit = card[(card["subject"] == subject) & (card["metric"] == metric)]["value"]
+        return float(hit.iloc[0]) if len(hit) else float("nan")
+
+    ours = {m: get("early_warning", m) for m in ("precision", "lift", "lost_captured")}
+    silent = {m: get("longest_silent", m) for m in ("precision", "lift", "lost_captured")}
+    ctx.numbers.update(
+        backtest_cutoff=cut,
+        backtest_auc=get("early_warning", "auc"),
+        backtest_precision=ours["precision"],
+        backtest_lift=ours["lift"],
+        backtest_lost_captured=ours["lost_captured"],
+        backtest_silent_precision=silent["precision"],
+    )
+    text = s["bt_text"].format(
+        cut=pd.Timestamp(cut).date(), h=WARNING_HORIZON,
+        n=f"{int(get('early_warning', 'n_active')):,}",
+        base=fmt_pct(get("early_warning", "base_rate")),
+        size=f"{int(get('early_warning', 'list_size')):,}",
+        prec=fmt_pct(ours["precision"]), lift=f"{ours['lift']:.2f}",
+        cap=fmt_pct(ours["lost_captured"]), sprec=fmt_pct(silent["precision"]),
+        scap=fmt_pct(silent["lost_captured"]), auc=f"{get('early_warning', 'auc'):.3f}",
+    )  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            s["bt_list"]: [s["bt_ours"], s["bt_silent"]],
+            s["bt_precision"]: [ours["precision"], silent["precision"]],
+            s["bt_lift"]: [ours["lift"], silent["lift"]],
+            s["bt_captured"]: [ours["lost_captured"], silent["lost_captured"]],
+        }
+    )
+    fmt = {
+        s["bt_precision"]: fmt_pct,
+        s["bt_lift"]: lambda v: f"{v:.2f}",
+        s["bt_captured"]: fmt_pct,
+    }
+    deciles = card[card["subject"].str.startswith("decile_")]
+    pred = deciles[deciles["metric"] == "predicted"]["value"].to_numpy()
+    obs = deciles[deciles["metric"] == "observed"]["value"].to_numpy()
+    fig, ax = ctx.plt.subplots(figsize=(4.6, 4.0))
+    ax.plot([0, 1], [0, 1], color="0.7", lw=1, ls="--")
+    ax.plot(pred, obs, "o-", color=plotting.TIER_COLORS[0])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(s["bt_x"])
+    ax.set_ylabel(s["bt_y"])
+    plotting._style(ax)
+    return (
+        f"<p>{esc(text)}</p>"
+        f'<div class="grid">{figure(fig, heading)}<div>{table(frame, fmt)}</div></div>'
+    )
 
 
 @section("clv", step="fitting BG/NBD and Gamma-Gamma")
