@@ -264,7 +264,6 @@ def test_partial_period_is_not_read_as_a_drop():
     assert stages.iloc[0, -1] == "stable"
     full = kamkit.lifecycle_stages(panel, partial=False)
     assert full.iloc[0, -1] == "decline"
-    assert kamkit.early_warning(log, observation_end="2020-12-10").empty
 
 
 def test_cdnow_stages_match_a_plain_reading_of_the_rules():
@@ -538,77 +537,11 @@ def _warning_log() -> pd.DataFrame:
     return log[log["date"] <= "2021-06-30"]
 
 
-def test_early_warning_reasons_land_where_they_belong():
-    log = _warning_log()
-    credit = pd.DataFrame(
-        {
-            "customer_id": ["overdue", "steady"],
-            "days_overdue": [45, 10],
-            "overdue_amount": [900.0, 50.0],
-        }
-    )
-    risk = kamkit.early_warning(
-        log,
-        observation_end="2021-06-30",
-        window=3,
-        tier_window=3,
-        shares=(0.05, 0.15, 0.30, 0.50),
-        credit=credit,
-        model=_StandInModel(),
-        p_alive_threshold=0.05,
-    )
-    expect = {
-        "into_decline": "moved_to_decline",
-        "tier_drop": "tier_drop",
-        "silent": "long_silence",
-        "revenue_drop": "revenue_drop",
-        "major_slowing": "major_slowing",
-        "overdue": "overdue",
-        "gone": "low_p_alive",
-    }
-    for customer, reason in expect.items():
-        assert customer in risk.index, customer
-        assert bool(risk.loc[customer, reason]), (customer, risk.loc[customer, "reasons"])
-        assert reason in risk.loc[customer, "reasons"].split(",")
-    assert risk.loc["overdue", "reasons"] == "overdue"
-    assert "steady" not in risk.index
-    assert not any(c.startswith("bg") for c in risk.index)
-    # Ranked by value at risk: usual revenue per month x 12 (+ overdue amount).
-    assert risk["value_at_risk"].is_monotonic_decreasing
-    assert risk["rank"].tolist() == list(range(1, len(risk) + 1))
-    assert risk.loc["overdue", "value_at_risk"] == pytest.approx(90 * 12 + 900)
-    assert risk.loc["revenue_drop", "value_at_risk"] == pytest.approx((200 * 17 + 80) / 18 * 12)
-    assert set(kamkit.WARNING_REASONS) <= set(risk.columns)
-
-
-def test_early_warning_on_a_panel_and_bad_input():
-    log = _warning_log()
-    panel = kamkit.period_panel(log, observation_end="2021-06-30")
-    counts = kamkit.period_panel(log, value="transactions", observation_end="2021-06-30")
-    risk = kamkit.early_warning(
-        panel, counts=counts, window=3, tier_window=3, shares=(0.05, 0.15, 0.30, 0.50)
-    )
-    assert "steady" not in risk.index
-    assert risk.loc["revenue_drop", "revenue_drop"]
-    assert risk.loc["major_slowing", "major_slowing"]
-    with pytest.raises(TypeError, match="conditional_probability_alive"):
-        kamkit.early_warning(log, model=object())
-    with pytest.raises(ValueError, match="not in the data"):
-        kamkit.early_warning(log, credit=pd.DataFrame({"customer_id": ["x"], "days_overdue": [99]}))
-
-
-def test_early_warning_on_cdnow():
-    log = _cdnow()
-    risk = kamkit.early_warning(log)
-    panel = kamkit.period_panel(log)
-    assert risk.index.isin(panel.index).all()
-    assert risk["n_reasons"].min() >= 1
-    # Value at risk is 12 x mean monthly revenue since the first purchase.
-    values = panel.to_numpy()
-    first = (values > 0).argmax(axis=1)
-    usual = values.sum(axis=1) / (values.shape[1] - first)
-    pos = panel.index.get_indexer(risk.index)
-    np.testing.assert_allclose(risk["value_at_risk"].to_numpy(), usual[pos] * 12)
+def test_early_warning_reads_the_log_not_a_panel():
+    # The work list learns from the log's history (see test_warning.py).
+    panel = kamkit.period_panel(_warning_log(), observation_end="2021-06-30")
+    with pytest.raises(TypeError, match="transaction log"):
+        kamkit.early_warning(panel)
 
 
 # ---------------------------------------------------------------- candidates

@@ -159,10 +159,10 @@ def test_lifecycle_and_warning_numbers_are_the_apis(log, report_en):
     counts = stages[last].value_counts()
     for stage, n in report_en.numbers["stages_last"].items():
         assert n == counts.get(stage, 0)
-    warns = kamkit.early_warning(panel)
+    warns = kamkit.early_warning(log, horizon=90, seed=0)
     assert report_en.numbers["warnings"] == len(warns)
-    assert report_en.numbers["value_at_risk"] == pytest.approx(warns["value_at_risk"].sum())
-    assert f"{len(warns):,} customers raise a warning" in report_en.html
+    assert report_en.numbers["expected_loss"] == pytest.approx(warns["expected_loss"].sum())
+    assert f"The work list holds {len(warns):,} customers" in report_en.html
     assert report_en.warnings.index.tolist() == warns.index.tolist()
 
 
