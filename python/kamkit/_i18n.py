@@ -65,6 +65,9 @@ _NAMES: dict[str, tuple[str, str]] = {
     "major_slowing": ("major customer slowing", "大客户采购放缓"),
     "overdue": ("overdue receivables", "应收账款逾期"),
     "low_p_alive": ("low P(alive)", "存活概率低"),
+    "rare_buyer": ("buys less than once per horizon", "购买间隔长于预警期"),
+    "spend_peak": ("spend peak likely to fall back", "近期消费异常偏高"),
+    "declining_pattern": ("history like customers who declined", "同类客户多已衰退"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
 }

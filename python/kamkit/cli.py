@@ -494,8 +494,8 @@ def _demo_summary(n: dict) -> str:
         lines.append("  customer pyramid: " + ", ".join(parts))
     if "warnings" in n:
         lines.append(
-            f"  early warning: {n['warnings']:,} customers at risk, "
-            f"${n['value_at_risk']:,.0f} of value at risk"
+            f"  early warning: {n['warnings']:,} customers on the work list, "
+            f"${n['expected_loss']:,.0f} of expected lost revenue over 90 days"
         )
     if "clv_total" in n:
         lines.append(f"  12-month lifetime value (BG/NBD + Gamma-Gamma): ${n['clv_total']:,.0f}")

@@ -397,7 +397,10 @@ class TestLifecycleOutputs:
         got = pd.read_csv(io.StringIO(out), index_col=0)
         assert (
             got["reasons"]
-            .str.contains("长期未购买|收入下降|大客户采购放缓|进入衰退期|层级下降")
+            .str.contains(
+                "长期未购买|收入下降|大客户采购放缓|进入衰退期|层级下降|购买间隔长于预警期"
+                "|近期消费异常偏高|同类客户多已衰退|存活概率低"
+            )
             .all()
         )
 

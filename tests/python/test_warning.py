@@ -93,6 +93,12 @@ def test_work_list_shape(cdnow_result):
     assert work["last_purchase"].max() <= pd.Timestamp(CUT)
     assert work["last_purchase"].min() > pd.Timestamp(CUT) - pd.Timedelta(days=90)
     assert set(work["tier"].cat.categories) == {"VIP", "major", "ordinary", "small"}
+    # Every customer on the list has a reason, and the flags match the codes.
+    assert (work["reasons"] != "").all()
+    assert (work["n_reasons"] >= 1).all()
+    for code in kamkit.WARNING_REASONS:
+        listed = work["reasons"].str.split(",").apply(lambda r, c=code: c in r)
+        assert (listed == work[code]).all(), code
 
 
 def test_every_customer_comes_out(master, cdnow_result):

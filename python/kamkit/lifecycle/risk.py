@@ -54,6 +54,7 @@ class _Reason:
 
 
 _REASONS: dict[str, _Reason] = {}
+PATTERN_REASON_KEY = "declining_pattern"
 
 #: Warning reason codes and what raises them (kept in step with the registry).
 WARNING_REASONS: dict[str, str] = {}
@@ -97,12 +98,16 @@ def register_warning_reason(
     """
     if not isinstance(code, str) or not code:
         raise ValueError(f"code: expected a non-empty string, got {code!r}")
+    if code == PATTERN_REASON_KEY:
+        raise ValueError(f"{code!r} is kamkit's fallback reason; choose another code")
     if code in _REASONS and not replace:
         raise ValueError(f"warning reason {code!r} is already registered; pass replace=True")
     if not callable(rule):
         raise TypeError(f"rule: expected a callable, got {type(rule).__name__}")
     _REASONS[code] = _Reason(str(description), rule)
     WARNING_REASONS[code] = str(description)
+    if PATTERN_REASON_KEY in WARNING_REASONS:  # keep the fallback last
+        WARNING_REASONS[PATTERN_REASON_KEY] = WARNING_REASONS.pop(PATTERN_REASON_KEY)
 
 
 def unregister_warning_reason(code: str) -> None:
@@ -147,6 +152,16 @@ register_warning_reason(
     ),
 )
 register_warning_reason(
+    "rare_buyer",
+    "buys less often than once per horizon (usual gap longer than it, or one purchase so far)",
+    lambda f: np.nan_to_num(_col(f, "usual_gap"), nan=np.inf) > _col(f, "horizon"),
+)
+register_warning_reason(
+    "spend_peak",
+    "spend over the last horizon above twice the customer's usual horizon (peaks fall back)",
+    lambda f: np.nan_to_num(_col(f, "spend_vs_history"), nan=0.0) > 2.0,
+)
+register_warning_reason(
     "overdue",
     "overdue receivables (needs a credit table)",
     lambda f: f["overdue"].to_numpy(dtype=bool) if "overdue" in f else np.zeros(len(f), bool),
@@ -155,6 +170,12 @@ register_warning_reason(
     "low_p_alive",
     "BG/NBD P(alive) below one half",
     lambda f: np.nan_to_num(_col(f, "p_alive"), nan=1.0) < 0.5,
+)
+#: Raised when no other reason is and p_decline is at least one half.
+PATTERN_REASON = PATTERN_REASON_KEY
+WARNING_REASONS[PATTERN_REASON] = (
+    "no rule above, but customers with this history mostly declined at earlier cuts "
+    "(p_decline at least one half)"
 )
 
 
@@ -169,6 +190,11 @@ def _reasons(features: pd.DataFrame, active: np.ndarray) -> tuple[pd.DataFrame, 
                 f"{len(features)} customers"
             )
         flags[code] = value & active
+    if "p_decline" in features:
+        raised = np.zeros(len(features), dtype=bool)
+        for value in flags.values():
+            raised |= value
+        flags[PATTERN_REASON] = active & ~raised & (features["p_decline"].to_numpy() >= 0.5)
     frame = pd.DataFrame(flags, index=features.index)
     codes = np.array(list(flags), dtype=object)
     matrix = frame.to_numpy()
@@ -351,6 +377,7 @@ def _features(
     f["expected_vs_orders"] = expected / np.maximum(orders[0], 1)
     f["n_tiers"] = float(tiers["n"])
     f["drop"] = drop
+    f["horizon"] = float(h)
     return f
 
 
@@ -634,6 +661,7 @@ def decline_risk(
             p[active] = calib.predict(score)
             raw[active] = score
     at_stake = np.where(active, now["spend_0"].to_numpy(), 0.0)
+    now["p_decline"] = p
     flags, joined = _reasons(now, active)
     out = pd.DataFrame(
         {

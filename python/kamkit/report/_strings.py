@@ -89,7 +89,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_warn": "No customer raises a warning.",
         "customer": "Customer",
         "reasons": "Reasons",
-        "value_at_risk": "Value at risk",
         "clv_text": "BG/NBD for purchases and Gamma-Gamma for spend, fitted on this log; "
         "lifetime value over the next {h} months at {d} per month. Total: {total}; median "
         "customer: {median}.",
@@ -178,7 +177,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_warn": "没有客户触发预警。",
         "customer": "客户",
         "reasons": "预警原因",
-        "value_at_risk": "风险价值",
         "clv_text": "用 BG/NBD 模型预测购买次数、Gamma-Gamma 模型预测消费金额，"
         "计算未来 {h} 个月的终身价值（月折现率 {d}）。合计 {total}；客户中位数 {median}。",
         "clv_fit": "BG/NBD 参数",
