@@ -334,15 +334,20 @@ def _date(day: int) -> np.datetime64:
 
 
 def _first_day(log: Any, k: int) -> np.ndarray:
+    """Day of each customer's first row (rows are in day order)."""
     first = np.full(k, np.iinfo(np.int64).max)
-    np.minimum.at(first, log.codes, log.days)
+    codes, at = np.unique(log.codes, return_index=True)
+    first[codes] = log.days[at]
     return first
 
 
 def _purchase_days_between(log: Any, k: int, lo: int, hi: int) -> np.ndarray:
-    sel = (log.days > lo) & (log.days <= hi)
+    """Distinct purchase days per customer in (lo, hi] (rows are in day order)."""
+    i0, i1 = np.searchsorted(log.days, [lo, hi], side="right")
     span = hi - lo
-    pairs = np.unique(log.codes[sel] * span + (log.days[sel] - lo - 1))
+    pairs = log.codes[i0:i1] * span + (log.days[i0:i1] - lo - 1)
+    pairs.sort()
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     return np.bincount(pairs // span, minlength=k).astype(np.float64)
 
 
@@ -350,23 +355,28 @@ def _rfm_weeks(
     log: Any, k: int, cut: int, seen: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """frequency, recency, T (weeks) and mean repeat-day spend of the customers seen by cut."""
-    sel = log.days <= cut
-    c, d, a = log.codes[sel], log.days[sel], log.amount[sel]
+    i1 = int(np.searchsorted(log.days, cut, side="right"))
+    c, d, a = log.codes[:i1], log.days[:i1], log.amount[:i1]
     span = cut - log.first_day + 1
     key = c * span + (d - log.first_day)
-    pairs, inv = np.unique(key, return_inverse=True)
-    day_total = np.bincount(inv, weights=a)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    new = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, dtype=bool)
+    group = np.cumsum(new) - 1
+    pairs = key[new]
+    day_total = np.bincount(group, weights=a[order])
     pc = pairs // span
     pdays = pairs % span + log.first_day
     n = np.bincount(pc, minlength=k).astype(np.float64)
-    first = np.full(k, np.inf)
-    last = np.full(k, -np.inf)
-    np.minimum.at(first, pc, pdays)
-    np.maximum.at(last, pc, pdays)
+    first = np.full(k, np.nan)
+    last = np.full(k, np.nan)
+    starts = np.flatnonzero(np.r_[True, pc[1:] != pc[:-1]]) if len(pc) else pc
+    ends = np.r_[starts[1:], len(pc)] - 1 if len(pc) else pc
+    first[pc[starts]] = pdays[starts]
+    last[pc[ends]] = pdays[ends]
     total = np.bincount(pc, weights=day_total, minlength=k)
     first_total = np.zeros(k)
-    is_first = pdays == first[pc]
-    np.add.at(first_total, pc[is_first], day_total[is_first])
+    first_total[pc[starts]] = day_total[starts]
     x = np.maximum(n - 1, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mv = np.where(x > 0, (total - first_total) / np.maximum(x, 1), 0.0)

@@ -240,22 +240,25 @@ def _read_log(
     unique, codes = _core.lifecycle_group_keys(kept.keys)
     index = kept.ids(np.array(unique, dtype=np.int64))
     assert kept.amount is not None
+    # Rows in day order: every window of days is then one slice.
+    kept_days = days[keep] if after else days
+    by_day = np.argsort(kept_days, kind="stable")
     out = _Log(
-        codes=np.asarray(codes, dtype=np.int64),
-        days=days[keep] if after else days,
-        amount=np.asarray(kept.amount, dtype=np.float64),
+        codes=np.asarray(codes, dtype=np.int64)[by_day],
+        days=kept_days[by_day],
+        amount=np.asarray(kept.amount, dtype=np.float64)[by_day],
         index=index,
         end_day=end_day,
-        first_day=int(days[keep].min()),
+        first_day=int(kept_days[by_day[0]]),
     )
     return out, kept, after
 
 
 def _window_sum(log: _Log, k: int, lo: int, hi: int, weights: bool) -> np.ndarray:
-    """Per customer: sum of amounts (or rows) on days in (lo, hi]."""
-    sel = (log.days > lo) & (log.days <= hi)
+    """Per customer: sum of amounts (or rows) on days in (lo, hi] (rows are in day order)."""
+    i0, i1 = np.searchsorted(log.days, [lo, hi], side="right")
     return np.bincount(
-        log.codes[sel], weights=log.amount[sel] if weights else None, minlength=k
+        log.codes[i0:i1], weights=log.amount[i0:i1] if weights else None, minlength=k
     ).astype(np.float64)
 
 
@@ -269,7 +272,9 @@ class _Days:
 
 def _purchase_days(log: _Log) -> _Days:
     span = log.end_day - log.first_day + 1
-    pairs = np.unique(log.codes * span + (log.days - log.first_day))
+    pairs = log.codes * span + (log.days - log.first_day)
+    pairs.sort()
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     return _Days(pairs // span, pairs % span + log.first_day)
 
 
