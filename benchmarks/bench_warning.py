@@ -270,7 +270,7 @@ def check(result: dict[str, float]) -> dict[str, float]:
 # (name, label, function, set-up, role, repeats, the kamkit contender it is compared with)
 CONTENDERS = [
     ("kamkit-risk", "decline_risk (6 training cuts, HGB + isotonic)", "kamkit_risk",
-     "setup_kamkit", "kamkit", 2, None),
+     "setup_kamkit", "kamkit", 1, None),
     ("pandas-risk", "pandas groupby features + scikit-learn HGB + isotonic", "pandas_risk",
      "setup_pandas", "baseline", 1, "kamkit-risk"),
     ("kamkit-backtest", "backtest(parts=['warning']), 3 cuts", "kamkit_backtest",

@@ -382,7 +382,7 @@ def _zh(term: Any) -> Any:
 
 
 def _cmd_clv(args: argparse.Namespace) -> int:
-    progress = Progress(4)
+    progress = Progress(5 if args.model == "auto" else 4)
     progress("reading " + str(args.input))
     frame = _load(args)
     out = clv_table(
@@ -398,6 +398,8 @@ def _cmd_clv(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
+    if args.model == "auto":
+        sys.stderr.write(f"kamkit clv: purchase model {out.attrs['model_reason']}\n")
     write_table(out, args.out)
     return EXIT_OK
 
@@ -605,7 +607,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     clv = sub.add_parser("clv", help="P(alive), expected purchases and lifetime value per customer")
     _input_flags(clv)
-    clv.add_argument("--model", choices=("bgnbd", "mbgnbd", "pareto"), default="bgnbd")
+    clv.add_argument(
+        "--model",
+        choices=("auto", "bgnbd", "mbgnbd", "pareto"),
+        default="auto",
+        help="purchase model (default auto: the best on a 91-day holdout, named on stderr)",
+    )
     clv.add_argument("--horizon", type=int, default=12, help="whole months ahead (default 12)")
     clv.add_argument("--discount-rate", type=float, default=0.01, help="per month (default 0.01)")
     _out_flag(clv)

@@ -412,7 +412,12 @@ def test_clv_equals_the_models(log, log_csv, capsys):
     assert code == 0, err
     got = pd.read_csv(io.StringIO(out), index_col=0)
     summary = kamkit.summarize(log, "customer_id", "date", "amount", time_unit="W")
-    bg = kamkit.BetaGeo().fit(summary)
+    # By default the purchase model that forecast a 91-day holdout best, named on stderr.
+    from kamkit.models.selection import MODEL_NAMES, PURCHASE_MODELS
+
+    best = kamkit.select_model(log).attrs["best"]
+    assert f"purchase model {MODEL_NAMES[best]}:" in err
+    bg = PURCHASE_MODELS[best]().fit(summary)
     with pytest.warns(kamkit.SpendExclusionWarning):
         gg = kamkit.GammaGamma().fit(summary)
     want = gg.customer_lifetime_value(

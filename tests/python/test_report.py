@@ -171,7 +171,13 @@ def test_lifecycle_and_warning_numbers_are_the_apis(log, report_en):
 )
 def test_clv_numbers_are_the_models(log, report_en):
     summary = kamkit.summarize(log, "customer_id", "date", "amount", time_unit="W")
-    bg = kamkit.BetaGeo().fit(summary)
+    # The purchase model that forecast a 91-day holdout best, named in the report.
+    best = kamkit.select_model(log).attrs["best"]
+    assert report_en.numbers["clv_model"] == best
+    from kamkit.models.selection import MODEL_NAMES, PURCHASE_MODELS
+
+    assert f"{MODEL_NAMES[best]} for purchases" in report_en.html
+    bg = PURCHASE_MODELS[best]().fit(summary)
     with pytest.warns(kamkit.SpendExclusionWarning):
         gg = kamkit.GammaGamma().fit(summary)
     clv = gg.customer_lifetime_value(

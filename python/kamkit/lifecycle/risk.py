@@ -223,7 +223,14 @@ def _read_log(
     observation_end: Any,
     missing: str,
 ) -> tuple[_Log, TransactionLog, int]:
-    log = check_transactions(transactions, customer, date, amount, None, missing)
+    log = check_transactions(
+        transactions,
+        customer,
+        date,
+        amount,
+        None,
+        missing,  # type: ignore[arg-type]
+    )
     if log.n == 0:
         raise ValueError("transactions: expected at least one row, found none")
     end_tick = check_observation_end(observation_end, log)
@@ -603,7 +610,7 @@ def decline_risk(
     hgb, isotonic, limits = _sklearn()
     log, _, after = _read_log(transactions, customer, date, amount, observation_end, missing)
     k = len(log.index)
-    tiers = {"shares": tuple(shares), "labels": labels}
+    tiers: dict[str, Any] = {"shares": tuple(shares), "labels": labels}
     _, tier_dtype = _tier_codes(np.zeros((1, 1)), 1, tiers["shares"], tiers["labels"])
     tiers["n"] = len(tier_dtype.categories)
     pdays = _purchase_days(log)

@@ -12,7 +12,10 @@ import pandas as pd
 from .bg_nbd import BetaGeo, ModifiedBetaGeo
 from .pareto_nbd import ParetoNBD
 
-__all__ = ["PURCHASE_MODELS", "select_model"]
+__all__ = ["MODEL_NAMES", "PURCHASE_MODELS", "select_model"]
+
+#: Readable names of the purchase models.
+MODEL_NAMES: dict[str, str] = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pareto": "Pareto/NBD"}
 
 #: The purchase models :func:`select_model` compares, by short name.
 PURCHASE_MODELS: dict[str, type] = {
@@ -34,6 +37,7 @@ def select_model(
     holdout_days: int = 91,
     models: Sequence[str] = ("bgnbd", "mbgnbd", "pareto"),
     time_unit: str = "W",
+    missing: str = "raise",
 ) -> pd.DataFrame:
     """Fit every purchase model on a calibration period and rank them on the holdout.
 
@@ -55,6 +59,8 @@ def select_model(
         Names in :data:`PURCHASE_MODELS`.
     time_unit : {"D", "W"}, default "W"
         Time unit of the fit, for a log.
+    missing : {"raise", "drop"}
+        Rows of a log without id or date raise, or are dropped with a warning.
 
     Returns
     -------
@@ -106,6 +112,7 @@ def select_model(
         frame = calibration_holdout(
             frame, customer, date, calibration_end=calibration_end,
             observation_end=observation_end, time_unit=time_unit,  # type: ignore[arg-type]
+            missing=missing,  # type: ignore[arg-type]
         )  # fmt: skip
     x = frame["frequency_cal"].to_numpy(np.float64)
     tx = frame["recency_cal"].to_numpy(np.float64)

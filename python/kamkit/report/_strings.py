@@ -89,10 +89,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_warn": "No customer raises a warning.",
         "customer": "Customer",
         "reasons": "Reasons",
-        "clv_text": "BG/NBD for purchases and Gamma-Gamma for spend, fitted on this log; "
+        "clv_text": "{model} for purchases (of BG/NBD, MBG/NBD and Pareto/NBD, the one that "
+        "forecast the last 91 days best from the data before them) and Gamma-Gamma for spend, "
+        "fitted on this log; "
         "lifetime value over the next {h} months at {d} per month. Total: {total}; median "
         "customer: {median}.",
-        "clv_fit": "BG/NBD parameters",
+        "clv_fit": "{model} parameters",
         "p_alive": "P(alive)",
         "exp_purchases": "Expected purchases",
         "exp_spend": "Expected spend",
@@ -177,9 +179,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_warn": "没有客户触发预警。",
         "customer": "客户",
         "reasons": "预警原因",
-        "clv_text": "用 BG/NBD 模型预测购买次数、Gamma-Gamma 模型预测消费金额，"
+        "clv_text": "用 {model} 模型预测购买次数（在 BG/NBD、MBG/NBD 与 Pareto/NBD 中，"
+        "用之前的数据预测最近 91 天最准的一个）、Gamma-Gamma 模型预测消费金额，"
         "计算未来 {h} 个月的终身价值（月折现率 {d}）。合计 {total}；客户中位数 {median}。",
-        "clv_fit": "BG/NBD 参数",
+        "clv_fit": "{model} 参数",
         "p_alive": "存活概率",
         "exp_purchases": "预期购买次数",
         "exp_spend": "预期单次消费",

@@ -34,12 +34,13 @@ from ..lifecycle import (
     transitions,
     upgrade_candidates,
 )
+from ..models.selection import MODEL_NAMES
 from ..scoring import rfm_scores
 from ..service import service_policies
 from ..tiering import concentration, pyramid
 from ._html import esc, failed, figure, fmt_money, fmt_pct, table
 from ._strings import PERIOD_WORD, STRATEGY_ZH, STRINGS, TITLES
-from .tables import archive_columns, clv_values, rfm_columns, value_scores
+from .tables import archive_columns, choose_model, clv_values, rfm_columns, value_scores
 
 __all__ = ["SECTIONS", "Context", "Section", "section"]
 
@@ -535,7 +536,12 @@ def _clv(ctx: Context, heading: str) -> str:
         time_unit="W",
     )
     try:
-        values, bgf, _, excluded = clv_values(summary_weeks, ctx.horizon_months, ctx.discount_rate)
+        model, _ = choose_model(
+            ctx.transactions, ctx.customer, ctx.date, ctx.observation_end, ctx.missing
+        )
+        values, bgf, _, excluded = clv_values(
+            summary_weeks, ctx.horizon_months, ctx.discount_rate, model
+        )
     except (ValueError, RuntimeError, ArithmeticError) as exc:
         return failed(s, exc)
     ctx.numbers["spend_excluded"] = excluded
@@ -545,7 +551,7 @@ def _clv(ctx: Context, heading: str) -> str:
     clv = values["clv"]
     total = float(clv.sum())
     median = float(clv.median())
-    ctx.numbers.update(clv_total=total, clv_median=median)
+    ctx.numbers.update(clv_total=total, clv_median=median, clv_model=model)
     fig, ax = ctx.plt.subplots(figsize=(6.0, 3.6))
     ax.hist(clv, bins=40, color=plotting.TIER_COLORS[2])
     ax.set_xlabel(s["hist_x"])
@@ -569,8 +575,10 @@ def _clv(ctx: Context, heading: str) -> str:
         s["clv"]: fmt_money,
     }
     params = ", ".join(f"{k} = {float(v):.3g}" for k, v in bgf.params_.items())
-    ptext = f'<p class="muted">{esc(s["clv_fit"])} ({esc(s["weeks"])}): {esc(params)}</p>'
+    fit = s["clv_fit"].format(model=MODEL_NAMES[model])
+    ptext = f'<p class="muted">{esc(fit)} ({esc(s["weeks"])}): {esc(params)}</p>'
     text = s["clv_text"].format(
+        model=MODEL_NAMES[model],
         h=f"{ctx.horizon_months:g}",
         d=fmt_pct(ctx.discount_rate),
         total=fmt_money(total),

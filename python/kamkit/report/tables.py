@@ -16,6 +16,7 @@ import pandas as pd
 from .._i18n import translate_values
 from ..archive import summarize
 from ..models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD, SpendExclusionWarning
+from ..models.selection import MODEL_NAMES, select_model
 from ..scoring import default_criteria, rfm_scores, value_score
 from ..tiering import pyramid
 
@@ -24,6 +25,7 @@ __all__ = [
     "CLV_MODELS",
     "RFM_COLUMNS",
     "archive_columns",
+    "choose_model",
     "clv_table",
     "clv_values",
     "rfm_columns",
@@ -175,6 +177,32 @@ def clv_values(
     return out, transactions_model, spend_model, excluded
 
 
+def choose_model(
+    transactions: pd.DataFrame,
+    customer: Hashable,
+    date: Hashable,
+    observation_end: Any = None,
+    missing: str = "raise",
+) -> tuple[str, str]:
+    """The purchase model with the lowest holdout RMSE (:func:`kamkit.select_model`), and why.
+
+    Falls back to BG/NBD when the log leaves no holdout to rank them on.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ranking = select_model(
+                transactions, customer, date, observation_end=observation_end, missing=missing
+            )
+    except (ValueError, RuntimeError, ArithmeticError) as exc:
+        return "bgnbd", f"BG/NBD by default: no holdout to rank the models on ({exc})"
+    best = str(ranking.attrs["best"])
+    return best, (
+        f"{MODEL_NAMES[best]}: the lowest RMSE of purchases per customer over a 91-day "
+        f"holdout among {', '.join(MODEL_NAMES[m] for m in ranking.index if m in MODEL_NAMES)}"
+    )
+
+
 def clv_table(
     transactions: pd.DataFrame,
     *,
@@ -183,7 +211,7 @@ def clv_table(
     amount: Hashable = "amount",
     missing: str = "raise",
     observation_end: Any = None,
-    model: str = "bgnbd",
+    model: str = "auto",
     horizon_months: int = 12,
     discount_rate: float = 0.01,
     progress: Callable[[str], None] | None = None,
@@ -192,6 +220,9 @@ def clv_table(
 
     Time is measured in weeks; the horizon in months (4.345 weeks),
     discounted monthly as lifetimes' ``customer_lifetime_value`` does.
+    ``model="auto"`` takes the purchase model that forecast a 91-day
+    holdout best (:func:`choose_model`); ``attrs["model"]`` and
+    ``attrs["model_reason"]`` name it.
     Customers follow :data:`kamkit.report.POLICY`.
 
     Raises
@@ -200,6 +231,10 @@ def clv_table(
         Bad input (see :func:`kamkit.summarize`), or a log the models cannot fit.
     """
     step = progress or (lambda what: None)
+    reason = "chosen by the caller"
+    if model == "auto":
+        step("choosing the purchase model on a holdout")
+        model, reason = choose_model(transactions, customer, date, observation_end, missing)
     step("building the customer archive")
     summary = summarize(
         transactions,
@@ -213,4 +248,6 @@ def clv_table(
     step(f"fitting {CLV_MODELS[model].__name__} and GammaGamma")
     values, _, _, _ = clv_values(summary, horizon_months, discount_rate, model)
     step("predicting")
-    return pd.concat([summary[[*ARCHIVE_COLUMNS[:3], "monetary_value", "revenue"]], values], axis=1)
+    out = pd.concat([summary[[*ARCHIVE_COLUMNS[:3], "monetary_value", "revenue"]], values], axis=1)
+    out.attrs.update(model=model, model_reason=reason)
+    return out
