@@ -82,7 +82,7 @@ def setup_sklearn(frame: Any) -> None:
 def _score_tier_kamkit(df: Any, method: str) -> dict[str, float]:
     import kamkit
 
-    score = kamkit.value_score(df, CRITERIA, method=method, missing="zero")
+    score = kamkit.value_score(df, CRITERIA, method=method, missing="zero", scale="minmax")
     tiers = kamkit.pyramid(score, SHARES, LABELS)
     c = kamkit.concentration(df["revenue"])
     return {

@@ -12,17 +12,19 @@ py::dict summarize(const carray<std::int64_t>& keys, const carray<std::int64_t>&
                    std::int64_t ticks_per_day, const std::optional<carray<double>>& amount,
                    const std::optional<carray<double>>& margin, const std::string& freq,
                    const std::string& period, double time_unit_days,
-                   std::optional<std::int64_t> observation_end_tick, bool check_values) {
+                   std::optional<std::int64_t> observation_end_tick, bool check_values,
+                   const std::optional<carray<std::uint8_t>>& purchase) {
   kamkit::TransactionsView log;
   log.n = static_cast<std::size_t>(keys.size());
   if (ticks.size() != keys.size() || (amount && amount->size() != keys.size()) ||
-      (margin && margin->size() != keys.size()))
+      (margin && margin->size() != keys.size()) || (purchase && purchase->size() != keys.size()))
     throw std::invalid_argument("summarize: all columns must have the same length");
   log.keys = keys.data();
   log.ticks = ticks.data();
   log.ticks_per_day = ticks_per_day;
   log.amount = amount ? amount->data() : nullptr;
   log.margin = margin ? margin->data() : nullptr;
+  log.purchase = purchase ? purchase->data() : nullptr;
   kamkit::ArchiveOptions opt;
   opt.freq = kamkit::parse_freq(freq);
   opt.period = kamkit::parse_freq(period);
@@ -55,6 +57,7 @@ py::dict summarize(const carray<std::int64_t>& keys, const carray<std::int64_t>&
   if (margin) d["margin"] = to_numpy(std::move(a.margin));
   d["avg_period_revenue"] = to_numpy(std::move(a.avg_period_revenue));
   d["growth"] = to_numpy(std::move(a.growth));
+  if (purchase) d["returns_only"] = to_numpy(std::move(a.returns_only));
   return d;
 }
 
@@ -65,5 +68,6 @@ void bind_archive(py::module_& m) {
         py::arg("ticks_per_day"), py::arg("amount").noconvert(), py::arg("margin").noconvert(),
         py::arg("freq"), py::arg("period"), py::arg("time_unit_days"),
         py::arg("observation_end_tick"), py::arg("check_values") = false,
+        py::arg("purchase").noconvert() = py::none(),
         "Per-customer archive columns of a transaction log (see kamkit.summarize).");
 }

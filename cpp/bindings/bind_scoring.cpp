@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,11 @@ py::array_t<double> normalize(const carray<double>& x, const std::string& method
   return out;
 }
 
+std::vector<std::int64_t> balanced_cuts(const carray<double>& desc, int bins) {
+  py::gil_scoped_release release;  // safe: only reads the NumPy buffer of desc
+  return kamkit::balanced_cuts(desc.data(), static_cast<std::size_t>(desc.size()), bins);
+}
+
 }  // namespace
 
 void bind_scoring(py::module_& m) {
@@ -59,4 +65,7 @@ void bind_scoring(py::module_& m) {
         "Weighted 0..100 score of the criteria, one float64 array each (see kamkit.value_score).");
   m.def("normalize", &normalize, py::arg("x").noconvert(), py::arg("method"),
         "Criterion normalised to 0..1 by 'minmax', 'zscore' or 'rank'.");
+  m.def("balanced_cuts", &balanced_cuts, py::arg("desc").noconvert(), py::arg("bins"),
+        "Cuts of `bins` score groups over decreasing values: every group used when there are "
+        "at least `bins` distinct values, ties kept together, least sum of squared sizes.");
 }

@@ -25,6 +25,24 @@ inline std::int64_t day_of(std::int64_t tick) {
   return (tick % TPD != 0 && tick < 0) ? q - 1 : q;
 }
 
+// Neumaier's compensated summation: s + c carries the sum with about twice
+// the precision of s alone, so that a customer's money sums do not depend on
+// the order of the rows (beyond a last-bit rounding that practically never
+// shows) and small amounts survive next to large ones.
+KAMKIT_ALWAYS_INLINE void add_compensated(double& s, double& c, double x) {
+  const double t = s + x;
+  c += std::fabs(s) >= std::fabs(x) ? (s - t) + x : (x - t) + s;
+  s = t;
+}
+
+// A net amount within this fraction of the gross amount (sum of absolute
+// amounts) is zero.
+constexpr double kZeroTolerance = 1e-9;
+
+inline double snap_zero(double net, double gross) {
+  return std::fabs(net) <= kZeroTolerance * gross ? 0.0 : net;
+}
+
 struct Scan {
   std::int64_t max_tick = std::numeric_limits<std::int64_t>::min();
   std::size_t after_end = 0;
@@ -53,8 +71,9 @@ Scan scan_log(const TransactionsView& log, bool count_after, std::int64_t end_ti
   const double* a = sums ? log.amount : nullptr;
   const double* m = sums ? log.margin : nullptr;
   const auto t0 = n > 0 ? static_cast<std::uint64_t>(t[0]) : 0;
-#pragma omp parallel for reduction(max : mx, kmx) reduction(min : mn, kmn) reduction(+ : after) \
-    reduction(| : varying) reduction(+ : asum, msum) if (n > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) reduction(max : mx, kmx) \
+    reduction(min : mn, kmn) reduction(+ : after) reduction(| : varying)             \
+    reduction(+ : asum, msum) if (n > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     mx = std::max(mx, t[i]);
     mn = std::min(mn, t[i]);
@@ -195,7 +214,7 @@ struct CustomerTotals {
   std::int64_t first_start, last_start;  // first days of the first and last purchase periods
   std::int64_t value_periods;
   std::int64_t tmin, tmax;
-  double rev, first_rev, rev_last, rev_prev, marg;
+  double rev, repeat_rev, rev_last, rev_prev, marg, gross;
 };
 
 // Writes customer c's archive columns from its totals.
@@ -213,13 +232,20 @@ KAMKIT_ALWAYS_INLINE void write_customer(std::int64_t c, const CustomerTotals& t
   out.first_tick[c] = t.tmin;
   out.last_tick[c] = t.tmax;
   if (has_amount) {
-    out.monetary_value[c] = t.n_periods > 1 ? (t.rev - t.first_rev) / frequency : 0.0;
-    out.revenue[c] = t.rev;
-    out.avg_period_revenue[c] = t.rev / static_cast<double>(t.value_periods);
+    // The repeat purchases' own sum (not the total minus the first period,
+    // which loses small repeat amounts next to a large first one).
+    out.monetary_value[c] = t.n_periods > 1 ? t.repeat_rev / frequency : 0.0;
+    const double rev = snap_zero(t.rev, t.gross);
+    out.revenue[c] = rev;
+    out.gross[c] = t.gross;
+    out.avg_period_revenue[c] = rev / static_cast<double>(t.value_periods);
     // Growth compares the last full period with the one before, when that
     // one has a positive revenue.
     out.growth[c] =
         t.rev_prev > 0.0 ? t.rev_last / t.rev_prev - 1.0 : std::numeric_limits<double>::quiet_NaN();
+    out.value_periods[c] = t.value_periods;
+    out.rev_last[c] = t.rev_last;
+    out.rev_prev[c] = t.rev_prev;
   }
   if constexpr (HasMargin) out.margin[c] = t.marg;
 }
@@ -254,13 +280,17 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
     auto& days = scratch[static_cast<std::size_t>(thread_id())];
     days.clear();
     std::uint64_t kmin = codec.key(row[0]), kmax = kmin;
-    double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;
-    // Revenue of the first purchase period, kept while scanning: a row
-    // in an earlier period than the current first one restarts it.
+    // Compensated sums (value, compensation).
+    double rev = 0.0, rev_c = 0.0, marg = 0.0, marg_c = 0.0, gross = 0.0;
+    double rev_last = 0.0, last_c = 0.0, rev_prev = 0.0, prev_c = 0.0;
+    // Revenue of the first purchase period and of the later ones, kept while
+    // scanning: a row in an earlier period than the current first one moves
+    // the first period's revenue to the repeat purchases.
     std::int64_t first_lo = std::numeric_limits<std::int64_t>::max(), first_hi = first_lo;
-    double first_rev = 0.0;
+    double first_rev = 0.0, first_c = 0.0, repeat = 0.0, repeat_c = 0.0;
     for (std::size_t j = 0; j < count; ++j) {
       const R& r = row[j];
+      const double x = r.amount;
       kmin = std::min(kmin, codec.key(r));
       kmax = std::max(kmax, codec.key(r));
       const std::int64_t d = codec.base_day + static_cast<std::int64_t>(codec.day(r));
@@ -269,14 +299,20 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
         const std::int64_t p = period_of_day(d, f.freq);
         first_lo = period_start_day(p, f.freq);
         first_hi = period_end_day(p, f.freq);
-        first_rev = r.amount;
+        add_compensated(repeat, repeat_c, first_rev);
+        repeat_c += first_c;
+        first_rev = x;
+        first_c = 0.0;
       } else if (d <= first_hi) {
-        first_rev += r.amount;
+        add_compensated(first_rev, first_c, x);
+      } else {
+        add_compensated(repeat, repeat_c, x);
       }
-      rev += r.amount;
-      rev_last += (d >= f.last_full_lo && d <= f.last_full_hi) ? r.amount : 0.0;
-      rev_prev += (d >= f.prev_lo && d <= f.prev_hi) ? r.amount : 0.0;
-      if constexpr (C::kMargin) marg += r.margin;
+      add_compensated(rev, rev_c, x);
+      gross += std::fabs(x);
+      if (d >= f.last_full_lo && d <= f.last_full_hi) add_compensated(rev_last, last_c, x);
+      if (d >= f.prev_lo && d <= f.prev_hi) add_compensated(rev_prev, prev_c, x);
+      if constexpr (C::kMargin) add_compensated(marg, marg_c, r.margin);
     }
     // Distinct purchase periods.
     std::int64_t n_periods = 1;
@@ -299,11 +335,12 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
                            f.end_vp - period_of_day(day_of<TPD>(tmin), f.period) + 1,
                            tmin,
                            tmax,
-                           rev,
-                           first_rev,
-                           rev_last,
-                           rev_prev,
-                           marg};
+                           rev + rev_c,
+                           repeat + repeat_c,
+                           rev_last + last_c,
+                           rev_prev + prev_c,
+                           marg + marg_c,
+                           gross};
     write_customer<C::kMargin>(c, t, has_amount, f, out);
   };
   in_waves(plan, b0, b1, rows, [&](std::size_t w0, std::size_t w1, const R* first) {
@@ -321,16 +358,17 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
   using R = typename C::Row;
   const std::size_t nslots = plan.slots_per_bucket();
   const std::size_t words = f.period_words;
-  // One cache line per slot (periods are below 2048). window[w] sums the
+  // Two cache lines per slot (periods are below 2048). window[w] sums the
   // amounts of the rows in value-factor window w: 1 the last full period, 2
-  // the one before, 0 neither (unused; it spares a branch).
+  // the one before, 0 neither (unused; it spares a branch). Money sums are
+  // compensated: each *_c holds the compensation of the sum before it.
   struct alignas(64) Acc {
     std::uint64_t kmin, kmax;  // order keys of the rows
     std::int32_t count;
     std::int16_t pmin;       // first purchase period so far
     std::int16_t n_periods;  // distinct purchase periods (below 2048)
-    double rev, first_rev;
-    double window[3];
+    double rev, rev_c, first_rev, first_c, repeat, repeat_c, gross;
+    double window[3], window_c[3];
   };
   const Acc fresh{std::numeric_limits<std::uint64_t>::max(),
                   0,
@@ -339,12 +377,18 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
                   0,
                   0.0,
                   0.0,
+                  0.0,
+                  0.0,
+                  0.0,
+                  0.0,
+                  0.0,
+                  {0.0, 0.0, 0.0},
                   {0.0, 0.0, 0.0}};
-  static_assert(sizeof(Acc) == 64, "one cache line per slot");
+  static_assert(sizeof(Acc) == 128, "two cache lines per slot");
   const auto threads = static_cast<std::size_t>(max_threads());
   std::vector<std::vector<Acc>> accs(threads);
   std::vector<std::vector<std::uint64_t>> maps(threads);
-  std::vector<std::vector<double>> margins(threads);  // per slot, with margins
+  std::vector<std::vector<double>> margins(threads);  // per slot: sum, compensation
   const std::uint32_t* day_info = f.day_info.data();
   auto per_bucket = [&](std::int64_t c, const R* row, std::size_t m) {
     const auto t = static_cast<std::size_t>(thread_id());
@@ -354,7 +398,7 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
     if (acc.empty()) {
       acc.assign(nslots, fresh);
       bits.assign(nslots * words, 0);
-      if (C::kMargin) marg.assign(nslots, 0.0);
+      if (C::kMargin) marg.assign(2 * nslots, 0.0);
     }
     // No branch depends on the accumulators: rows come in random order, and
     // a mispredicted branch would wait for each slot's cache line in turn.
@@ -372,14 +416,21 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
       a.kmin = std::min(a.kmin, codec.key(r));
       a.kmax = std::max(a.kmax, codec.key(r));
       ++a.count;
-      // Revenue of the first period so far: restarted by an earlier period.
+      // Revenue of the first period so far and of the later ones: an
+      // earlier period moves the first one's revenue to the repeat purchases.
+      const double x = r.amount;
       const bool earlier = p < a.pmin, same = p == a.pmin;
-      a.first_rev = a.first_rev * static_cast<double>(!earlier) +
-                    r.amount * static_cast<double>(earlier || same);
+      add_compensated(a.repeat, a.repeat_c, earlier ? a.first_rev : (same ? 0.0 : x));
+      a.repeat_c += earlier ? a.first_c : 0.0;
+      add_compensated(a.first_rev, a.first_c, same ? x : 0.0);
+      a.first_rev = earlier ? x : a.first_rev;
+      a.first_c = earlier ? 0.0 : a.first_c;
       a.pmin = std::min(a.pmin, p);
-      a.rev += r.amount;
-      a.window[info >> Frame::kWindowShift] += r.amount;
-      if constexpr (C::kMargin) marg[slot] += r.margin;
+      add_compensated(a.rev, a.rev_c, x);
+      a.gross += std::fabs(x);
+      const std::uint32_t w = info >> Frame::kWindowShift;
+      add_compensated(a.window[w], a.window_c[w], x);
+      if constexpr (C::kMargin) add_compensated(marg[2 * slot], marg[2 * slot + 1], r.margin);
     }
     // The bucket's customers are its used slots, in order.
     for (std::size_t s = 0; s < nslots; ++s) {
@@ -397,14 +448,15 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
                                   f.value_periods[codec.day_of_key(a.kmin)],
                                   codec.tick_of(a.kmin),
                                   codec.tick_of(a.kmax),
-                                  a.rev,
-                                  a.first_rev,
-                                  a.window[1],
-                                  a.window[2],
-                                  C::kMargin ? marg[s] : 0.0};
+                                  a.rev + a.rev_c,
+                                  a.repeat + a.repeat_c,
+                                  a.window[1] + a.window_c[1],
+                                  a.window[2] + a.window_c[2],
+                                  C::kMargin ? marg[2 * s] + marg[2 * s + 1] : 0.0,
+                                  a.gross};
       write_customer<C::kMargin>(c, totals, has_amount, f, out);
       a = fresh;
-      if (C::kMargin) marg[s] = 0.0;
+      if (C::kMargin) marg[2 * s] = marg[2 * s + 1] = 0.0;
       ++c;
     }
   };
@@ -465,6 +517,10 @@ void allocate(const TransactionsView& log, const BucketPlan& plan, Archive& out)
     out.revenue.resize(k);
     out.avg_period_revenue.resize(k);
     out.growth.resize(k);
+    out.value_periods.resize(k);
+    out.rev_last.resize(k);
+    out.rev_prev.resize(k);
+    out.gross.resize(k);
   }
   if (log.margin) out.margin.resize(k);
 }
@@ -503,6 +559,127 @@ void summarise_rows(const TransactionsView& log, BucketPlan& plan, const Scan& s
     summarise_log(log, plan, WideCodec<TPD, WideMarginRow>{{}, base_day}, f, out);
   } else {
     summarise_log(log, plan, WideCodec<TPD, WideRow>{{}, base_day}, f, out);
+  }
+}
+
+// Summarises the rows with keep[i] != 0 (`keep` may be null: every row),
+// `kept` of them.
+void summarise_kept(const TransactionsView& log, const Scan& scan, const Frame& f,
+                    const std::uint8_t* keep, std::size_t kept, Archive& out) {
+  // The keys' range over all rows covers the kept ones.
+  const KeyRange keys{scan.min_key, scan.max_key, kept};
+  BucketPlan plan(log.keys, log.n, keep, &keys);
+  require(!plan.unique_keys().empty(),
+          "observation_end falls before the first purchase: no transaction is left");
+  allocate(log, plan, out);
+  switch (log.ticks_per_day) {
+    case kTicksS:
+      summarise_rows<kTicksS>(log, plan, scan, f, out);
+      break;
+    case kTicksMs:
+      summarise_rows<kTicksMs>(log, plan, scan, f, out);
+      break;
+    case kTicksUs:
+      summarise_rows<kTicksUs>(log, plan, scan, f, out);
+      break;
+    default:
+      summarise_rows<kTicksNs>(log, plan, scan, f, out);
+      break;
+  }
+}
+
+// Merges the archive of the purchase rows with that of the other rows (both
+// in increasing key order) into `out`. A customer with purchases keeps their
+// purchase summary and adds the other rows' transactions, revenue, margin
+// and value-period revenue; a customer with other rows only is a one-time
+// customer dated at their first row (frequency 0, recency 0, T from that
+// row's period), flagged returns_only.
+void merge_others(const Archive& p, const Archive& o, bool has_amount, bool has_margin,
+                  Archive& out) {
+  const std::size_t np = p.keys.size(), no = o.keys.size();
+  std::size_t k = 0;
+  for (std::size_t i = 0, j = 0; i < np || j < no; ++k) {
+    if (j == no || (i < np && p.keys[i] < o.keys[j])) {
+      ++i;
+    } else if (i == np || o.keys[j] < p.keys[i]) {
+      ++j;
+    } else {
+      ++i;
+      ++j;
+    }
+  }
+  out.keys.resize(k);
+  out.n_transactions.resize(k);
+  out.frequency.resize(k);
+  out.recency.resize(k);
+  out.T.resize(k);
+  out.first_tick.resize(k);
+  out.last_tick.resize(k);
+  out.returns_only.resize(k);
+  if (has_amount) {
+    out.monetary_value.resize(k);
+    out.revenue.resize(k);
+    out.avg_period_revenue.resize(k);
+    out.growth.resize(k);
+    out.value_periods.resize(k);
+    out.rev_last.resize(k);
+    out.rev_prev.resize(k);
+    out.gross.resize(k);
+  }
+  if (has_margin) out.margin.resize(k);
+  auto copy = [&](const Archive& a, std::size_t i, std::size_t c) {
+    out.keys[c] = a.keys[i];
+    out.n_transactions[c] = a.n_transactions[i];
+    out.frequency[c] = a.frequency[i];
+    out.recency[c] = a.recency[i];
+    out.T[c] = a.T[i];
+    out.first_tick[c] = a.first_tick[i];
+    out.last_tick[c] = a.last_tick[i];
+    if (has_amount) {
+      out.monetary_value[c] = a.monetary_value[i];
+      out.revenue[c] = a.revenue[i];
+      out.avg_period_revenue[c] = a.avg_period_revenue[i];
+      out.growth[c] = a.growth[i];
+      out.value_periods[c] = a.value_periods[i];
+      out.rev_last[c] = a.rev_last[i];
+      out.rev_prev[c] = a.rev_prev[i];
+      out.gross[c] = a.gross[i];
+    }
+    if (has_margin) out.margin[c] = a.margin[i];
+  };
+  std::size_t c = 0;
+  for (std::size_t i = 0, j = 0; i < np || j < no; ++c) {
+    if (j == no || (i < np && p.keys[i] < o.keys[j])) {
+      copy(p, i++, c);
+      out.returns_only[c] = 0;
+    } else if (i == np || o.keys[j] < p.keys[i]) {
+      // Returns only: one-time customer dated at the first row.
+      copy(o, j, c);
+      out.frequency[c] = 0.0;
+      out.recency[c] = 0.0;
+      out.last_tick[c] = o.first_tick[j];
+      if (has_amount) out.monetary_value[c] = 0.0;
+      out.returns_only[c] = 1;
+      ++j;
+    } else {
+      copy(p, i, c);
+      out.returns_only[c] = 0;
+      out.n_transactions[c] += o.n_transactions[j];
+      if (has_amount) {
+        const double gross = p.gross[i] + o.gross[j];
+        const double rev = snap_zero(p.revenue[i] + o.revenue[j], gross);
+        out.revenue[c] = rev;
+        out.gross[c] = gross;
+        out.avg_period_revenue[c] = rev / static_cast<double>(p.value_periods[i]);
+        const double last = p.rev_last[i] + o.rev_last[j], prev = p.rev_prev[i] + o.rev_prev[j];
+        out.rev_last[c] = last;
+        out.rev_prev[c] = prev;
+        out.growth[c] = prev > 0.0 ? last / prev - 1.0 : std::numeric_limits<double>::quiet_NaN();
+      }
+      if (has_margin) out.margin[c] = p.margin[i] + o.margin[j];
+      ++i;
+      ++j;
+    }
   }
 }
 
@@ -548,7 +725,7 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   if (scan.after_end > 0) {
     keep.resize(log.n);
     const auto n = static_cast<std::ptrdiff_t>(log.n);
-#pragma omp parallel for if (n > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (n > kParallelThreshold)
     for (std::ptrdiff_t i = 0; i < n; ++i) keep[i] = log.ticks[i] <= end_tick;
   }
   Frame f{};
@@ -595,26 +772,34 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
       f.period_words = static_cast<std::size_t>((p_hi - p_lo) / 64 + 1);
     }
   }
-  // The keys' range over all rows covers the kept ones.
-  const KeyRange keys{scan.min_key, scan.max_key, log.n - scan.after_end};
-  BucketPlan plan(log.keys, log.n, keep.empty() ? nullptr : keep.data(), &keys);
-  require(!plan.unique_keys().empty(),
-          "observation_end falls before the first purchase: no transaction is left");
-  allocate(log, plan, out);
-  switch (tpd) {
-    case kTicksS:
-      summarise_rows<kTicksS>(log, plan, scan, f, out);
-      break;
-    case kTicksMs:
-      summarise_rows<kTicksMs>(log, plan, scan, f, out);
-      break;
-    case kTicksUs:
-      summarise_rows<kTicksUs>(log, plan, scan, f, out);
-      break;
-    default:
-      summarise_rows<kTicksNs>(log, plan, scan, f, out);
-      break;
+  if (!log.purchase) {
+    summarise_kept(log, scan, f, keep.empty() ? nullptr : keep.data(), log.n - scan.after_end, out);
+    return out;
   }
+  // Purchase rows and the other rows are summarised apart, then merged: the
+  // other rows (returns outweighing their period) are usually few.
+  std::vector<std::uint8_t> keep_p(log.n), keep_o(log.n);
+  std::int64_t n_p = 0, n_o = 0;
+  {
+    const auto n = static_cast<std::ptrdiff_t>(log.n);
+    const std::uint8_t* kp = keep.empty() ? nullptr : keep.data();
+    const std::uint8_t* pf = log.purchase;
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    reduction(+ : n_p, n_o) if (n > kParallelThreshold)
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      const bool kept = kp == nullptr || kp[i] != 0;
+      keep_p[i] = kept && pf[i] != 0;
+      keep_o[i] = kept && pf[i] == 0;
+      n_p += keep_p[i];
+      n_o += keep_o[i];
+    }
+  }
+  require(n_p + n_o > 0, "observation_end falls before the first purchase: no transaction is left");
+  Archive purchases, others;
+  if (n_p > 0)
+    summarise_kept(log, scan, f, keep_p.data(), static_cast<std::size_t>(n_p), purchases);
+  if (n_o > 0) summarise_kept(log, scan, f, keep_o.data(), static_cast<std::size_t>(n_o), others);
+  merge_others(purchases, others, log.amount != nullptr, log.margin != nullptr, out);
   return out;
 }
 

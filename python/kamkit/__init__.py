@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from . import datasets
+from ._threads import get_num_threads, set_num_threads
 from ._validation import MissingValuesWarning
 from ._version import __version__
 from .archive import calibration_holdout, summarize
@@ -19,6 +20,7 @@ from .lifecycle import (
     WARNING_REASONS,
     InsufficientHistoryWarning,
     MarkovChain,
+    StageRules,
     Transitions,
     decline_risk,
     early_warning,
@@ -36,6 +38,7 @@ from .models import (
     BetaGeo,
     BetaGeoBetaBinom,
     ConvergenceWarning,
+    FitError,
     GammaGamma,
     ModifiedBetaGeo,
     ParetoNBD,
@@ -45,6 +48,7 @@ from .models.selection import select_model
 from .scoring import (
     CRITERIA,
     SEGMENT_MAPS,
+    MissingCriterionWarning,
     default_criteria,
     profitability,
     register_criterion,
@@ -72,6 +76,7 @@ __all__ = [
     "CRITERIA",
     "LABEL_SETS",
     "SEGMENT_MAPS",
+    "MissingCriterionWarning",
     "STAGES",
     "TIER_SCHEMES",
     "WARNING_REASONS",
@@ -80,6 +85,7 @@ __all__ = [
     "BetaGeoBetaBinom",
     "Concentration",
     "ConvergenceWarning",
+    "FitError",
     "GammaGamma",
     "InsufficientHistoryWarning",
     "KMeansSegments",
@@ -88,6 +94,7 @@ __all__ = [
     "ModifiedBetaGeo",
     "ParetoNBD",
     "SpendExclusionWarning",
+    "StageRules",
     "Transitions",
     "__version__",
     "assign_managers",
@@ -117,6 +124,8 @@ __all__ = [
     "service_policies",
     "stage_strategies",
     "summarize",
+    "get_num_threads",
+    "set_num_threads",
     "tier_by_thresholds",
     "tier_history",
     "transitions",

@@ -19,6 +19,7 @@ def summarize(
     time_unit_days: float,
     observation_end_tick: int | None,
     check_values: bool = False,
+    purchase: npt.NDArray[np.uint8] | None = None,
 ) -> dict[str, Any]: ...
 
 # ------------------------------------------------------------------ models
@@ -66,8 +67,11 @@ def bg_nbd_conditional_expected_purchases(
     t_x: NDArray[np.float64],
     T: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """``t`` (and ``t_future`` of the P(alive) functions) has one value per
-    customer or a single value for all; the same holds for mbg_nbd and pareto_nbd."""
+    """Expected purchases in the next ``t`` of each customer (BG/NBD).
+
+    ``t`` (and ``t_future`` of the P(alive) functions) has one value per
+    customer or a single value for all; the same holds for mbg_nbd and pareto_nbd.
+    """
 
 def bg_nbd_probability_alive(
     params: NDArray[np.float64],
@@ -120,6 +124,7 @@ def value_score(
     columns: list[npt.NDArray[np.float64]], weights: npt.NDArray[np.float64], method: str
 ) -> npt.NDArray[np.float64]: ...
 def normalize(x: npt.NDArray[np.float64], method: str) -> npt.NDArray[np.float64]: ...
+def balanced_cuts(desc: npt.NDArray[np.float64], bins: int) -> list[int]: ...
 
 # Tiering (pyramid, thresholds, concentration)
 def sort_descending(
@@ -132,7 +137,6 @@ def codes_from_cuts(order: npt.NDArray[np.int32], cuts: list[int]) -> npt.NDArra
 def codes_by_thresholds(
     x: npt.NDArray[np.float64], thresholds: list[float]
 ) -> npt.NDArray[np.int16]: ...
-def concentration(x: npt.NDArray[np.float64]) -> tuple[float, float, npt.NDArray[np.float64]]: ...
 def average_ranks(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 
 # Cluster (k-means)
@@ -196,3 +200,7 @@ def codes_from_sorted_cuts(
 def pyramid_by_count(
     x: npt.NDArray[np.float64], cum_shares: list[float]
 ) -> npt.NDArray[np.int16]: ...
+
+# Threads
+def set_num_threads(n: int) -> None: ...
+def get_num_threads() -> int: ...

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_UNAVAILABLE", "EXIT_USAGE", "CliError"]
+__all__ = ["EXIT_DATA", "EXIT_MISSING_EXTRA", "EXIT_OK", "EXIT_USAGE", "CliError"]
 
 EXIT_OK = 0
 EXIT_DATA = 1  # bad file, wrong column, bad values
 EXIT_USAGE = 2  # argparse's code for bad flags
-EXIT_UNAVAILABLE = 3  # the capability is not in this installation
+EXIT_MISSING_EXTRA = 3  # an optional package (an extra such as kamkit[io]) is missing
 
 
 class CliError(Exception):

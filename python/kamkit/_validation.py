@@ -1,6 +1,7 @@
-"""Input validation for the whole package: every public function checks its
-input here, so the rules and the wording of the errors are the same
-everywhere.
+"""Input validation for the whole package.
+
+Every public function checks its input here, so the rules and the wording
+of the errors are the same everywhere.
 
 Messages follow one pattern: the column, what was expected, what was found,
 how many rows are at fault, and how to fix it.
@@ -29,8 +30,10 @@ __all__ = [
     "check_rfm",
     "check_shares",
     "check_transactions",
+    "is_dask",
     "model_array",
     "numeric_column",
+    "reject_dask",
 ]
 
 TICKS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
@@ -38,7 +41,19 @@ _TICKS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
 class MissingValuesWarning(UserWarning):
-    """Rows with missing values were dropped (``missing="drop"``)."""
+    """Rows with missing values were dropped (``missing="drop"``).
+
+    Examples
+    --------
+    >>> import warnings, pandas as pd, kamkit
+    >>> log = pd.DataFrame({"customer_id": [1, None, 2],
+    ...                     "date": ["2020-01-01", "2020-01-02", "2020-01-03"]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     archive = kamkit.summarize(log, missing="drop")
+    >>> len(archive), caught[0].category is kamkit.MissingValuesWarning
+    (2, True)
+    """
 
 
 def _rows(n: int) -> str:
@@ -61,8 +76,107 @@ def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
     return value
 
 
+def check_count(
+    name: str, value: Any, low: int = 0, high: int | None = None, hint: str = ""
+) -> int:
+    """A whole number ``low <= value <= high``; anything else raises naming ``name``.
+
+    ``high`` caps a number that sets how much work a loop does, so that a
+    mistyped 10**9 fails at once instead of running for hours; ``hint``
+    says what to do instead.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, found {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name}: expected an integer >= {low}, found {value}")
+    if high is not None and value > high:
+        raise ValueError(
+            f"{name}: expected an integer <= {high}, found {value}" + (f"; {hint}" if hint else "")
+        )
+    return int(value)
+
+
+#: The longest customer-lifetime-value horizon, in months (100 years).
+MAX_CLV_MONTHS = 1_200
+
+
+def check_clv_time(time: Any, name: str = "time") -> int:
+    """A CLV horizon in whole months, 0..MAX_CLV_MONTHS."""
+    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
+        raise ValueError(f"{name}: expected a whole number of months >= 0, found {time!r}")
+    return check_count(
+        name,
+        time,
+        0,
+        MAX_CLV_MONTHS,
+        "a horizon past 100 years is outside what the models describe (and every month "
+        "of it is evaluated); pass time in months",
+    )
+
+
+#: The largest count the compiled core takes (a C int).
+MAX_CORE_INT = 2**31 - 1
+
+
+def check_int(name: str, value: Any, low: int, high: int | None = MAX_CORE_INT) -> int:
+    """An integer (not a bool) in [``low``, ``high``], as a Python int.
+
+    ``high`` defaults to the largest count the compiled core takes; None
+    leaves it unbounded (for numbers only Python handles).
+
+    Examples
+    --------
+    >>> from kamkit._validation import check_int
+    >>> check_int("window", 3, 1)
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name}: expected an integer >= {low}, got {value}")
+    if high is not None and value > high:
+        raise ValueError(f"{name}: expected an integer <= {high}, got {value}")
+    return int(value)
+
+
+def check_number(name: str, value: Any, low: float, high: float = np.inf) -> float:
+    """A real number (not a bool) in [``low``, ``high``], as a Python float.
+
+    Examples
+    --------
+    >>> from kamkit._validation import check_number
+    >>> check_number("growth", 0.2, 0.0)
+    0.2
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
+    if not (low <= float(value) <= high):
+        raise ValueError(f"{name}: expected a number in [{low}, {high}], got {value}")
+    return float(value)
+
+
+def is_dask(obj: Any) -> bool:
+    """Whether ``obj`` is a dask collection (without importing dask)."""
+    return type(obj).__module__.split(".")[0] == "dask" and hasattr(obj, "__dask_graph__")
+
+
+def reject_dask(obj: Any, name: str) -> None:
+    """Raise TypeError for a dask collection passed where pandas is expected.
+
+    kamkit's functions never compute a whole dask log in one process: the
+    message points to ``kamkit.dask``.
+    """
+    if is_dask(obj):
+        raise TypeError(
+            f"{name}: got a dask {type(obj).__name__}; this kamkit function works on pandas "
+            "objects in one process. Use the function of the same name in kamkit.dask "
+            "(import kamkit.dask), or .compute() the collection first if it fits in memory"
+        )
+
+
 def check_frame(obj: Any, name: str = "transactions") -> pd.DataFrame:
     """Raise TypeError unless ``obj`` is a DataFrame."""
+    reject_dask(obj, name)
     if not isinstance(obj, pd.DataFrame):
         raise TypeError(
             f"{name}: expected a pandas DataFrame, got {type(obj).__name__}; "
@@ -80,6 +194,18 @@ def _check_columns(frame: pd.DataFrame, columns: dict[str, Hashable | None], nam
             raise ValueError(
                 f"{name}: the {role} column {col!r} is not in the frame; "
                 f"its columns are {available or '(none)'}; pass {role}=<column name>"
+            )
+        _check_unique_label(frame, col, name)
+
+
+def _check_unique_label(frame: pd.DataFrame, col: Hashable, name: str) -> None:
+    """Raise when the label ``col`` names more than one column of ``frame``."""
+    if not frame.columns.is_unique:
+        count = int((frame.columns == col).sum())
+        if count > 1:
+            raise ValueError(
+                f"{name}: expected one column labelled {col!r}, found {count}; rename or "
+                "drop the duplicates (df.loc[:, ~df.columns.duplicated()] keeps the first)"
             )
 
 
@@ -182,6 +308,8 @@ class TransactionLog:
     n_dropped: int
     deferred: bool
     _decode: Any = field(repr=False)
+    order_col: Hashable | None = None
+    n_lines: int | None = None
 
     @property
     def n(self) -> int:
@@ -229,13 +357,28 @@ class TransactionLog:
             n_dropped=self.n_dropped,
             deferred=self.deferred,
             _decode=self._decode,
+            order_col=self.order_col,
+            n_lines=self.n_lines,
         )
 
 
-def _customer_keys(series: pd.Series, column: Hashable) -> tuple[np.ndarray, Any]:
-    """int64 keys that sort like the ids, and a decoder back to the ids."""
+def _customer_keys(
+    series: pd.Series, column: Hashable, had_blanks: bool = False
+) -> tuple[np.ndarray, Any]:
+    """int64 keys that sort like the ids, and a decoder back to the ids.
+
+    With ``had_blanks`` (rows without an id were dropped), a float column
+    whose values are all whole numbers is read as the integer column it was
+    before pandas turned it into floats to hold the blanks: the ids come
+    back as int64 (``12346``, not ``12346.0``).
+    """
     dtype = series.dtype
     name = series.name
+    if had_blanks and isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy()
+        limit = 2.0**53
+        if len(values) and bool(np.all((values == np.floor(values)) & (np.abs(values) <= limit))):
+            return _customer_keys(pd.Series(values.astype(np.int64), name=name), column)
     if isinstance(dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy().astype(np.int64)
         categories = dtype.categories
@@ -271,6 +414,13 @@ def _customer_keys(series: pd.Series, column: Hashable) -> tuple[np.ndarray, Any
 
 def _date_ticks(series: pd.Series, column: Hashable) -> tuple[np.ndarray, str, tzinfo | None]:
     dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "M":
+        # pyarrow timestamps: the same instants as NumPy datetimes of their unit.
+        arrow = dtype.pyarrow_dtype
+        unit = getattr(arrow, "unit", "ns")
+        tz = getattr(arrow, "tz", None)
+        target = pd.DatetimeTZDtype(unit, tz) if tz else np.dtype(f"datetime64[{unit}]")
+        return _date_ticks(series.astype(target), column)
     if isinstance(dtype, pd.DatetimeTZDtype):
         tz = dtype.tz
         local = series.dt.tz_localize(None)
@@ -358,6 +508,7 @@ def check_transactions(
     missing: Literal["raise", "drop"] = "raise",
     name: str = "transactions",
     defer_value_scans: bool = False,
+    order: Hashable | None = None,
 ) -> TransactionLog:
     """Check a transaction log and return its columns as arrays.
 
@@ -382,6 +533,13 @@ def check_transactions(
         errors and warnings are the same). The log's ``deferred`` says
         whether anything was left.
 
+    order : column label, optional
+        Order ids (any dtype). All lines of one customer's order become one
+        transaction, dated at its first line (earliest timestamp), whose
+        amount and margin are the lines' sums (compensated summation). Rows
+        without an order id are missing values. ``n_lines`` then holds the
+        number of lines kept.
+
     Returns
     -------
     TransactionLog
@@ -396,11 +554,12 @@ def check_transactions(
     """
     frame = check_frame(transactions, name)
     check_choice("missing", missing, ("raise", "drop"))
-    _check_columns(
-        frame, {"customer": customer, "date": date, "amount": amount, "margin": margin}, name
-    )
-    n_input = len(frame)
     cols = {"customer": customer, "date": date, "amount": amount, "margin": margin}
+    if order is not None:
+        cols["order"] = order
+        defer_value_scans = False
+    _check_columns(frame, cols, name)
+    n_input = len(frame)
     deferred = (
         {role for role, col in cols.items() if col is not None and _core_scans(frame[col], role)}
         if defer_value_scans
@@ -423,7 +582,9 @@ def check_transactions(
     if any(n_missing.values()):
         if missing == "raise":
             role, count = next((r, c) for r, c in n_missing.items() if c)
-            what = {"customer": "a customer id", "date": "a date"}.get(role, "a number")
+            what = {"customer": "a customer id", "date": "a date", "order": "an order id"}.get(
+                role, "a number"
+            )
             raise ValueError(
                 f"column {cols[role]!r}: expected {what} on every row, found {_rows(count)} "
                 f"without one; drop or fill them first, or pass missing='drop'"
@@ -437,7 +598,9 @@ def check_transactions(
             stacklevel=3,
         )
         frame = frame.loc[keep]
-    keys, decode = _customer_keys(frame[customer], customer)
+    keys, decode = _customer_keys(
+        frame[customer], customer, had_blanks=n_missing.get("customer", 0) > 0
+    )
     ticks, unit, tz = _date_ticks(frame[date], date)
     amount_values = (
         None
@@ -449,6 +612,12 @@ def check_transactions(
         if margin is None
         else numeric_column(frame[margin], column=margin, known_finite="margin" in finite)
     )
+    n_lines = None
+    if order is not None:
+        n_lines = len(keys)
+        keys, ticks, amount_values, margin_values = _collapse_orders(
+            keys, ticks, frame[order], amount_values, margin_values
+        )
     return TransactionLog(
         keys=np.ascontiguousarray(keys),
         ticks=np.ascontiguousarray(ticks),
@@ -464,7 +633,35 @@ def check_transactions(
         n_dropped=dropped,
         deferred=bool(deferred),
         _decode=decode,
+        order_col=order,
+        n_lines=n_lines,
     )
+
+
+def _collapse_orders(
+    keys: np.ndarray,
+    ticks: np.ndarray,
+    orders: pd.Series,
+    amount: np.ndarray | None,
+    margin: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """One row per (customer, order): earliest tick, summed amount and margin.
+
+    pandas' grouped sums are compensated (Kahan), so an order's total does not
+    depend on the order of its lines beyond the last bit.
+    """
+    codes, _ = pd.factorize(orders, use_na_sentinel=True)
+    data: dict[str, np.ndarray] = {"k": keys, "o": codes, "t": ticks}
+    if amount is not None:
+        data["a"] = amount
+    if margin is not None:
+        data["m"] = margin
+    grouped = pd.DataFrame(data, copy=False).groupby(["k", "o"], sort=False)
+    first = grouped["t"].min()
+    out_keys = first.index.get_level_values(0).to_numpy(dtype=np.int64)
+    out_amount = None if amount is None else grouped["a"].sum().to_numpy(dtype=np.float64)
+    out_margin = None if margin is None else grouped["m"].sum().to_numpy(dtype=np.float64)
+    return out_keys, first.to_numpy(dtype=np.int64), out_amount, out_margin
 
 
 def _core_scans(series: pd.Series, role: str) -> bool:
@@ -507,8 +704,21 @@ def check_observation_end(
                 "pass a naive date"
             )
         ts = ts.tz_convert(log.tz).tz_localize(None)
-    per_second = _TICKS_PER_SECOND[log.unit]
-    return int(ts.value // (1_000_000_000 // per_second))
+    # Exact integer arithmetic from the date's own unit to the column's: a date
+    # pandas holds in seconds (year 1000, year 2500) is fine when the column's
+    # unit can hold it, and a clear error when it cannot.
+    own = np.datetime_data(ts.asm8.dtype)[0]
+    raw = int(ts.asm8.view(np.int64))
+    ticks = raw * _TICKS_PER_SECOND[log.unit] // _TICKS_PER_SECOND[own]
+    if not -(2**63) < ticks < 2**63:
+        lo = pd.Timestamp(np.datetime64(-(2**63) + 1, log.unit))
+        hi = pd.Timestamp(np.datetime64(2**63 - 1, log.unit))
+        raise ValueError(
+            f"{name}: {ts} is outside what column {log.date!r} (datetime64[{log.unit}]) can "
+            f"hold ({lo.date()} to {hi.date()}); pass a date in that range, or convert the "
+            f"column to a coarser unit, e.g. df[{log.date!r}].astype('datetime64[s]')"
+        )
+    return ticks
 
 
 # ------------------------------------------------------------ model inputs
@@ -521,6 +731,7 @@ def model_array(values: Any, name: str) -> tuple[np.ndarray, pd.Index | None]:
     TypeError for non-numeric values and ValueError for missing or infinite
     ones.
     """
+    reject_dask(values, name)
     if isinstance(values, pd.DataFrame):
         raise TypeError(f"{name}: expected one column of numbers, got a DataFrame")
     if isinstance(values, pd.Series):
@@ -540,12 +751,10 @@ def _rfm_fast_ok(frequency: Any, recency: Any, T: Any, discrete: bool) -> bool:
         or len({len(a) for a in arrays}) != 1
     ):
         return False
-    from . import _core
+    from ._native import core as _core
 
-    fn = getattr(_core, "rfm_is_valid", None)
-    if fn is None:
-        return False
-    return bool(fn(*(np.ascontiguousarray(a) for a in arrays), discrete))
+    x, t_x, age = (np.ascontiguousarray(a) for a in arrays)
+    return bool(_core.rfm_is_valid(x, t_x, age, discrete))
 
 
 def check_rfm(
@@ -615,10 +824,13 @@ def check_columns(
             f"{what}: column(s) {names} not found; the table has {have}; "
             "compute the column first or pass the name of an existing one"
         )
+    for c in columns:
+        _check_unique_label(frame, c, what)
 
 
 def as_series(values: Any, name: str = "values") -> pd.Series:
     """A Series from a Series or a 1-D array-like (which gets a RangeIndex)."""
+    reject_dask(values, name)
     if isinstance(values, pd.Series):
         return values
     if isinstance(values, pd.DataFrame):

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .lifecycle._common import _check_int
+from ._validation import check_int
 from .lifecycle.risk import _read_log, _sklearn, _window_sum, decline_risk
 from .lifecycle.tiers import _tier_codes
 from .models.gamma_gamma import GammaGamma
@@ -206,8 +206,8 @@ def backtest(
         raise ValueError(f"models: expected names among {sorted(PURCHASE_MODELS)}, got {bad}")
     if "warning" in parts:
         _sklearn()
-    n_cutoffs = _check_int("n_cutoffs", n_cutoffs, 1)
-    horizon = _check_int("horizon", horizon, 1)
+    n_cutoffs = check_int("n_cutoffs", n_cutoffs, 1)
+    horizon = check_int("horizon", horizon, 1)
     full, _, _ = _read_log(transactions, customer, date, amount, observation_end, missing)
     k = len(full.index)
     last_day = full.end_day

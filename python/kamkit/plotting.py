@@ -1,4 +1,4 @@
-"""Plots of kamkit's results (matplotlib; install with ``pip install kamkit[plot]``).
+"""Plots of kamkit's results (matplotlib; install with ``pip install "kamkit[plot]"``).
 
 Every function takes kamkit results (or the values to compute them from),
 draws on ``ax`` (a new figure when omitted) and returns the Axes. Labels are
@@ -8,24 +8,21 @@ font that has Chinese glyphs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-try:
-    import matplotlib as mpl
-    import matplotlib.pyplot as plt
-    from matplotlib.axes import Axes
-    from matplotlib.colors import LinearSegmentedColormap
-except ImportError as exc:  # pragma: no cover - exercised without matplotlib only
-    raise ImportError(
-        "kamkit.plotting needs matplotlib, which is not installed; "
-        "install it with pip install kamkit[plot]"
-    ) from exc
-
+from ._deprecation import renamed
 from ._i18n import label
+from ._optional import require
+from .models._protocol import transaction_model
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+mpl = require("matplotlib", "kamkit.plotting")
+plt = require("matplotlib.pyplot", "kamkit.plotting")
 
 __all__ = [
     "calibration_vs_holdout",
@@ -51,7 +48,9 @@ STAGE_COLORS = {
     "reactivated": "#5aa469",
 }
 ACCENT = "#b23a48"
-_CMAP = LinearSegmentedColormap.from_list("kamkit", ["#f7fbff", "#81c3d7", "#2f6690", "#1b3a5c"])
+_CMAP = mpl.colors.LinearSegmentedColormap.from_list(
+    "kamkit", ["#f7fbff", "#81c3d7", "#2f6690", "#1b3a5c"]
+)
 
 _CJK_NAMES = (
     "Noto Sans CJK SC",
@@ -132,6 +131,13 @@ def cjk_font() -> str | None:
 
     Fonts installed after matplotlib built its font cache are found too: the
     system font folders are searched for the usual CJK font files.
+
+    Examples
+    --------
+    >>> from kamkit import plotting
+    >>> name = plotting.cjk_font()  # None when no CJK font is installed
+    >>> name is None or isinstance(name, str)
+    True
     """
     import os
 
@@ -159,6 +165,15 @@ def use_cjk_font() -> str | None:
 
     Returns the font's name, or None when no such font is installed (install
     one, e.g. Debian's ``fonts-noto-cjk``). Only ``rcParams`` change.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> from kamkit import plotting
+    >>> with matplotlib.rc_context():
+    ...     name = plotting.use_cjk_font()
+    ...     name is None or matplotlib.rcParams["font.sans-serif"][0] == name
+    True
     """
     name = cjk_font()
     if name is not None:
@@ -228,6 +243,16 @@ def pyramid(
         With ``values``: the left bars' widths are minus the customer share in
         percent, the right bars' the value share in percent, top tier on top.
         Without: bar widths are the customer counts.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> revenue = kamkit.summarize(log, amount="amount")["revenue"]
+    >>> ax = plotting.pyramid(kamkit.pyramid(revenue), revenue)
+    >>> len(ax.get_yticklabels())
+    4
     """
     if not isinstance(tiers, pd.Series):
         raise TypeError(f"tiers: expected a pandas Series, got {type(tiers).__name__}")
@@ -245,7 +270,7 @@ def pyramid(
         widths = counts.to_numpy(dtype=float)
         ax.barh(y, widths, left=-widths / 2, color=colors, height=0.8)
         for yi, n in zip(y, widths, strict=True):
-            ax.text(0, yi, f"{n:,.0f}", ha="center", va="center", fontsize=9)
+            ax.text(0, float(yi), f"{n:,.0f}", ha="center", va="center", fontsize=9)
         ax.set_xticks([])
         ax.set_xlabel(_t("customers", lang))
     else:
@@ -262,8 +287,8 @@ def pyramid(
         ax.barh(y, -cust_share, color=colors, height=0.8)
         ax.barh(y, value_share, color=colors, height=0.8, alpha=0.75, hatch="//", edgecolor="white")
         for yi, c, v in zip(y, cust_share, value_share, strict=True):
-            ax.text(-c - 1.5, yi, f"{c:.1f}%", ha="right", va="center", fontsize=9)
-            ax.text(v + 1.5, yi, f"{v:.1f}%", ha="left", va="center", fontsize=9)
+            ax.text(-c - 1.5, float(yi), f"{c:.1f}%", ha="right", va="center", fontsize=9)
+            ax.text(v + 1.5, float(yi), f"{v:.1f}%", ha="left", va="center", fontsize=9)
         ax.axvline(0, color="#333333", lw=0.8)
         lim = max(float(cust_share.max(initial=0)), float(value_share.max(initial=0))) + 18
         ax.set_xlim(-lim, lim)
@@ -313,6 +338,16 @@ def lorenz(
     Axes
         The first line is the curve (x: customer share, y: value share, both
         from 0 to 1, largest customers first).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> revenue = kamkit.summarize(log, amount="amount")["revenue"]
+    >>> ax = plotting.lorenz(kamkit.concentration(revenue, negative="clip"))
+    >>> float(ax.lines[0].get_xdata()[-1])
+    1.0
     """
     frame, result = _lorenz_frame(concentration)
     x = frame.iloc[:, 0].to_numpy(dtype=float)
@@ -424,6 +459,16 @@ def rfm_heatmap(
     Axes
         Its image holds the matrix: rows R from the highest score down,
         columns F from the lowest up.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> rfm = kamkit.rfm_scores(kamkit.summarize(log, amount="amount"))
+    >>> ax = plotting.rfm_heatmap(rfm)
+    >>> ax.images[0].get_array().shape
+    (5, 5)
     """
     for col in ("R", "F"):
         if col not in rfm:
@@ -471,6 +516,17 @@ def transition_heatmap(
     -------
     Axes
         Its image holds the matrix as given (rows: from, columns: to).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> panel = kamkit.period_panel(log)
+    >>> moves = kamkit.transitions(kamkit.tier_history(panel, window=3))
+    >>> ax = plotting.transition_heatmap(moves)
+    >>> ax.images[0].get_array().shape
+    (4, 4)
     """
     if isinstance(transitions, pd.DataFrame):
         matrix = transitions
@@ -507,6 +563,16 @@ def stage_flow(
     Axes
         One bar container per stage (in the stages' order); bar i of a
         container is the number of customers in that stage in period i.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> stages = kamkit.lifecycle_stages(kamkit.period_panel(log))
+    >>> ax = plotting.stage_flow(stages)
+    >>> len(ax.containers) == len(kamkit.STAGES)
+    True
     """
     counts = stage_counts(stages)
     ax = _ax(ax, (7.5, 4.0))
@@ -547,25 +613,12 @@ def stage_counts(stages: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- models
 
 
-def _call(model: Any, names: Sequence[str], *args: Any, **kwargs: Any) -> np.ndarray:
-    for name in names:
-        method = getattr(model, name, None)
-        if method is not None:
-            return np.asarray(method(*args, **kwargs), dtype=float)
-    raise TypeError(
-        f"model: expected a fitted kamkit model with one of the methods {', '.join(names)}; "
-        f"got {type(model).__name__}"
-    )
+def _model(model: Any, method: str) -> Any:
+    """The fitted model's ``method`` (kamkit's names; see kamkit.models._protocol)."""
+    return getattr(transaction_model(model, "model", (method,)), method)
 
 
-_P_ALIVE = ("conditional_probability_alive", "probability_alive", "p_alive")
-_EXPECTED = (
-    "conditional_expected_number_of_purchases_up_to_time",
-    "conditional_expected_purchases",
-    "predict",
-)
-
-
+@renamed(freq="time_unit")
 def p_alive_history(
     model: Any,
     transactions: pd.DataFrame,
@@ -574,13 +627,13 @@ def p_alive_history(
     customer: str = "customer_id",
     date: str = "date",
     end: Any = None,
-    freq: str = "D",
+    time_unit: str = "D",
     ax: Axes | None = None,
     lang: str = "en",
 ) -> Axes:
     """One customer's P(alive) over time, with their purchases marked.
 
-    The model must have been fitted with time measured in ``freq`` units
+    The model must have been fitted with time measured in ``time_unit`` units
     (days for "D", weeks for "W"), as lifetimes' ``plot_history_alive``.
 
     Parameters
@@ -592,7 +645,7 @@ def p_alive_history(
     customer, date : column names
     end : date-like, optional
         Last day drawn (default: the log's last date).
-    freq : {"D", "W"}
+    time_unit : {"D", "W"}
     ax : Axes, optional
     lang : {"en", "zh"}
 
@@ -600,6 +653,17 @@ def p_alive_history(
     -------
     Axes
         The first line is P(alive) (x: time units since the first purchase).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> model = kamkit.BetaGeo().fit(summary)
+    >>> ax = plotting.p_alive_history(model, log, 1, time_unit="W")
+    >>> bool((ax.lines[0].get_ydata() <= 1).all())
+    True
     """
     rows = transactions.loc[transactions[customer] == customer_id, date]
     if rows.empty:
@@ -607,14 +671,14 @@ def p_alive_history(
     days = pd.to_datetime(rows).dt.floor("D")
     first = days.min()
     last = pd.Timestamp(end) if end is not None else pd.to_datetime(transactions[date]).max()
-    unit = {"D": 1, "W": 7}[freq]
+    unit = {"D": 1, "W": 7}[time_unit]
     purchase_t = np.unique(((days - first).dt.days // unit).to_numpy())
     t = np.arange(0, int((last.floor("D") - first).days // unit) + 1, dtype=float)
     # frequency, recency at each time: purchases strictly after the first up to t
     idx = np.searchsorted(purchase_t, t, side="right")
     x = np.maximum(idx - 1, 0).astype(float)
     t_x = purchase_t[np.maximum(idx - 1, 0)].astype(float)
-    p = _call(model, _P_ALIVE, x, t_x, t)
+    p = np.asarray(_model(model, "probability_alive")(x, t_x, t), dtype=float)
     ax = _ax(ax, (7.5, 3.2))
     ax.plot(t, p, color=TIER_COLORS[1], lw=1.8, label=_t("p_alive", lang))
     for k, pt in enumerate(purchase_t):
@@ -622,7 +686,7 @@ def p_alive_history(
             pt, color=ACCENT, lw=0.8, ls="--", label=_t("purchase", lang) if k == 0 else None
         )
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel(_t("days", lang) if freq == "D" else _t("weeks", lang))
+    ax.set_xlabel(_t("days", lang) if time_unit == "D" else _t("weeks", lang))
     ax.set_ylabel(_t("p_alive", lang))
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
@@ -655,15 +719,29 @@ def calibration_vs_holdout(
     Axes
         Lines "actual" then "model": x the calibration frequency 0..n, y
         the mean holdout purchases.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> ch = kamkit.calibration_holdout(log, calibration_end="1997-09-30", time_unit="W")
+    >>> cal = ch.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency",
+    ...                          "T_cal": "T"})
+    >>> model = kamkit.BetaGeo().fit(cal[["frequency", "recency", "T"]])
+    >>> ax = plotting.calibration_vs_holdout(model, ch, n=7)
+    >>> len(ax.lines[0].get_xdata())
+    8
     """
     ch = calibration_holdout
-    pred = _call(
-        model,
-        _EXPECTED,
-        ch["duration_holdout"].to_numpy(dtype=float),
-        ch["frequency_cal"].to_numpy(dtype=float),
-        ch["recency_cal"].to_numpy(dtype=float),
-        ch["T_cal"].to_numpy(dtype=float),
+    pred = np.asarray(
+        _model(model, "conditional_expected_purchases")(
+            ch["duration_holdout"].to_numpy(dtype=float),
+            ch["frequency_cal"].to_numpy(dtype=float),
+            ch["recency_cal"].to_numpy(dtype=float),
+            ch["T_cal"].to_numpy(dtype=float),
+        ),
+        dtype=float,
     )
     group = ch["frequency_cal"].clip(upper=n).astype(int)
     frame = pd.DataFrame({"actual": ch["frequency_holdout"].to_numpy(), "model": pred})
@@ -716,6 +794,17 @@ def frequency_recency_matrix(
         Its image holds the matrix: rows recency from T down to 0, columns
         frequency 0..max_frequency; NaN where frequency is 0 and recency is
         not (no such customer).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> model = kamkit.BetaGeo().fit(summary)
+    >>> ax = plotting.frequency_recency_matrix(model, T=39, max_frequency=10, kind="p_alive")
+    >>> ax.images[0].get_array().shape
+    (40, 11)
     """
     if kind not in ("expected", "p_alive"):
         raise ValueError(f"kind: expected 'expected' or 'p_alive', got {kind!r}")
@@ -736,9 +825,10 @@ def frequency_recency_matrix(
     ok = ((ff > 0) | (rr == 0)).ravel()
     f_ok, r_ok, T_ok = ff.ravel()[ok], rr.ravel()[ok], TT.ravel()[ok]
     if kind == "expected":
-        values = _call(model, _EXPECTED, np.full(f_ok.size, float(t)), f_ok, r_ok, T_ok)
+        expected = _model(model, "conditional_expected_purchases")
+        values = np.asarray(expected(np.full(f_ok.size, float(t)), f_ok, r_ok, T_ok), dtype=float)
     else:
-        values = _call(model, _P_ALIVE, f_ok, r_ok, T_ok)
+        values = np.asarray(_model(model, "probability_alive")(f_ok, r_ok, T_ok), dtype=float)
     z = np.full(ff.size, np.nan)
     z[ok] = values
     z = z.reshape(ff.shape)[::-1]

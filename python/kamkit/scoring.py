@@ -1,5 +1,6 @@
-"""Value scores (客户价值评分): weighted multi-criteria scores, RFM scores and
-per-customer profitability.
+"""Value scores (客户价值评分).
+
+Weighted multi-criteria scores, RFM scores and per-customer profitability.
 
 Every criterion goes through one registry (:func:`register_criterion`); the
 textbook factors are registered the same way a user's own criterion is.
@@ -15,10 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
+from ._deprecation import renamed
+from ._native import core as _core
 from ._validation import (
     check_choice,
     check_columns,
+    check_count,
     check_frame,
     numeric_column,
 )
@@ -26,6 +29,7 @@ from ._validation import (
 __all__ = [
     "CRITERIA",
     "SEGMENT_MAPS",
+    "MissingCriterionWarning",
     "RF_SEGMENT_GRID",
     "default_criteria",
     "profitability",
@@ -44,7 +48,7 @@ class Criterion:
     """A named criterion: ``func(customers) -> Series`` aligned with the customers."""
 
     name: str
-    func: Callable[[pd.DataFrame], pd.Series]
+    func: Callable[[pd.DataFrame], Any]  # a Series, or values in the customers' order
     description: str = ""
 
 
@@ -170,7 +174,12 @@ CREDIT_DIRECTIONS: dict[str, float] = {
 CREDIT_WEIGHT = 0.20
 
 
-def default_criteria(customers: pd.DataFrame) -> dict[str, float]:
+class MissingCriterionWarning(UserWarning):
+    """A scoring criterion no customer has a value for was left out of the score."""
+
+
+@renamed(customers="archive")
+def default_criteria(archive: pd.DataFrame) -> dict[str, float]:
     """The default criteria for the columns `customers` has.
 
     Cumulative revenue (0.30), average revenue per period (0.20), profit margin
@@ -180,7 +189,7 @@ def default_criteria(customers: pd.DataFrame) -> dict[str, float]:
 
     Parameters
     ----------
-    customers : DataFrame
+    archive : DataFrame
         The customer archive (:func:`kamkit.summarize`), possibly with credit columns.
 
     Returns
@@ -194,8 +203,8 @@ def default_criteria(customers: pd.DataFrame) -> dict[str, float]:
     >>> kamkit.default_criteria(pd.DataFrame(columns=["revenue", "growth"]))
     {'revenue': 0.3, 'growth': 0.1}
     """
-    check_frame(customers, "customers")
-    cols = set(customers.columns)
+    check_frame(archive, "archive")
+    cols = set(archive.columns)
     out: dict[str, float] = {}
     for name, w in DEFAULT_WEIGHTS.items():
         present = name in cols or (name == "margin_rate" and "margin" in cols)
@@ -206,7 +215,7 @@ def default_criteria(customers: pd.DataFrame) -> dict[str, float]:
         out[c] = CREDIT_DIRECTIONS[c] * CREDIT_WEIGHT / len(credit)
     if not out:
         raise ValueError(
-            "customers: none of the default criteria columns (revenue, avg_period_revenue, "
+            "archive: none of the default criteria columns (revenue, avg_period_revenue, "
             "margin/margin_rate, growth, credit_*) is there; pass criteria={'column': weight}"
         )
     return out
@@ -257,48 +266,68 @@ def _fill_missing(arr: np.ndarray, name: str, missing: str) -> np.ndarray:
     return np.where(nan, fill, arr)
 
 
+@renamed(customers="archive")
 def value_score(
-    customers: pd.DataFrame,
+    archive: pd.DataFrame,
     criteria: Mapping[Any, float] | None = None,
     method: str = "minmax",
     missing: str = "raise",
     credit: pd.DataFrame | None = None,
+    scale: str = "percentile",
 ) -> pd.Series:
-    """Weighted multi-criteria value score from 0 to 100.
+    """Weighted multi-criteria value score from 0 to 100: 50 is a typical customer.
 
     Each criterion is normalised to 0..1 (higher is better), turned round
     (``1 - s``) when its weight is negative, and the scores are averaged with
-    the weights divided by the sum of their absolute values.
+    the weights divided by the sum of their absolute values: the *weighted
+    score*. By default (``scale="percentile"``) the weighted score is then
+    read as a percentile among the customers scored: 100 * (average rank - 1)
+    / (n - 1), so the best customer scores 100, the worst 0, the median
+    customer 50, and a score of 80 means "better than 80 % of the customers".
+    Equal weighted scores share their average rank, so ties keep equal
+    scores; a single customer scores 50. The percentile is a monotone map of
+    the weighted score: the order of customers, and so any tiers cut by count
+    (:func:`kamkit.pyramid` with ``by="count"``), are the same on both scales.
+    ``scale="minmax"`` returns the weighted score itself (the scale kamkit used before;
+    0 = worst on every criterion, 100 = best on every criterion; on
+    skewed data such as revenue most customers score near 0).
 
     Parameters
     ----------
-    customers : DataFrame
+    archive : DataFrame
         One row per customer, e.g. the archive from :func:`kamkit.summarize`.
     criteria : mapping, optional
         Criterion to weight. A criterion is a registered name
         (:data:`CRITERIA`, :func:`register_criterion`) or any column of
-        ``customers``. A negative weight means lower is better. Default:
+        ``archive``. A negative weight means lower is better. Default:
         :func:`default_criteria`.
     method : {"minmax", "zscore", "rank"}
         "minmax": (x - min) / (max - min); "zscore": the normal CDF of the
         z-score (ddof 0); "rank": percentile (average rank - 1) / (n - 1),
         with ties sharing a rank. A constant criterion scores 0.5.
     missing : {"raise", "zero", "median"}
-        What to do with missing criterion values.
+        What to do with missing criterion values. With "zero" or "median", a
+        criterion missing for every customer (``growth`` on a log shorter than
+        two full periods) is left out with a :class:`MissingCriterionWarning`
+        naming it.
     credit : DataFrame, optional
         Credit table indexed by customer id with any of ``credit_limit``,
         ``receivables``, ``overdue_days``, ``credit_rating``. Its columns are
-        joined onto ``customers`` (customers it lacks get missing values).
+        joined onto ``archive`` (customers it lacks get missing values).
+    scale : {"percentile", "minmax"}, default "percentile"
+        "percentile": the percentile of the weighted score among the
+        customers (50 = median customer, 100 = best); "minmax": the weighted
+        score itself.
 
     Returns
     -------
     Series
-        ``value_score`` per customer, float in [0, 100], aligned with ``customers``.
+        ``value_score`` per customer, float in [0, 100], aligned with ``archive``.
 
     Raises
     ------
     TypeError
-        If ``customers`` is not a DataFrame or a criterion is not numeric.
+        If ``archive`` is not a DataFrame or a criterion is not numeric.
     ValueError
         On unknown criteria, missing values with ``missing="raise"``,
         infinite values or all-zero weights.
@@ -307,12 +336,15 @@ def value_score(
     --------
     >>> import pandas as pd, kamkit
     >>> c = pd.DataFrame({"revenue": [10.0, 20.0, 30.0], "overdue_days": [0, 30, 0]})
-    >>> kamkit.value_score(c, {"revenue": 1, "overdue_days": -1}).tolist()
+    >>> kamkit.value_score(c, {"revenue": 1, "overdue_days": -1}, scale="minmax").tolist()
     [50.0, 25.0, 100.0]
+    >>> kamkit.value_score(c, {"revenue": 1, "overdue_days": -1}).tolist()
+    [50.0, 0.0, 100.0]
     """
-    check_frame(customers, "customers")
+    check_frame(archive, "archive")
     check_choice("method", method, ("minmax", "zscore", "rank"))
     check_choice("missing", missing, ("raise", "zero", "median"))
+    check_choice("scale", scale, ("percentile", "minmax"))
     if credit is not None:
         check_frame(credit, "credit")
         cols = [c for c in CREDIT_DIRECTIONS if c in credit.columns]
@@ -321,24 +353,25 @@ def value_score(
                 "credit: expected at least one of the columns credit_limit, receivables, "
                 f"overdue_days, credit_rating; found {list(credit.columns)}"
             )
-        extra = int((~credit.index.isin(customers.index)).sum())
+        extra = int((~credit.index.isin(archive.index)).sum())
         if extra:
             warnings.warn(
-                f"credit: {extra} rows belong to no customer of `customers` and are not used",
+                f"credit: {extra} rows belong to no customer of `archive` and are not used",
                 UserWarning,
                 stacklevel=2,
             )
-        customers = customers.drop(columns=[c for c in cols if c in customers.columns])
-        customers = customers.join(credit[cols], how="left")
+        archive = archive.drop(columns=[c for c in cols if c in archive.columns])
+        archive = archive.join(credit[cols], how="left")
     if criteria is None:
-        criteria = default_criteria(customers)
+        criteria = default_criteria(archive)
     if not isinstance(criteria, Mapping) or len(criteria) == 0:
         raise TypeError(
             "criteria: expected a non-empty mapping of criterion to weight, e.g. "
             "{'revenue': 0.6, 'overdue_days': -0.4}"
         )
-    n = len(customers)
+    n = len(archive)
     cols_arr: list[np.ndarray] = []  # views of the columns where the dtype allows
+    left_out: list[str] = []
     weights = np.empty(len(criteria), dtype=np.float64)
     for j, (key, w) in enumerate(criteria.items()):
         try:
@@ -347,16 +380,38 @@ def value_score(
             raise TypeError(f"criteria[{key!r}]: expected a number, found {w!r}") from None
         if not np.isfinite(weights[j]):
             raise ValueError(f"criteria[{key!r}]: expected a finite weight, found {w!r}")
-        values = _criterion_values(customers, key)
+        values = _criterion_values(archive, key)
         arr = numeric_column(values, column=str(key), allow_missing=True)
+        if missing != "raise" and n and weights[j] != 0 and np.isnan(arr).all():
+            # Nothing to fill from (growth on a log shorter than two periods):
+            # the criterion is left out and the others keep their weights.
+            left_out.append(str(key))
+            weights[j] = 0.0
+            cols_arr.append(np.zeros(n))
+            continue
         cols_arr.append(np.ascontiguousarray(_fill_missing(arr, str(key), missing)))
+    if left_out:
+        if not np.any(weights != 0):
+            raise ValueError(
+                f"criteria: every weighted criterion ({', '.join(left_out)}) is missing for "
+                f"all {n} customers; nothing to score"
+            )
+        warnings.warn(
+            f"criteria: {', '.join(repr(k) for k in left_out)} missing for all {n} customers "
+            "(growth needs two full periods); left out of the score, the other criteria "
+            "keep their weights",
+            MissingCriterionWarning,
+            stacklevel=2,
+        )
     if not np.any(weights != 0):
         raise ValueError("criteria: the weights are all zero; give at least one a weight")
     if n == 0:
-        return pd.Series([], index=customers.index, dtype=np.float64, name="value_score")
+        return pd.Series([], index=archive.index, dtype=np.float64, name="value_score")
     score = _core.value_score(cols_arr, weights, method)
+    if scale == "percentile":
+        score = np.multiply(_core.normalize(score, "rank"), 100.0)
     # The score array is ours: wrap it without the constructor's copy.
-    return pd.Series(score, index=customers.index, name="value_score", copy=False)
+    return pd.Series(score, index=archive.index, name="value_score", copy=False)
 
 
 # ---------------------------------------------------------------------- RFM
@@ -476,28 +531,25 @@ def segment_map_from_grid(
 register_segment_map("rf11", segment_map_from_grid(RF_SEGMENT_GRID), RF_SEGMENTS)
 
 
-def _equal_bin_scores(values: np.ndarray, bins: int) -> np.ndarray:
-    """Scores 1..bins (bins = highest values) with ties together.
+#: The most scores rfm_scores gives (scores are 16-bit integers).
+MAX_RFM_BINS = 32_767
 
-    A run of ties that swallows a cut leaves a score unused; the lowest
-    values still score 1 and the highest ``bins``, so the ends of the scale
-    always mean the worst and the best customers.
+
+def _equal_bin_scores(values: np.ndarray, bins: int) -> np.ndarray:
+    """Scores 1..bins (bins = highest values), ties together, every level used.
+
+    The cuts come from :func:`kamkit._core.balanced_cuts`: with at least
+    ``bins`` distinct values every score is used and the group sizes have the
+    least sum of squares that keeps equal values together.
     """
     order, desc = _core.sort_descending(values)
-    cum = [j / bins for j in range(1, bins)]
-    cuts = _core.cuts_by_count(desc, cum)
-    scores = _core.codes_from_cuts(order, cuts).astype(np.int16) + 1
-    if len(scores):
-        lowest, highest = int(scores.min()), int(scores.max())
-        if lowest > 1:
-            scores[scores == lowest] = 1
-        if highest < bins and highest > 1:
-            scores[scores == highest] = bins
-    return scores
+    cuts = _core.balanced_cuts(desc, bins)
+    return _core.codes_from_cuts(order, cuts).astype(np.int16) + 1
 
 
+@renamed(summary="archive")
 def rfm_scores(
-    summary: pd.DataFrame,
+    archive: pd.DataFrame,
     bins: int = 5,
     monetary: str = "revenue",
     frequency: str = "frequency",
@@ -507,14 +559,24 @@ def rfm_scores(
 
     R ranks the time since the last purchase (``T - recency``, shorter is
     better), F the ``frequency`` column and M the ``monetary`` column. Each
-    is cut into ``bins`` groups of equal size: cut j sits at the boundary
-    between runs of equal values nearest to j/bins of the customers, so equal
-    values always get equal scores and the bins are as balanced as the ties
-    allow (a large run of ties can leave a score unused).
+    is cut into ``bins`` groups of customers by one rule:
+
+    - equal values always get equal scores (a cut never splits a run of ties);
+    - with at least ``bins`` distinct values, every score 1..bins is used;
+    - among the cuts that satisfy both, kamkit takes those whose group sizes
+      have the least sum of squares, i.e. the groups closest to ``n / bins``
+      customers each (an exact dynamic programme over the distinct values).
+
+    A big tie therefore gets a score of its own and the other customers share
+    the remaining scores evenly: on the CDNOW sample the 1,218 one-time
+    buyers (frequency 0) score F = 1 and frequencies 1, 2, 3-4 and 5+ score
+    2, 3, 4 and 5. With fewer distinct values than ``bins``, each value gets
+    its own score: the lowest 1, the highest ``bins`` and the others the
+    score nearest their middle rank; a column with one value scores 1.
 
     Parameters
     ----------
-    summary : DataFrame
+    archive : DataFrame
         Customer archive with ``recency``, ``T`` and the frequency and
         monetary columns.
     bins : int, default 5
@@ -534,7 +596,7 @@ def rfm_scores(
     DataFrame
         Columns ``R``, ``F``, ``M`` (int16), ``rfm`` (string code such as
         "545"; with bins > 9 "12-3-10") and ``segment`` (categorical),
-        aligned with ``summary``.
+        aligned with ``archive``.
 
     Raises
     ------
@@ -550,11 +612,27 @@ def rfm_scores(
     >>> kamkit.rfm_scores(s, bins=3)["rfm"].tolist()
     ['222', '111', '333']
     """
-    check_frame(summary, "summary")
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ValueError(f"bins: expected a positive integer, found {bins!r}")
-    bins = int(bins)
-    check_columns(summary, ["recency", "T", frequency, monetary], "summary")
+    check_frame(archive, "archive")
+    bins = check_count(
+        "bins", bins, 1, MAX_RFM_BINS, "scores are kept as 16-bit integers; use fewer bins"
+    )
+    check_columns(archive, ["recency", "T", frequency, monetary], "archive")
+    smap = _segment_map(segments)
+    rec = numeric_column(archive["recency"], column="recency")
+    T = numeric_column(archive["T"], column="T")
+    freq = numeric_column(archive[frequency], column=frequency)
+    mon = numeric_column(archive[monetary], column=monetary)
+    n = len(archive)
+    if n == 0:
+        r = f = m = np.zeros(0, dtype=np.int16)
+    else:
+        r = _equal_bin_scores(-(T - rec), bins)
+        f = _equal_bin_scores(freq, bins)
+        m = _equal_bin_scores(mon, bins)
+    return _rfm_table(archive.index, r, f, m, bins, smap)
+
+
+def _segment_map(segments: str | Callable[..., Any]) -> SegmentMap:
     if isinstance(segments, str):
         if segments not in SEGMENT_MAPS:
             known = ", ".join(sorted(SEGMENT_MAPS))
@@ -564,18 +642,21 @@ def rfm_scores(
         smap = SegmentMap("custom", segments, None)
     else:
         raise TypeError(f"segments: expected a name or a callable, found {type(segments).__name__}")
-    rec = numeric_column(summary["recency"], column="recency")
-    T = numeric_column(summary["T"], column="T")
-    freq = numeric_column(summary[frequency], column=frequency)
-    mon = numeric_column(summary[monetary], column=monetary)
-    n = len(summary)
-    if n == 0:
-        r = f = m = np.zeros(0, dtype=np.int16)
-    else:
-        r = _equal_bin_scores(-(T - rec), bins)
-        f = _equal_bin_scores(freq, bins)
-        m = _equal_bin_scores(mon, bins)
-    out = pd.DataFrame({"R": r, "F": f, "M": m}, index=summary.index)
+    return smap
+
+
+def _rfm_table(
+    index: pd.Index,
+    r: np.ndarray,
+    f: np.ndarray,
+    m: np.ndarray,
+    bins: int,
+    segments: str | Callable[..., Any] | SegmentMap,
+) -> pd.DataFrame:
+    """The rfm_scores table of the R, F and M scores (int16, 1..bins)."""
+    smap = segments if isinstance(segments, SegmentMap) else _segment_map(segments)
+    n = len(index)
+    out = pd.DataFrame({"R": r, "F": f, "M": m}, index=index)
     if bins <= 9:
         code = (r.astype(np.int64) * 100 + f * 10 + m).astype(str)
     else:
@@ -628,8 +709,9 @@ def _per_customer(
     )
 
 
+@renamed(customers="archive")
 def profitability(
-    customers: pd.DataFrame,
+    archive: pd.DataFrame,
     margin: str | pd.Series | float = "margin",
     cost_to_serve: str | pd.Series | float | None = None,
 ) -> pd.DataFrame:
@@ -637,7 +719,7 @@ def profitability(
 
     Parameters
     ----------
-    customers : DataFrame
+    archive : DataFrame
         One row per customer.
     margin : str, Series or float, default "margin"
         Gross margin: a column, a Series aligned by index, or a number read as
@@ -664,14 +746,14 @@ def profitability(
     >>> kamkit.profitability(c, margin=0.3, cost_to_serve=20)["flag"].tolist()
     ['green', 'red']
     """
-    check_frame(customers, "customers")
-    mar = _per_customer(customers, margin, "margin", rate_of="revenue")
-    cost = _per_customer(customers, cost_to_serve, "cost_to_serve")
+    check_frame(archive, "archive")
+    mar = _per_customer(archive, margin, "margin", rate_of="revenue")
+    cost = _per_customer(archive, cost_to_serve, "cost_to_serve")
     profit = mar - cost
     flag = pd.Categorical.from_codes(
-        (profit >= 0).astype(np.int8), categories=["red", "green"], ordered=True
+        (profit >= 0).astype(np.int8), dtype=pd.CategoricalDtype(["red", "green"], ordered=True)
     )
     return pd.DataFrame(
         {"margin": mar, "cost_to_serve": cost, "profit": profit, "flag": flag},
-        index=customers.index,
+        index=archive.index,
     )

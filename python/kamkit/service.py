@@ -1,16 +1,21 @@
-"""Key-account service (大客户服务): account managers for the tiers and the
-differentiated service policy of each tier."""
+"""Key-account service (大客户服务).
+
+Account managers for the tiers and the differentiated service policy of
+each tier.
+"""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from . import _core
+from ._deprecation import renamed
+from ._native import core as _core
 from ._validation import as_series, check_columns, check_frame, numeric_column
 from .tiering import LABEL_SETS, resolve_labels
 
@@ -34,6 +39,16 @@ class Assignment:
         max(largest pooled workload, pooled total / pooled managers): no
         assignment can do better, so ``pooled_max_load / pooled_lower_bound``
         bounds the distance to the optimum from above.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> archive = kamkit.summarize(log, amount="amount")
+    >>> archive["tier"] = kamkit.pyramid(archive["revenue"])
+    >>> assignment, loads = kamkit.assign_managers(archive, managers=150)
+    >>> int(loads["customers"].sum())
+    2357
     """
 
     assignment: pd.DataFrame
@@ -79,8 +94,9 @@ def _workload(customers: pd.DataFrame, tier: pd.Series, workload: Any) -> np.nda
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
+@renamed(customers="archive")
 def assign_managers(
-    customers: pd.DataFrame,
+    archive: pd.DataFrame,
     tier: str | pd.Series = "tier",
     workload: str | pd.Series | Mapping[Hashable, float] | float | None = None,
     managers: int | Sequence[Hashable] = 10,
@@ -97,7 +113,7 @@ def assign_managers(
 
     Parameters
     ----------
-    customers : DataFrame
+    archive : DataFrame
         One row per customer.
     tier : str or Series, default "tier"
         Column (or Series aligned with customers) of tiers, e.g. from :func:`pyramid`.
@@ -131,35 +147,52 @@ def assign_managers(
     >>> loads["load"].tolist()
     [40.0, 3.0, 4.0]
     """
-    check_frame(customers, "customers")
+    check_frame(archive, "archive")
     if isinstance(tier, str):
-        check_columns(customers, [tier])
-        t = customers[tier]
+        check_columns(archive, [tier])
+        t = archive[tier]
     else:
         t = as_series(tier, "tier")
-        if not t.index.equals(customers.index):
-            raise ValueError("tier: the Series must be indexed like customers")
+        if not t.index.equals(archive.index):
+            raise ValueError("tier: the Series must be indexed like the archive")
     nmiss = int(t.isna().sum())
     if nmiss:
         raise ValueError(f"tier: {nmiss} customers have no tier; tier them first")
     dedicated = list(dedicated)
+    # The tiers of the table: a categorical's categories, else the values found
+    # (plain strings get the same check, so a misspelt tier cannot pool everyone).
     if isinstance(t.dtype, pd.CategoricalDtype):
-        unknown = [d for d in dedicated if d not in t.cat.categories]
-        if unknown:
-            raise ValueError(
-                f"dedicated: tier(s) {unknown} are not tiers of this table "
-                f"({list(t.cat.categories)}); pass dedicated= with its key-account tiers"
+        known = list(t.cat.categories)
+        unknown = [d for d in dedicated if d not in known]
+    else:
+        # Plain values cannot tell a tier nobody is in from a misspelt one:
+        # when none of the dedicated tiers appears, say so before pooling everyone.
+        known = list(pd.unique(t.to_numpy()))
+        unknown = []
+        if dedicated and not any(d in known for d in dedicated):
+            warnings.warn(
+                f"dedicated: none of the tiers {dedicated} appears in the tier column (its "
+                f"values: {known[:20]}), so all {len(t)} customers are pooled; pass dedicated= "
+                "with the key-account tiers if they have other names",
+                UserWarning,
+                stacklevel=2,
             )
+    if unknown:
+        shown = known[:20]
+        raise ValueError(
+            f"dedicated: tier(s) {unknown} are not tiers of this table ({shown}); pass "
+            "dedicated= with its key-account tiers"
+        )
     if isinstance(managers, (int, np.integer)) and not isinstance(managers, bool):
         if managers < 1:
             raise ValueError(f"managers: expected at least 1 manager, found {managers}")
         width = max(2, len(str(int(managers))))
-        names = [f"AM{i + 1:0{width}d}" for i in range(int(managers))]
+        names: list[Hashable] = [f"AM{i + 1:0{width}d}" for i in range(int(managers))]
     else:
-        names = list(managers)
+        names = list(cast(Sequence[Hashable], managers))
         if not names or len(set(names)) != len(names):
             raise ValueError("managers: expected a non-empty list of distinct names")
-    work = _workload(customers, t, workload)
+    work = _workload(archive, t, workload)
     key = t.isin(dedicated).to_numpy()
     n_key = int(key.sum())
     n_pool = len(key) - n_key
@@ -190,7 +223,7 @@ def assign_managers(
     name_arr = np.asarray(names, dtype=object)
     assignment = pd.DataFrame(
         {"manager": name_arr[manager], "dedicated": key, "workload": work},
-        index=customers.index,
+        index=archive.index,
     )
     counts = np.bincount(manager, minlength=m)
     load = np.concatenate([work[key], pool_load]) if n_key else np.asarray(pool_load)

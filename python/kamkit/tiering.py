@@ -1,6 +1,7 @@
-"""Customer tiers (客户分级): the customer pyramid, ABC analysis, absolute
-thresholds, value concentration (Lorenz curve, Gini, 80/20), the 2 x 2
-quadrant and k-means segments.
+"""Customer tiers (客户分级).
+
+The customer pyramid, ABC analysis, absolute thresholds, value concentration
+(Lorenz curve, Gini, 80/20), the 2 x 2 quadrant and k-means segments.
 
 Label sets and tier schemes live in registries (:func:`register_label_set`,
 :func:`register_tier_scheme`); the built-in ones are registered through the
@@ -9,6 +10,7 @@ same functions.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
+from ._i18n import label
+from ._native import core as _core
 from ._validation import (
     as_series,
     check_choice,
     check_columns,
+    check_count,
     check_frame,
     check_labels,
     check_shares,
@@ -32,8 +36,10 @@ __all__ = [
     "TIER_SCHEMES",
     "Concentration",
     "KMeansSegments",
+    "PYRAMID_SHARES",
     "concentration",
     "kmeans_segments",
+    "labels_for_shares",
     "pyramid",
     "quadrant",
     "register_label_set",
@@ -79,8 +85,9 @@ def register_label_set(name: str, labels: Sequence[str], *, replace: bool = Fals
 register_label_set("vip", ("VIP", "major", "ordinary", "small"))
 register_label_set("metal", ("platinum", "gold", "iron", "lead"))
 register_label_set("abcd", ("A", "B", "C", "D"))
-register_label_set("zh", ("VIP客户", "主要客户", "普通客户", "小客户"))
-register_label_set("zh-metal", ("铂金客户", "黄金客户", "钢铁客户", "重铅客户"))
+# The Chinese sets are the Chinese terms of the English ones (see _i18n).
+register_label_set("zh", tuple(label(t, "zh") for t in LABEL_SETS["vip"]))
+register_label_set("zh-metal", tuple(label(t, "zh") for t in LABEL_SETS["metal"]))
 
 
 def resolve_labels(labels: str | Sequence[Any], n: int | None = None) -> list[Any]:
@@ -114,6 +121,46 @@ def resolve_labels(labels: str | Sequence[Any], n: int | None = None) -> list[An
                 f"labels: expected a label set name or a list, found {type(labels).__name__}"
             ) from None
     return check_labels(out, len(out) if n is None else n)
+
+
+def labels_for_shares(labels: str | Sequence[Any], shares: Sequence[float]) -> list[Any]:
+    """One label per share, top tier first: a registered set's or a list's.
+
+    Parameters
+    ----------
+    labels : str or sequence
+        A name in :data:`LABEL_SETS` or the labels themselves.
+    shares : sequence of float
+        The tier shares, top tier first (already checked).
+
+    Returns
+    -------
+    list
+        The labels, top tier first.
+
+    Raises
+    ------
+    ValueError
+        An unknown set, duplicate labels, or not one label per share.
+
+    Examples
+    --------
+    >>> from kamkit.tiering import labels_for_shares
+    >>> labels_for_shares("abcd", (0.1, 0.2, 0.3, 0.4))
+    ['A', 'B', 'C', 'D']
+    """
+    labs = resolve_labels(labels)
+    if len(labs) != len(shares):
+        raise ValueError(
+            f"labels: {len(labs)} labels {labs} for {len(shares)} shares {tuple(shares)}; "
+            "give one label per share (top tier first)"
+        )
+    return labs
+
+
+#: The textbook pyramid's count shares, top tier first: VIP 1 %, major 4 %,
+#: ordinary 15 %, small 80 %.
+PYRAMID_SHARES: tuple[float, ...] = (0.01, 0.04, 0.15, 0.80)
 
 
 # ------------------------------------------------------------ tier schemes
@@ -196,7 +243,7 @@ def _by_value(desc: np.ndarray, shares: tuple[float, ...]) -> list[int]:
     return _core.cuts_by_value(desc, _cum(shares))
 
 
-register_tier_scheme("count", _by_count, (0.01, 0.04, 0.15, 0.80))
+register_tier_scheme("count", _by_count, PYRAMID_SHARES)
 register_tier_scheme("value", _by_value, (0.50, 0.30, 0.15, 0.05), nonnegative=True)
 
 
@@ -206,7 +253,9 @@ def _values(values: Any, name: str = "values") -> tuple[pd.Series, np.ndarray]:
     return s, np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def _categorical(codes: np.ndarray, labels_top_first: list[Any], index: pd.Index, name: Any):
+def _categorical(
+    codes: np.ndarray, labels_top_first: list[Any], index: pd.Index, name: Any
+) -> pd.Series:
     # The codes come from the C++ core, 0..len(labels) - 1 by construction.
     dtype = pd.CategoricalDtype(labels_top_first[::-1], ordered=True)
     cat = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
@@ -270,12 +319,7 @@ def pyramid(
         raise ValueError(f"by: expected one of {known}, found {by!r}")
     scheme = TIER_SCHEMES[by]
     shares_t = scheme.default_shares if shares is None else check_shares(shares)
-    labs = resolve_labels(labels)
-    if len(labs) != len(shares_t):
-        raise ValueError(
-            f"labels: {len(labs)} labels {labs} for {len(shares_t)} shares {shares_t}; "
-            "give one label per share (top tier first)"
-        )
+    labs = labels_for_shares(labels, shares_t)
     s, arr = _values(values)
     if scheme.nonnegative:
         neg = int((arr < 0).sum())
@@ -375,21 +419,34 @@ class Concentration:
         Their total value.
     n_negative : int
         Negative values found (clipped or dropped as asked).
+
+    Examples
+    --------
+    >>> import pandas as pd, kamkit
+    >>> result = kamkit.concentration(pd.Series([1.0, 2.0, 3.0, 4.0, 10.0]))
+    >>> round(result.gini, 2), result.top_share(0.2)
+    (0.4, 0.5)
     """
 
     gini: float
     n: int
     total: float
     n_negative: int = 0
+    #: Increasing cumulative sums, cum[0] = 0 (scaled by a power of two when
+    #: the total passes the float range).
     _cum: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(1))
 
     @property
     def lorenz(self) -> pd.DataFrame:
-        """The Lorenz curve: ``customer_share`` (0..1, smallest customers
-        first) against the ``value_share`` they bring; n + 1 rows from (0, 0)
-        to (1, 1)."""
+        """The Lorenz curve, n + 1 rows from (0, 0) to (1, 1).
+
+        ``customer_share`` (0..1, smallest customers first) against the
+        ``value_share`` they bring.
+        """
         k = np.arange(self.n + 1, dtype=np.float64)
-        return pd.DataFrame({"customer_share": k / self.n, "value_share": self._cum / self.total})
+        return pd.DataFrame(
+            {"customer_share": k / self.n, "value_share": self._cum / self._cum[-1]}
+        )
 
     def top_share(self, p: float) -> float:
         """Share of the value brought by the top ``p`` share of customers.
@@ -414,7 +471,7 @@ class Concentration:
         i = min(int(pos), self.n - 1)
         frac = pos - i
         lower = float(self._cum[i] + frac * (self._cum[i + 1] - self._cum[i]))
-        return float(max(0.0, min(1.0, 1.0 - lower / self.total)))
+        return float(max(0.0, min(1.0, 1.0 - lower / self._cum[-1])))
 
     def pareto_point(self, v: float = 0.8) -> float:
         """The smallest share of customers (k / n) whose top-k value reaches share ``v``.
@@ -433,7 +490,7 @@ class Concentration:
         if not 0.0 <= v <= 1.0:
             raise ValueError(f"v: expected a share of value in [0, 1], found {v}")
         # top-k sum = total - cum[n - k] >= v * total  <=>  cum[n - k] <= (1 - v) * total
-        limit = (1.0 - v) * self.total + 1e-12 * self.total
+        limit = (1.0 - v) * self._cum[-1] + 1e-12 * self._cum[-1]
         j = int(np.searchsorted(self._cum, limit, side="right")) - 1
         return (self.n - j) / self.n
 
@@ -494,10 +551,31 @@ def concentration(values: pd.Series, negative: str = "raise") -> Concentration:
         arr = np.where(neg, 0.0, arr) if negative == "clip" else arr[~neg]
     if len(arr) == 0:
         raise ValueError("values: no customers to measure")
-    if not arr.sum() > 0:
-        raise ValueError(f"values: the {len(arr)} values add up to 0; concentration is undefined")
-    gini, total, cum = _core.concentration(np.ascontiguousarray(arr))
-    return Concentration(float(gini), len(arr), float(total), nneg, cum)
+    n = len(arr)
+    ordered = np.sort(arr)
+    if not ordered[-1] > 0:
+        raise ValueError(f"values: the {n} values add up to 0; concentration is undefined")
+    # Values whose sum would pass the float range are scaled by a power of two
+    # (exact); shares and the Gini do not depend on the scale.
+    shift = max(0, int(np.frexp(ordered[-1])[1]) + n.bit_length() - 1000)
+    if shift:
+        ordered = np.ldexp(ordered, -shift)
+    cum = np.empty(n + 1)
+    cum[0] = 0.0
+    np.cumsum(ordered, out=cum[1:])
+    # sum_i (2i - n - 1) x_(i), i = 1..n; NumPy's pairwise sum does not depend on threads.
+    weighted = float(np.sum(np.arange(1 - n, n + 1, 2, dtype=np.float64) * ordered))
+    gini = weighted / (n * float(cum[n]))
+    with np.errstate(over="ignore"):
+        total = float(np.ldexp(cum[n], shift))
+    if not np.isfinite(total):
+        warnings.warn(
+            f"values: the {n} values add up past the float range, so total is inf; the Gini "
+            "and the shares are computed on scaled values and are exact",
+            UserWarning,
+            stacklevel=2,
+        )
+    return Concentration(gini, n, total, nneg, cum)
 
 
 # ----------------------------------------------------------------- quadrant
@@ -524,6 +602,9 @@ def _split(arr: np.ndarray, split: Any, name: str) -> float:
         raise TypeError(
             f"{name}_split: expected 'median', 'mean' or a number, found {split!r}"
         ) from None
+
+
+_SIDES = pd.CategoricalDtype(["low", "high"], ordered=True)
 
 
 def quadrant(
@@ -599,9 +680,9 @@ def quadrant(
         raise ValueError(f"names: the four quadrants need distinct names, found {cats}")
     out = pd.DataFrame(
         {
-            "x_side": pd.Categorical.from_codes(xhi.astype(np.int8), ["low", "high"], ordered=True),
-            "y_side": pd.Categorical.from_codes(yhi.astype(np.int8), ["low", "high"], ordered=True),
-            "quadrant": pd.Categorical.from_codes(code, cats),
+            "x_side": pd.Categorical.from_codes(xhi.astype(np.int8), dtype=_SIDES),
+            "y_side": pd.Categorical.from_codes(yhi.astype(np.int8), dtype=_SIDES),
+            "quadrant": pd.Categorical.from_codes(code, dtype=pd.CategoricalDtype(cats)),
         },
         index=customers.index,
     )
@@ -629,6 +710,15 @@ class KMeansSegments:
         Lloyd iterations of the best run.
     mean, scale : Series
         The standardization used (0 and 1 without it).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> archive = kamkit.summarize(log, amount="amount")
+    >>> segments = kamkit.kmeans_segments(archive[["frequency", "revenue"]], 3)
+    >>> segments.labels.nunique()
+    3
     """
 
     labels: pd.Series
@@ -637,6 +727,19 @@ class KMeansSegments:
     n_iter: int
     mean: pd.Series
     scale: pd.Series
+
+
+#: Caps on kmeans_segments' loop counts (a larger number fails at once, naming the argument).
+MAX_KMEANS_INIT = 1_000
+MAX_KMEANS_ITER = 100_000
+
+
+def _power_of_two_shift(X: np.ndarray) -> int:
+    """0, or the binary exponent bringing X's largest |value| near 1 when squares overflow."""
+    big = float(np.abs(X).max()) if X.size else 0.0
+    if big == 0.0 or 2.0**-300 < big < 2.0**300:
+        return 0
+    return int(np.frexp(big)[1])
 
 
 def kmeans_segments(
@@ -689,29 +792,51 @@ def kmeans_segments(
     check_frame(features, "features")
     if features.shape[1] == 0:
         raise ValueError("features: expected at least one column, found none")
-    for name, v in [("k", k), ("n_init", n_init), ("max_iter", max_iter)]:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name}: expected a positive integer, found {v!r}")
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, found {seed!r}")
+    check_count("k", k, 1)
+    check_count(
+        "n_init", n_init, 1, MAX_KMEANS_INIT, "more seedings than that do not lower the inertia"
+    )
+    check_count(
+        "max_iter", max_iter, 1, MAX_KMEANS_ITER, "Lloyd's iterations converge long before that"
+    )
+    if not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed: expected an integer in [0, 2**64), found {seed!r}")
     if int(k) > len(features):
         raise ValueError(f"k: {k} segments need at least {k} customers, found {len(features)}")
     X = np.empty(features.shape, dtype=np.float64)
     for j, col in enumerate(features.columns):
         X[:, j] = numeric_column(features[col], column=str(col))
     cols = features.columns
+    # Squares of values past ~1e154 overflow: such features are brought near 1
+    # by a power of two (exact, and only when needed) and the results scaled back.
+    shift = _power_of_two_shift(X)
+    if shift:
+        X = np.ldexp(X, -shift)
     if standardize:
         Z, mean, scale = _core.standardize(X)
+        mean, scale = np.ldexp(mean, shift), np.ldexp(scale, shift)
+        space = 0
     else:
-        Z, mean, scale = X, np.zeros(X.shape[1]), np.ones(X.shape[1])
+        with np.errstate(over="ignore"):
+            scale = np.ldexp(np.ones(X.shape[1]), shift)
+        Z, mean = X, np.zeros(X.shape[1])
+        space = 2 * shift
     r = _core.kmeans(Z, int(k), int(n_init), int(max_iter), float(tol), int(seed))
     centers = r["centers"] * scale + mean
+    with np.errstate(over="ignore"):
+        inertia = float(np.ldexp(float(r["inertia"]), space))
+    if not (np.isfinite(centers).all() and np.isfinite(inertia)):
+        raise ValueError(
+            "features: the squared distances of these values pass the float range "
+            f"(largest |value| {float(np.ldexp(np.abs(X).max(), shift)):.3g}); pass standardize=True "
+            "or rescale the features"
+        )
     return KMeansSegments(
         labels=pd.Series(
             r["labels"].astype(np.int64), index=features.index, name="segment", copy=False
         ),
         centers=pd.DataFrame(centers, columns=cols, index=pd.RangeIndex(int(k), name="segment")),
-        inertia=float(r["inertia"]),
+        inertia=inertia,
         n_iter=int(r["n_iter"]),
         mean=pd.Series(mean, index=cols),
         scale=pd.Series(scale, index=cols),

@@ -84,3 +84,25 @@ TEST(Scoring, WeightsAndDirections) {
       std::invalid_argument);
   EXPECT_THROW(kamkit::parse_score_method("z"), std::invalid_argument);
 }
+
+TEST(Scoring, BalancedCutsUseEveryLevel) {
+  // 52 % of the values tie at the bottom: every level is still used, and the
+  // rest is split as evenly as runs allow.
+  std::vector<double> desc = {9, 8, 7, 6, 5, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  const auto cuts = kamkit::balanced_cuts(desc.data(), desc.size(), 5);
+  ASSERT_EQ(cuts.size(), 4u);
+  EXPECT_EQ(cuts.back(), 8);  // the tie is the bottom group on its own
+  std::int64_t prev = 0;
+  for (auto c : cuts) {
+    EXPECT_GT(c, prev);
+    prev = c;
+  }
+  // Fewer distinct values than bins: the ends of the scale are used.
+  std::vector<double> two = {2, 2, 1};
+  const auto c2 = kamkit::balanced_cuts(two.data(), two.size(), 5);
+  EXPECT_EQ(c2.front(), 2);
+  EXPECT_EQ(c2.back(), 2);
+  std::vector<double> one = {3, 3};
+  for (auto c : kamkit::balanced_cuts(one.data(), one.size(), 4)) EXPECT_EQ(c, 0);
+  EXPECT_THROW(kamkit::balanced_cuts(one.data(), one.size(), 0), std::invalid_argument);
+}

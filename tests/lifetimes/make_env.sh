@@ -10,8 +10,9 @@ python="${PYTHON:-python3}"
 if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import lifetimes" >/dev/null 2>&1 \
-   || ! "$venv/bin/python" -m pip freeze | grep -qi '^lifetimes==0.11.3'; then
+# (no `pip freeze | grep -q`: under pipefail it fails whenever grep stops reading early)
+if ! "$venv/bin/python" -c "import importlib.metadata as m; raise SystemExit(m.version('lifetimes') != '0.11.3')" \
+   >/dev/null 2>&1; then
   "$venv/bin/python" -m pip install --quiet -r "$here/requirements.txt"
 fi
 "$venv/bin/python" -c "import lifetimes, numpy, pandas; print('lifetimes', lifetimes.__version__, 'numpy', numpy.__version__, 'pandas', pandas.__version__)"

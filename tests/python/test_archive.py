@@ -21,6 +21,7 @@ COLUMNS = [
     "first_purchase",
     "last_purchase",
     "n_transactions",
+    "returns_only",
     "revenue",
     "avg_period_revenue",
     "growth",
@@ -100,6 +101,7 @@ class TestCdnow:
             "first_purchase",
             "last_purchase",
             "n_transactions",
+            "returns_only",
         ]
         np.testing.assert_array_equal(out["frequency"], ref["frequency"])
         np.testing.assert_allclose(out["T"], ref["T"], atol=0.006)
@@ -151,11 +153,12 @@ class TestDefinitions:
             small_log(), "c", "date", "x", margin="m", observation_end="2024-01-13"
         )
         a = out.loc[10]
-        # Days 1 (10 + 5), 4 (-2: a return still counts), 11 (7).
-        assert a["frequency"] == 2
+        # Days 1 (10 + 5), 4 (-2: a return, not a purchase), 11 (7).
+        assert a["frequency"] == 1
         assert a["recency"] == 10
         assert a["T"] == 12
-        assert a["monetary_value"] == pytest.approx((-2 + 7) / 2)
+        assert a["monetary_value"] == 7
+        assert not a["returns_only"]
         assert a["n_transactions"] == 4
         assert a["revenue"] == pytest.approx(20)
         assert a["margin"] == pytest.approx(4.0)
@@ -167,6 +170,13 @@ class TestDefinitions:
         assert np.isnan(a["growth"])
         b = out.loc[20]
         assert (b["frequency"], b["recency"], b["T"], b["monetary_value"]) == (0, 0, 8, 0)
+        # lifetimes' counting: the return's day is a repeat purchase.
+        old = kamkit.summarize(
+            small_log(), "c", "date", "x", observation_end="2024-01-13", returns="as_purchases"
+        )
+        assert old.loc[10, "frequency"] == 2
+        assert old.loc[10, "monetary_value"] == pytest.approx((-2 + 7) / 2)
+        assert old.loc[10, "revenue"] == a["revenue"]
 
     def test_weeks_and_rows_after_the_end(self):
         out = kamkit.summarize(
@@ -180,7 +190,7 @@ class TestDefinitions:
     def test_weekly_periods(self):
         # Mon 2024-01-01 and Thu 2024-01-04 share a week; 2024-01-11 is the next.
         out = kamkit.summarize(
-            small_log(), "c", "date", "x", freq="W", observation_end="2024-01-13"
+            small_log(), "c", "date", "x", granularity="W", observation_end="2024-01-13"
         )
         assert out.loc[10, "frequency"] == 1
         assert out.loc[10, "recency"] == 7
@@ -194,11 +204,13 @@ class TestDefinitions:
                 "x": [100.0, 60.0, 90.0, 500.0],
             }
         )
-        full = kamkit.summarize(log, "c", "date", "x", period="M", observation_end="2024-02-29")
+        full = kamkit.summarize(
+            log, "c", "date", "x", value_period="M", observation_end="2024-02-29"
+        )
         assert full.loc[1, "growth"] == pytest.approx(150 / 100 - 1)
         assert full.loc[1, "avg_period_revenue"] == pytest.approx(250 / 2)
         # March is partial on 2024-03-05: February is compared with January.
-        partial = kamkit.summarize(log, "c", "date", "x", period="M")
+        partial = kamkit.summarize(log, "c", "date", "x", value_period="M")
         assert partial.attrs["last_full_period"] == pd.Period("2024-02")
         assert partial.loc[1, "growth"] == pytest.approx(0.5)
         assert partial.loc[1, "avg_period_revenue"] == pytest.approx(750 / 3)
@@ -230,7 +242,7 @@ class TestDefinitions:
         end = "2023-04-05"
         if (log["date"].dt.floor("D") > pd.Timestamp(end)).all():
             return
-        out = kamkit.summarize(log, "c", "date", "x", observation_end=end)
+        out = kamkit.summarize(log, "c", "date", "x", observation_end=end, returns="as_purchases")
         ref = reference_summary(log, end)
         assert out.index.tolist() == ref.index.tolist()
         for col in ["frequency", "recency", "T", "monetary_value", "revenue"]:
@@ -292,7 +304,7 @@ class TestInputs:
         assert out.index.dtype == log["c"].dtype
         assert out.index.name == "c"
         assert sorted(out.index.tolist()) == out.index.tolist()
-        np.testing.assert_array_equal(out["frequency"], [2, 0, 0])
+        np.testing.assert_array_equal(out["frequency"], [1, 0, 0])
 
     def test_nullable_amounts(self):
         log = small_log()
@@ -439,7 +451,9 @@ def test_large_log_in_several_passes_matches_pandas():
             "m": rng.normal(10, 5, n).round(2),
         }
     )
-    out = kamkit.summarize(log, "c", "date", "x", margin="m", observation_end="2021-12-31")
+    out = kamkit.summarize(
+        log, "c", "date", "x", margin="m", observation_end="2021-12-31", returns="as_purchases"
+    )
     kept = log[log["date"] < "2022-01-01"]
     g = kept.groupby("c")
     days = kept.assign(day=kept["date"].dt.floor("D")).groupby("c")["day"]
@@ -468,11 +482,13 @@ def test_short_and_long_date_spans_agree_with_pandas(years):
         }
     )
     end = str((pd.Timestamp("2000-01-01") + pd.Timedelta(days=years * 365 - 30)).date())
-    out = kamkit.summarize(log, "c", "date", "x", observation_end=end)
+    out = kamkit.summarize(log, "c", "date", "x", observation_end=end, returns="as_purchases")
     ref = reference_summary(log, end)
     for col in ["frequency", "recency", "T", "monetary_value", "revenue"]:
         np.testing.assert_allclose(out[col], ref[col], rtol=1e-9, atol=1e-9)
-    weekly = kamkit.summarize(log, "c", "date", "x", freq="W", observation_end=end)
+    weekly = kamkit.summarize(
+        log, "c", "date", "x", granularity="W", observation_end=end, returns="as_purchases"
+    )
     weeks = log[log["date"] < pd.Timestamp(end) + pd.Timedelta(days=7)]
     weeks = weeks[weeks["date"].dt.to_period("W") <= pd.Period(end, "W")]
     np.testing.assert_array_equal(
@@ -536,7 +552,7 @@ def test_every_row_layout_agrees_with_pandas(layout):
         }
     )
     end = str((start + pd.Timedelta(days=640)).date())
-    out = kamkit.summarize(log, "c", "date", "x", observation_end=end)
+    out = kamkit.summarize(log, "c", "date", "x", observation_end=end, returns="as_purchases")
     ref = full_reference(log, end)
     assert out.index.tolist() == ref.index.tolist()
     for col in ["frequency", "recency", "T", "n_transactions"]:
@@ -572,7 +588,7 @@ def test_edge_layouts_agree_with_pandas(case):
         if case == "seconds unit":
             date = date.astype("datetime64[s]")
     log = pd.DataFrame({"c": c, "date": date, "x": x})
-    out = kamkit.summarize(log, "c", "date", "x", observation_end=end)
+    out = kamkit.summarize(log, "c", "date", "x", observation_end=end, returns="as_purchases")
     # pandas cannot subtract timestamps six centuries apart in ns: the
     # reference works in seconds (the days are the same).
     ref = full_reference(log.assign(date=log["date"].astype("datetime64[s]")), end)

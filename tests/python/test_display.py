@@ -6,7 +6,6 @@ import types
 
 import numpy as np
 import pandas as pd
-import pytest
 
 import kamkit
 from kamkit import _display
@@ -53,7 +52,6 @@ def test_a_failing_summary_falls_back_to_the_repr():
     assert Transitions()._repr_html_() is None  # Jupyter then shows the plain repr
 
 
-@pytest.mark.skipif(not hasattr(kamkit, "concentration"), reason="kamkit.concentration missing")
 def test_concentration_result_in_jupyter():
     result = kamkit.concentration(pd.Series([1.0, 2.0, 3.0, 4.0, 10.0]))
     html = result._repr_html_()
@@ -61,7 +59,6 @@ def test_concentration_result_in_jupyter():
     assert "50.0%" in html  # the top 20 % (one of five) brings 10 / 20
 
 
-@pytest.mark.skipif(not hasattr(kamkit, "transitions"), reason="kamkit.transitions missing")
 def test_transitions_and_markov_chain_in_jupyter():
     states = pd.DataFrame({"p1": ["a", "a", "b"], "p2": ["a", "b", "b"]})
     moves = kamkit.transitions(states)
@@ -71,7 +68,6 @@ def test_transitions_and_markov_chain_in_jupyter():
     assert "transition matrix" in chain._repr_html_()
 
 
-@pytest.mark.skipif(not hasattr(kamkit, "BetaGeo"), reason="kamkit.BetaGeo missing")
 def test_fitted_models_have_an_html_summary():
     log = kamkit.datasets.load_cdnow_sample()
     summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
@@ -88,10 +84,6 @@ def test_report_in_jupyter():
     assert "&lt;p&gt;x &amp; y&lt;/p&gt;" in rep._repr_html_()
 
 
-@pytest.mark.skipif(
-    not all(hasattr(kamkit, n) for n in ("kmeans_segments", "assign_managers", "pyramid")),
-    reason="scoring functions are not available",
-)
 def test_kmeans_and_assignment_in_jupyter():
     archive = kamkit.summarize(kamkit.datasets.load_cdnow_sample(), amount="amount")
     segments = kamkit.kmeans_segments(archive[["frequency", "revenue"]], 3)

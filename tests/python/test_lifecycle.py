@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kamkit
+from kamkit.datasets import load_cdnow_sample
 from kamkit.lifecycle import STAGES
 
 # ---------------------------------------------------------------- helpers
@@ -493,6 +496,13 @@ def test_markov_chain_from_stage_transitions_and_bad_input():
 class _StandInModel:
     """A fitted-model stand-in: P(alive) falls with the time since the last purchase."""
 
+    def probability_alive(self, frequency, recency, T):
+        return np.exp(-(np.asarray(T) - np.asarray(recency)) / 50.0)
+
+
+class _LifetimesNamesModel:
+    """The same stand-in with the lifetimes method name only."""
+
     def conditional_probability_alive(self, frequency, recency, T):
         return np.exp(-(np.asarray(T) - np.asarray(recency)) / 50.0)
 
@@ -596,3 +606,74 @@ def test_update_panel_property(cut_day, n, seed, period):
     full = kamkit.period_panel(pd.concat([old, new]), period=period, observation_end=end)
     pd.testing.assert_frame_equal(updated, full, check_exact=True)
     pd.testing.assert_frame_equal(kamkit.lifecycle_stages(updated), kamkit.lifecycle_stages(full))
+
+
+def test_early_warning_takes_kamkit_models():
+    log = load_cdnow_sample()
+    summary = kamkit.summarize(log, time_unit="W")
+    for cls in (kamkit.BetaGeo, kamkit.ModifiedBetaGeo, kamkit.ParetoNBD):
+        model = cls().fit(summary)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            risk = kamkit.early_warning(log, model=model, model_time_unit="W", seed=0)
+        want = model.probability_alive(summary).reindex(risk.index)
+        np.testing.assert_allclose(risk["p_alive"], want.to_numpy(), rtol=1e-12)
+        # The model's P(alive) raises low_p_alive on the list.
+        assert (risk["low_p_alive"] == (want < 0.5).to_numpy()).all()
+    with pytest.raises(ValueError, match="not fitted"):
+        kamkit.early_warning(log, model=kamkit.BetaGeo())
+
+
+def test_early_warning_lifetimes_names_still_work_with_a_warning():
+    log = _warning_log()
+    kwargs = {"observation_end": "2021-06-30", "seed": 0}
+    want = kamkit.early_warning(log, model=_StandInModel(), **kwargs)
+    with pytest.warns(FutureWarning, match="kamkit.BetaGeo"):
+        got = kamkit.early_warning(log, model=_LifetimesNamesModel(), **kwargs)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_registered_label_sets_work_everywhere_the_pyramid_does():
+    kamkit.register_label_set("test-stars", ["***", "**", "*"], replace=True)
+    shares = (0.1, 0.3, 0.6)
+    log = load_cdnow_sample()
+    panel = kamkit.period_panel(log)
+    tiers = kamkit.tier_history(panel, window=3, shares=shares, labels="test-stars")
+    assert list(tiers.iloc[:, -1].cat.categories) == ["*", "**", "***"]
+    listed = kamkit.tier_history(panel, window=3, shares=shares, labels=["***", "**", "*"])
+    pd.testing.assert_frame_equal(tiers, listed)
+    risk = kamkit.early_warning(log, shares=shares, labels="test-stars", seed=0)
+    assert set(risk["tier"].cat.categories) == {"*", "**", "***"}
+    up = kamkit.upgrade_candidates(panel, tier_window=3, shares=shares, labels="test-stars")
+    assert list(up["tier"].cat.categories) == ["*", "**", "***"]
+    down = kamkit.phase_out_candidates(
+        panel, periods=6, tier_window=3, shares=shares, labels="test-stars"
+    )
+    assert (down["tier"] == "*").all()
+    # The same rules as the pyramid: a set that does not match the shares is refused.
+    with pytest.raises(ValueError, match="one label per share"):
+        kamkit.tier_history(panel, labels="test-stars")
+    with pytest.raises(ValueError, match="one label per share"):
+        kamkit.pyramid(pd.Series([1.0, 2.0]), labels="test-stars")
+
+
+def test_chinese_stage_names_agree_everywhere():
+    from kamkit._i18n import label, translate_values
+
+    names = kamkit.stage_strategies()["name_zh"]
+    assert names["reactivated"] == "回流"
+    stages = pd.Series(pd.Categorical(list(STAGES), categories=list(STAGES)))
+    assert translate_values(stages, "zh").tolist() == names.tolist()
+    assert [label(t, "zh") for t in kamkit.LABEL_SETS["vip"]] == list(kamkit.LABEL_SETS["zh"])
+
+
+def test_stage_rules_have_one_home():
+    rules = kamkit.StageRules(churn_periods=4, growth=0.5)
+    panel = kamkit.period_panel(load_cdnow_sample())
+    stages = kamkit.lifecycle_stages(panel, churn_periods=4, growth=0.5)
+    assert stages.attrs["stage_rules"] == rules.as_dict()
+    pd.testing.assert_frame_equal(kamkit.lifecycle_stages(panel, **rules.as_dict()), stages)
+    with pytest.raises(ValueError, match="decline"):
+        kamkit.StageRules(decline=1.5)
+    with pytest.raises(TypeError, match="churn_periods"):
+        kamkit.StageRules(churn_periods=2.5)

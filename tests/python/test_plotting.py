@@ -16,11 +16,6 @@ from kamkit import plotting
 from kamkit.datasets import load_cdnow_sample
 
 
-def needs(*names: str):
-    missing = [n for n in names if not hasattr(kamkit, n)]
-    return pytest.mark.skipif(bool(missing), reason=f"kamkit lacks {', '.join(missing)}")
-
-
 @pytest.fixture(autouse=True)
 def _close():
     yield
@@ -63,7 +58,6 @@ def test_pyramid_shares_with_values_hand_computed():
     np.testing.assert_allclose(right, [20.0, 30.0, 0.0, 50.0])
 
 
-@needs("pyramid")
 def test_pyramid_bars_equal_the_api_counts(archive):
     tiers = kamkit.pyramid(archive["revenue"])
     ax = plotting.pyramid(tiers)
@@ -86,7 +80,6 @@ def test_chinese_labels():
 # --------------------------------------------------------------------------- lorenz
 
 
-@needs("concentration")
 def test_lorenz_curve_and_marks_equal_the_api(archive):
     conc = kamkit.concentration(archive["revenue"], negative="clip")
     ax = plotting.lorenz(conc)
@@ -111,7 +104,6 @@ def test_rfm_heatmap_counts_hand_made():
     np.testing.assert_array_equal(image, [[0, 1, 0], [1, 0, 2], [2, 0, 0]])
 
 
-@needs("rfm_scores")
 def test_rfm_heatmap_equals_a_crosstab(archive):
     rfm = kamkit.rfm_scores(archive)
     ax = plotting.rfm_heatmap(rfm)
@@ -127,7 +119,6 @@ def test_transition_heatmap_of_a_frame():
     assert {t.get_text() for t in ax.texts} == {"90%", "10%", "25%", "75%"}
 
 
-@needs("period_panel", "tier_history", "transitions")
 def test_transition_heatmap_equals_the_api(log):
     panel = kamkit.period_panel(log, "customer_id", "date", "amount", period="Q")
     moves = kamkit.transitions(kamkit.tier_history(panel))
@@ -163,7 +154,6 @@ def test_stage_flow_hand_made():
     assert heights["churned"] == [0, 0, 0]
 
 
-@needs("period_panel", "lifecycle_stages")
 def test_stage_flow_equals_the_api(log):
     stages = kamkit.lifecycle_stages(kamkit.period_panel(log, "customer_id", "date", "amount"))
     ax = plotting.stage_flow(stages)
@@ -234,7 +224,6 @@ def test_frequency_recency_matrix_grid():
     assert np.isnan(z[:-1, 0]).all() and z[-1, 0] == pytest.approx(np.exp(-0.4))
 
 
-@needs("BetaGeo", "calibration_holdout")
 def test_calibration_vs_holdout_equals_the_models_table(log):
     ch = kamkit.calibration_holdout(
         log, "customer_id", "date", calibration_end="1997-09-30", time_unit="W"
@@ -248,11 +237,12 @@ def test_calibration_vs_holdout_equals_the_models_table(log):
 
 
 def test_the_import_error_names_the_extra(monkeypatch):
-    import builtins
     import importlib
     import sys
 
-    real = builtins.__import__
+    from kamkit import _optional
+
+    real = importlib.import_module
 
     def fake(name, *args, **kwargs):
         if name.startswith("matplotlib"):
@@ -260,12 +250,11 @@ def test_the_import_error_names_the_extra(monkeypatch):
         return real(name, *args, **kwargs)
 
     saved = sys.modules.pop("kamkit.plotting")
-    monkeypatch.setattr(builtins, "__import__", fake)
+    monkeypatch.setattr(_optional.importlib, "import_module", fake)
     try:
-        with pytest.raises(ImportError, match=r"pip install kamkit\[plot\]"):
+        with pytest.raises(ImportError, match=r'pip install "kamkit\[plot\]"'):
             importlib.import_module("kamkit.plotting")
     finally:
-        monkeypatch.setattr(builtins, "__import__", real)
         sys.modules["kamkit.plotting"] = saved
 
 
@@ -291,3 +280,21 @@ def test_chinese_labels_render_without_missing_glyphs():
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would raise
             ax.figure.canvas.draw()
+
+
+class _LifetimesNames:
+    """The stand-in with the lifetimes method names only."""
+
+    def conditional_probability_alive(self, x, t_x, T):
+        return _Exp().probability_alive(x, t_x, T)
+
+
+def test_model_plots_take_lifetimes_names_with_a_warning():
+    with pytest.warns(FutureWarning, match="kamkit.BetaGeo"):
+        ax = plotting.frequency_recency_matrix(
+            _LifetimesNames(), T=4, max_frequency=1, kind="p_alive"
+        )
+    z = np.ma.filled(ax.images[0].get_array(), np.nan)
+    np.testing.assert_allclose(z[:, 1], np.exp(-(4 - np.arange(4, -1, -1)) / 10.0))
+    with pytest.raises(TypeError, match="probability_alive"):
+        plotting.frequency_recency_matrix(object(), T=4, kind="p_alive")

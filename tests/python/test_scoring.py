@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,14 +25,14 @@ def test_value_score_by_hand():
         {"revenue": [10.0, 20.0, 30.0, 40.0], "overdue_days": [0, 30, 0, 60]},
         index=["a", "b", "c", "d"],
     )
-    s = kamkit.value_score(c, {"revenue": 3, "overdue_days": -1})
+    s = kamkit.value_score(c, {"revenue": 3, "overdue_days": -1}, scale="minmax")
     # 100 * (0.75 * (r - 10) / 30 + 0.25 * (1 - o / 60))
     expected = 100 * (0.75 * (c.revenue - 10) / 30 + 0.25 * (1 - c.overdue_days / 60))
     pd.testing.assert_series_equal(s, expected.rename("value_score"))
-    z = kamkit.value_score(c, {"revenue": 1}, method="zscore")
+    z = kamkit.value_score(c, {"revenue": 1}, method="zscore", scale="minmax")
     x = c.revenue
     np.testing.assert_allclose(z, 100 * st.norm.cdf((x - x.mean()) / x.std(ddof=0)))
-    r = kamkit.value_score(c, {"revenue": 1}, method="rank")
+    r = kamkit.value_score(c, {"revenue": 1}, method="rank", scale="minmax")
     assert r.tolist() == pytest.approx([0, 100 / 3, 200 / 3, 100])
 
 
@@ -46,7 +48,7 @@ def test_default_criteria_on_cdnow(cdnow):
     assert crit == {"revenue": 0.3, "avg_period_revenue": 0.2, "growth": 0.1}
     with pytest.raises(ValueError, match=r"criterion 'growth': found 1973 of 2357 missing"):
         kamkit.value_score(cdnow)
-    s = kamkit.value_score(cdnow, missing="median")
+    s = kamkit.value_score(cdnow, missing="median", scale="minmax")
     assert s.index.equals(cdnow.index) and s.between(0, 100).all()
     # Revenue and average revenue per period order customers almost alike.
     assert st.spearmanr(s, cdnow.revenue).statistic > 0.9
@@ -64,6 +66,31 @@ def test_default_criteria_on_cdnow(cdnow):
     np.testing.assert_allclose(s, ref, rtol=1e-12, atol=1e-10)
 
 
+def test_value_score_percentile_scale(cdnow):
+    # 50 is the median customer, 100 the best; the worst customers tie (they
+    # share their average rank, so they score a little above 0).
+    s = kamkit.value_score(cdnow, missing="median")
+    w = kamkit.value_score(cdnow, missing="median", scale="minmax")
+    assert s.max() == 100.0 and int((w == w.min()).sum()) == int((s == s.min()).sum()) > 1
+    assert s.median() == pytest.approx(50.0, abs=0.05)
+    # It is the percentile of the weighted score (average ranks for ties),
+    # computed here a second way with scipy.
+    ref = 100 * (st.rankdata(w) - 1) / (len(w) - 1)
+    np.testing.assert_allclose(s, ref, rtol=0, atol=1e-9)
+    # A monotone map: same order, same ties, same pyramid tiers by count.
+    assert st.spearmanr(s, w).statistic == pytest.approx(1.0)
+    pd.testing.assert_series_equal(kamkit.pyramid(s), kamkit.pyramid(w))
+    # The VIP cut (top 1 %) reads as a percentile; on the min-max scale it sat near 13.
+    vip = kamkit.pyramid(s) == "VIP"
+    assert s[vip].min() > 98.9 and w[vip].min() < 15
+    # Ties keep equal scores; one customer scores 50.
+    t = kamkit.value_score(pd.DataFrame({"a": [1.0, 2.0, 2.0, 3.0]}), {"a": 1})
+    assert t.tolist() == [0.0, 50.0, 50.0, 100.0]
+    assert kamkit.value_score(pd.DataFrame({"a": [7.0]}), {"a": 1}).tolist() == [50.0]
+    with pytest.raises(ValueError, match="scale"):
+        kamkit.value_score(cdnow, missing="median", scale="zscore")
+
+
 def test_credit_table_and_registry():
     c = pd.DataFrame({"revenue": [100.0, 100.0, 100.0]}, index=[1, 2, 3])
     credit = pd.DataFrame(
@@ -75,7 +102,7 @@ def test_credit_table_and_registry():
     # Same revenue: customer 1 (no overdue, AAA) beats 3 (D) beats 2 (overdue, B).
     assert s.loc[1] > s.loc[3] > s.loc[2]
     kamkit.register_criterion("rev_per_day", lambda d: d["revenue"] / 30, replace=True)
-    s2 = kamkit.value_score(c.assign(x=[1.0, 2.0, 3.0]), {"rev_per_day": 1, "x": 1})
+    s2 = kamkit.value_score(c.assign(x=[1.0, 2.0, 3.0]), {"rev_per_day": 1, "x": 1}, scale="minmax")
     assert s2.tolist() == [25.0, 50.0, 75.0]  # a constant criterion scores 0.5
     with pytest.raises(ValueError, match="not a registered criterion"):
         kamkit.value_score(c, {"nope": 1})
@@ -90,9 +117,9 @@ def test_credit_table_and_registry():
 def test_missing_policies_and_errors():
     c = pd.DataFrame({"a": [1.0, np.nan, 3.0, 5.0]})
     before = c.copy()
-    assert kamkit.value_score(c, {"a": 1}, missing="zero").tolist() == pytest.approx(
-        [20, 0, 60, 100]
-    )
+    assert kamkit.value_score(
+        c, {"a": 1}, missing="zero", scale="minmax"
+    ).tolist() == pytest.approx([20, 0, 60, 100])
     assert kamkit.value_score(c, {"a": 1}, missing="median").tolist() == [0.0, 50.0, 50.0, 100.0]
     pd.testing.assert_frame_equal(c, before)
     with pytest.raises(ValueError, match="found 1 of 4 missing"):
@@ -142,16 +169,75 @@ def test_rfm_on_cdnow(cdnow):
     # Most CDNOW customers never came back: frequency 0 is one big tie.
     n0 = int((cdnow.frequency == 0).sum())
     assert n0 == 1218 and r.F[cdnow.frequency == 0].nunique() == 1
-    # The tie holds 52 % of customers: the cuts at 60 % and 80 % move to its
-    # nearer ends (1139 and 2357 from the top), which leaves one score unused;
-    # the worst customers still score 1 (and the cuts above the tie give 4, 5).
+    # The tie holds 52 % of customers: it gets F = 1 on its own and the
+    # others share 2..5 as evenly as their runs allow; every level is used.
     assert (r.F[cdnow.frequency == 0] == 1).all()
-    assert sorted(r.F.unique()) == [1, 4, 5]
-    assert r.F[cdnow.frequency >= 3].eq(5).all() and r.F[cdnow.frequency.isin([1, 2])].eq(4).all()
+    assert sorted(r.F.unique()) == [1, 2, 3, 4, 5]
+    assert r.F.value_counts().sort_index().tolist() == [1218, 403, 209, 244, 283]
+    assert r.F[cdnow.frequency >= 5].eq(5).all() and r.F[cdnow.frequency.isin([3, 4])].eq(4).all()
+    # No other cut of the runs above the tie is more even.
+    assert _sum_sq(r.F) == _best_sum_sq(cdnow.frequency.to_numpy(), 5)
     # M is balanced: revenue has few ties, so each bin is close to a fifth.
     np.testing.assert_allclose(r.M.value_counts().sort_index(), len(cdnow) / 5, atol=15)
     assert set(r.segment.cat.categories) == set(kamkit.scoring.RF_SEGMENTS)
     assert r.rfm.str.len().eq(3).all()
+
+
+def _sum_sq(scores: pd.Series) -> int:
+    return int((scores.value_counts().to_numpy().astype(np.int64) ** 2).sum())
+
+
+def _best_sum_sq(values: np.ndarray, bins: int) -> int:
+    """Least sum of squared group sizes over every cut of the runs (brute force)."""
+    _, sizes = np.unique(values, return_counts=True)
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    k = len(sizes)
+    best = None
+    for cut in itertools.combinations(range(1, k), bins - 1):
+        pts = [0, *cut, k]
+        total = sum(int(bounds[b] - bounds[a]) ** 2 for a, b in itertools.pairwise(pts))
+        best = total if best is None or total < best else best
+    assert best is not None
+    return best
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st_h.lists(st_h.integers(0, 9), min_size=1, max_size=22),
+    st_h.integers(1, 6),
+)
+def test_rfm_bins_every_level_and_best_balance(values, bins):
+    x = np.array(values, dtype=float)
+    scores = pd.Series(kamkit.scoring._equal_bin_scores(x, bins))
+    # Equal values, equal scores; larger values never score lower.
+    assert pd.Series(scores).groupby(x).nunique().max() == 1
+    order = np.argsort(x, kind="stable")
+    assert (np.diff(scores.to_numpy()[order]) >= 0).all()
+    assert scores.between(1, bins).all()
+    k = len(np.unique(x))
+    if k >= bins:
+        assert sorted(scores.unique()) == list(range(1, bins + 1))
+        assert _sum_sq(scores) == _best_sum_sq(x, bins)
+    elif k > 1:
+        # Each value its own score, the ends of the scale used.
+        assert scores.nunique() == k and scores.min() == 1 and scores.max() == bins
+    else:
+        assert (scores == 1).all()
+
+
+def test_rfm_every_level_on_cdnow_master(data_dir):
+    m = pd.read_csv(data_dir / "cdnow" / "CDNOW_master.txt", sep=r"\s+")
+    m["date"] = pd.to_datetime(m["date"].astype(str), format="%Y%m%d")
+    s = kamkit.summarize(m, "customer_id", "date", "dollar_value")
+    r = kamkit.rfm_scores(s)
+    for col in ("R", "F", "M"):
+        assert sorted(r[col].unique()) == [1, 2, 3, 4, 5], col
+    # 12,054 one-time buyers: F = 1; then frequency 1, 2, 3-4 (or so) and the rest.
+    counts = r.F.value_counts().sort_index().tolist()
+    assert counts[0] == int((s.frequency == 0).sum()) == 12054
+    assert counts == [12054, 4040, 2205, 2427, 2844]
+    # More balanced than any other cut of the frequency runs.
+    assert _sum_sq(r.F) == _best_sum_sq(s.frequency.to_numpy(), 5)
 
 
 def test_rfm_ties_and_bins():

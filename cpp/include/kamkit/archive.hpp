@@ -25,6 +25,13 @@ struct TransactionsView {
   const double* amount = nullptr;
   /// Margins (nullptr: not summarised).
   const double* margin = nullptr;
+  /// Whether each row lies in a purchase period (nullptr: every row does).
+  /// Rows outside purchase periods (returns that outweigh the period's
+  /// purchases) count towards n_transactions, revenue, margin and the value
+  /// factors, but not towards frequency, recency, T, first and last purchase
+  /// or monetary_value. A customer without any purchase row is a one-time
+  /// customer dated at their first row (returns_only).
+  const std::uint8_t* purchase = nullptr;
 };
 
 struct ArchiveOptions {
@@ -53,10 +60,19 @@ struct Archive {
   Column<double> monetary_value;
   Column<std::int64_t> first_tick;
   Column<std::int64_t> last_tick;
-  Column<double> revenue;
-  Column<double> margin;  // empty without margins
+  Column<double> revenue;  // compensated sum; 0 within 1e-9 of the gross amount
+  Column<double> margin;   // empty without margins
   Column<double> avg_period_revenue;
   Column<double> growth;  // NaN where undefined
+  /// 1 for a customer without any purchase row; empty without purchase flags.
+  Column<std::uint8_t> returns_only;
+  /// Value-factor periods from the first purchase's to the end's, and the
+  /// revenue of the last full value period and of the one before (with amounts).
+  Column<std::int64_t> value_periods;
+  Column<double> rev_last, rev_prev;
+  /// Sum of the absolute amounts (with amounts). A revenue within 1e-9 of it
+  /// is written as exactly 0.
+  Column<double> gross;
   /// Last day (day number) of the observation, after flooring to `freq`.
   std::int64_t observation_end_day = 0;
   /// The last full value-factor period and whether one exists.

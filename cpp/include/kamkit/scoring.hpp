@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace kamkit {
 
@@ -34,5 +36,25 @@ void value_score(const double* columns, std::size_t n, std::size_t k, const doub
 /// The same with the k columns anywhere in memory (columns[j] points to n values).
 void value_score(const double* const* columns, std::size_t n, std::size_t k, const double* weights,
                  ScoreMethod method, double* out);
+
+/// Cuts of `bins` score groups over n values sorted in decreasing order
+/// (`desc`), as counts of top values (non-decreasing, bins - 1 of them, the
+/// top group first, as codes_from_cuts reads them). A cut never splits a run
+/// of equal values.
+///
+/// With at least `bins` distinct values every group gets at least one run,
+/// and among those partitions the cuts minimise the sum of the squared group
+/// sizes (the variance of the counts), so the groups are as equal as the ties
+/// allow. Exact: a dynamic programme over the runs in integers, each layer
+/// solved by the convex hull trick, O(bins k) time for k distinct values and
+/// O(bins k) memory for the split points. Among equal optima a fixed rule
+/// picks one, so the result is reproducible.
+///
+/// With fewer distinct values (k < bins) each run is its own group; the top
+/// run gets the top group and the bottom run the bottom group, and each run
+/// between them the group nearest to its mid-rank share, kept in order. With
+/// one distinct value every value is in the bottom group.
+/// Throws std::invalid_argument when bins < 1 or n >= 2^31.
+std::vector<std::int64_t> balanced_cuts(const double* desc, std::size_t n, int bins);
 
 }  // namespace kamkit

@@ -54,7 +54,7 @@ def load_cdnow_sample() -> pd.DataFrame:
     >>> len(log), log["customer_id"].nunique()
     (6919, 2357)
     """
-    path = resources.files(__package__).joinpath("data", "cdnow_sample.csv.gz")
+    path = resources.files(__package__).joinpath("data").joinpath("cdnow_sample.csv.gz")
     with resources.as_file(path) as file:
         frame = pd.read_csv(
             file,

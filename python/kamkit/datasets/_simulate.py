@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from .._validation import check_int
+
 __all__ = ["simulate_transactions"]
 
 _NS_PER_DAY = 86_400 * 1_000_000_000
@@ -140,10 +142,7 @@ def simulate_transactions(
     >>> log["customer_id"].nunique()
     1000
     """
-    if isinstance(n_customers, bool) or not isinstance(n_customers, (int, np.integer)):
-        raise TypeError(f"n_customers: expected an integer, found {type(n_customers).__name__}")
-    if n_customers < 1:
-        raise ValueError(f"n_customers: expected at least 1, found {n_customers}")
+    n_customers = check_int("n_customers", n_customers, 1)
     for name, value in (
         ("r", r),
         ("alpha", alpha),

@@ -25,7 +25,7 @@ from .candidates import phase_out_candidates, upgrade_candidates
 from .markov import MarkovChain, Transitions, transitions
 from .panel import period_panel, update_panel
 from .risk import InsufficientHistoryWarning, decline_risk, register_warning_reason
-from .stages import STAGES, lifecycle_stages, stage_strategies
+from .stages import STAGES, StageRules, lifecycle_stages, stage_strategies
 from .tiers import tier_history
 from .warning import WARNING_REASONS, early_warning
 
@@ -34,6 +34,7 @@ __all__ = [
     "WARNING_REASONS",
     "InsufficientHistoryWarning",
     "MarkovChain",
+    "StageRules",
     "Transitions",
     "decline_risk",
     "early_warning",

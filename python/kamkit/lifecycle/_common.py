@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,8 @@ _VALUES = ("revenue", "transactions")
 
 def _check_panel(panel: Any, name: str = "panel") -> pd.DataFrame:
     frame = check_frame(panel, name)
-    if not isinstance(frame.columns, pd.PeriodIndex):
+    columns: pd.Index = frame.columns
+    if not isinstance(columns, pd.PeriodIndex):
         raise TypeError(
             f"{name}: expected a customers x periods frame with a PeriodIndex as columns, "
             f"found columns of type {type(frame.columns).__name__}; build it with "
@@ -23,12 +24,17 @@ def _check_panel(panel: Any, name: str = "panel") -> pd.DataFrame:
         )
     if frame.shape[1] == 0:
         raise ValueError(f"{name}: expected at least one period column, found none")
-    if len(frame.columns) > 1 and not (np.diff(frame.columns.asi8) == 1).all():
+    if len(columns) > 1 and not (np.diff(columns.asi8) == 1).all():
         raise ValueError(
             f"{name}: expected consecutive periods as columns, found gaps or a different "
             "order; reindex the columns with pd.period_range(first, last)"
         )
     return frame
+
+
+def _periods(panel: pd.DataFrame) -> pd.PeriodIndex:
+    """The periods of a checked panel (pandas types columns as a plain Index)."""
+    return cast(pd.PeriodIndex, panel.columns)
 
 
 def _panel_values(panel: pd.DataFrame, name: str = "panel") -> np.ndarray:
@@ -48,22 +54,6 @@ def _panel_values(panel: pd.DataFrame, name: str = "panel") -> np.ndarray:
             "missing or infinite values; fill them with 0 (no purchase)"
         )
     return values
-
-
-def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
-    if value < low:
-        raise ValueError(f"{name}: expected an integer >= {low}, got {value}")
-    return int(value)
-
-
-def _check_number(name: str, value: Any, low: float, high: float = np.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    if not (low <= float(value) <= high):
-        raise ValueError(f"{name}: expected a number in [{low}, {high}], got {value}")
-    return float(value)
 
 
 def _codes_frame(

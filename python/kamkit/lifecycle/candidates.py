@@ -7,9 +7,9 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
+from .._validation import check_int, check_number
+from ..tiering import PYRAMID_SHARES
 from ._common import (
-    _check_int,
-    _check_number,
     _check_panel,
     _last_full,
     _panel_values,
@@ -26,7 +26,7 @@ def upgrade_candidates(
     window: int = 3,
     min_growth: float = 0.5,
     tier_window: int = 12,
-    shares: Sequence[float] = (0.01, 0.04, 0.15, 0.80),
+    shares: Sequence[float] = PYRAMID_SHARES,
     labels: str | Sequence[Hashable] = "vip",
     lower_tiers: int = 2,
 ) -> pd.DataFrame:
@@ -72,9 +72,9 @@ def upgrade_candidates(
     """
     panel = _check_panel(panel)
     values = _panel_values(panel)
-    window = _check_int("window", window, 1)
-    min_growth = _check_number("min_growth", min_growth, 0.0)
-    lower_tiers = _check_int("lower_tiers", lower_tiers, 1)
+    window = check_int("window", window, 1)
+    min_growth = check_number("min_growth", min_growth, 0.0)
+    lower_tiers = check_int("lower_tiers", lower_tiers, 1)
     t = _last_full(panel, _partial(panel, None), 2 * window, "upgrade_candidates")
     codes, dtype = _tier_codes(values, tier_window, shares, labels)
     tier = codes[t]
@@ -117,7 +117,7 @@ def phase_out_candidates(
     periods: int = 12,
     max_growth: float = 0.0,
     tier_window: int = 12,
-    shares: Sequence[float] = (0.01, 0.04, 0.15, 0.80),
+    shares: Sequence[float] = PYRAMID_SHARES,
     labels: str | Sequence[Hashable] = "vip",
 ) -> pd.DataFrame:
     """Small customers with no growth over a long stretch of periods.
@@ -159,8 +159,8 @@ def phase_out_candidates(
     """
     panel = _check_panel(panel)
     values = _panel_values(panel)
-    periods = _check_int("periods", periods, 2)
-    max_growth = _check_number("max_growth", max_growth, -1.0)
+    periods = check_int("periods", periods, 2)
+    max_growth = check_number("max_growth", max_growth, -1.0)
     t = _last_full(panel, _partial(panel, None), periods, "phase_out_candidates")
     codes, dtype = _tier_codes(values, tier_window, shares, labels)
     lo = t - periods + 1

@@ -8,9 +8,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._native import core as _core
 from .._validation import TransactionLog, check_choice, check_observation_end, check_transactions
-from ._common import _FREQS, _VALUES, _check_panel
+from ._common import _FREQS, _VALUES, _check_panel, _periods
 
 __all__ = ["period_panel", "update_panel"]
 
@@ -79,6 +79,7 @@ def period_panel(
     value: Literal["revenue", "transactions"] = "revenue",
     observation_end: Any = None,
     missing: Literal["raise", "drop"] = "raise",
+    order: Hashable | None = None,
 ) -> pd.DataFrame:
     """Customers x periods panel of revenue (or transaction counts).
 
@@ -100,6 +101,10 @@ def period_panel(
         days are ignored; the panel runs to the period containing it.
     missing : {"raise", "drop"}, default "raise"
         Rows without an id, date or amount raise, or are dropped with a warning.
+    order : column label, optional
+        Order ids: all lines of one order form one transaction, dated at its
+        first line (as in :func:`kamkit.summarize`), so ``value="transactions"``
+        counts orders.
 
     Returns
     -------
@@ -117,7 +122,8 @@ def period_panel(
         ``observation_end``   the last observed day
         ``value``, ``freq``   as passed
         ``rows_after_end``    rows after the observation end (ignored)
-        ``customer``, ``date``, ``amount``: the column names, for update_panel
+        ``customer``          the column names of the id, date and amount, for
+        ``date``, ``amount``  update_panel
         ====================  ====================================================
 
     Raises
@@ -145,7 +151,7 @@ def period_panel(
             "amount: value='revenue' needs an amount column; pass amount=<column name> "
             "or value='transactions'"
         )
-    log = check_transactions(transactions, customer, date, use_amount, None, missing)
+    log = check_transactions(transactions, customer, date, use_amount, None, missing, order=order)
     end_tick = check_observation_end(observation_end, log)
     _check_end(end_tick, log)
     if log.n == 0:
@@ -167,6 +173,22 @@ def period_panel(
     data = core["revenue"] if value == "revenue" else core["counts"]
     return _panel_frame(
         data, log.ids(core["keys"]), _period_index(core["start_days"], period), attrs
+    )
+
+
+def _check_same_id_kind(index: pd.Index, new_ids: Any, customer: Hashable) -> None:
+    """TypeError when the new log's customer ids are of another kind than the panel's."""
+    if not len(index) or not len(new_ids):
+        return
+    new = pd.Index(new_ids)
+    numbers = {"integer", "floating", "mixed-integer-float", "decimal"}
+    old_kind, new_kind = index.inferred_type, new.inferred_type
+    if old_kind == new_kind or {old_kind, new_kind} <= numbers:
+        return
+    raise TypeError(
+        f"new_transactions: expected customer ids in column {customer!r} of the panel's "
+        f"kind ({old_kind}, e.g. {index[0]!r}), found {new_kind} ids (e.g. {new[0]!r}); "
+        "convert one to the other's type (e.g. .astype(str))"
     )
 
 
@@ -229,7 +251,8 @@ def update_panel(
     (2357, 18)
     """
     panel = _check_panel(panel)
-    freq = panel.attrs.get("freq") or panel.columns.freqstr[0]
+    periods = _periods(panel)
+    freq = panel.attrs.get("freq") or periods.freqstr[0]
     value = panel.attrs.get("value", "revenue")
     check_choice("panel.attrs['value']", value, _VALUES)
     customer = panel.attrs.get("customer", panel.index.name) if customer is None else customer
@@ -244,7 +267,7 @@ def update_panel(
     tpd = log.ticks_per_day
     old_end = panel.attrs.get("observation_end")
     if old_end is None:
-        old_end = panel.columns[-1].end_time.normalize()
+        old_end = periods[-1].end_time.normalize()
     old_end_day = (pd.Timestamp(old_end) - pd.Timestamp("1970-01-01")).days
     end_tick = check_observation_end(observation_end, log)
     if end_tick is None:
@@ -255,7 +278,7 @@ def update_panel(
             f"observation_end: the new observation end falls before the panel's ({old_end.date()}); "
             "pass a later date or leave it out"
         )
-    last = panel.columns[-1]
+    last = periods[-1]
     last_start_day = (last.start_time - pd.Timestamp("1970-01-01")).days
     early = log.ticks < last_start_day * tpd
     if early.any():
@@ -267,6 +290,7 @@ def update_panel(
     unique, codes = _core.lifecycle_group_keys(log.keys)
     new_ids = log.ids(unique)
     index = panel.index
+    _check_same_id_kind(index, new_ids, customer)
     fresh = new_ids[index.get_indexer(new_ids) < 0] if len(new_ids) else new_ids
     grown = len(fresh) > 0
     if grown:

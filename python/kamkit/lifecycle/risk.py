@@ -24,9 +24,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .. import _core
-from .._validation import TransactionLog, check_observation_end, check_transactions
-from ._common import _check_int, _check_number
+from .._native import core as _core
+from .._validation import (
+    TransactionLog,
+    check_int,
+    check_number,
+    check_observation_end,
+    check_transactions,
+)
+from ..tiering import PYRAMID_SHARES
 from .tiers import _tier_codes
 
 __all__ = [
@@ -35,11 +41,6 @@ __all__ = [
     "decline_risk",
     "register_warning_reason",
 ]
-
-_SKLEARN_MESSAGE = (
-    "decline_risk needs scikit-learn (a gradient-boosted classifier learns the risk); "
-    "install it with `pip install kamkit[warn]` (or `pip install scikit-learn`)"
-)
 
 
 class InsufficientHistoryWarning(UserWarning):
@@ -441,16 +442,15 @@ def _training_cuts(log: _Log, horizon: int, n_cuts: int, step: int) -> list[int]
 
 
 def _sklearn() -> tuple[Any, Any, Any]:
-    try:
-        from sklearn.ensemble import HistGradientBoostingClassifier
-        from sklearn.isotonic import IsotonicRegression
-    except ImportError as exc:  # pragma: no cover - exercised without scikit-learn
-        raise ImportError(_SKLEARN_MESSAGE) from exc
+    from .._optional import require
+
+    ensemble = require("sklearn.ensemble", "decline_risk (a gradient-boosted classifier)")
+    isotonic = require("sklearn.isotonic", "decline_risk (probability calibration)")
     try:
         from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
+    except ImportError:  # pragma: no cover - scikit-learn depends on it
         threadpool_limits = None
-    return HistGradientBoostingClassifier, IsotonicRegression, threadpool_limits
+    return ensemble.HistGradientBoostingClassifier, isotonic.IsotonicRegression, threadpool_limits
 
 
 def _usable(x: np.ndarray) -> list[int]:
@@ -505,7 +505,7 @@ def decline_risk(
     n_cuts: int = 6,
     step: int | None = None,
     max_train_rows: int = 300_000,
-    shares: Sequence[float] = (0.01, 0.04, 0.15, 0.80),
+    shares: Sequence[float] = PYRAMID_SHARES,
     labels: str | Sequence[Hashable] = "vip",
     missing: Literal["raise", "drop"] = "raise",
 ) -> pd.DataFrame:
@@ -596,13 +596,13 @@ def decline_risk(
     >>> bool(risk["p_decline"].between(0, 1).all())
     True
     """
-    horizon = _check_int("horizon", horizon, 1)
-    drop = _check_number("drop", drop, 0.0, 1.0)
+    horizon = check_int("horizon", horizon, 1)
+    drop = check_number("drop", drop, 0.0, 1.0)
     if drop <= 0.0:
         raise ValueError(f"drop: expected a share in (0, 1], got {drop}")
-    n_cuts = _check_int("n_cuts", n_cuts, 1)
-    step = _check_int("step", max(horizon // 3, 1) if step is None else step, 1)
-    max_train_rows = _check_int("max_train_rows", max_train_rows, 100)
+    n_cuts = check_int("n_cuts", n_cuts, 1)
+    step = check_int("step", max(horizon // 3, 1) if step is None else step, 1)
+    max_train_rows = check_int("max_train_rows", max_train_rows, 100)
     if seed is not None and not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed: expected an int or None, got {type(seed).__name__}")
     if order is not None and order not in transactions.columns:

@@ -1,16 +1,24 @@
-"""Lifecycle stages: identification (识别期), development (发展期), stability
-(稳定期), decline (衰退期), churn and reactivation.
+"""Lifecycle stages of every customer in every period.
+
+The stages are identification (识别期), development (发展期), stability
+(稳定期), decline (衰退期), churn (流失) and reactivation (回流).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from .. import _core
-from ._common import _check_int, _check_number, _check_panel, _codes_frame, _panel_values, _partial
+from .._i18n import label
+from .._native import core as _core
+from .._validation import check_int, check_number
+from ._common import _check_panel, _codes_frame, _panel_values, _partial, _periods
 
-__all__ = ["STAGES", "lifecycle_stages", "stage_strategies"]
+__all__ = ["STAGES", "StageRules", "lifecycle_stages", "stage_strategies"]
 
 
 #: Lifecycle stages, in the order of their categorical codes.
@@ -26,23 +34,18 @@ _STAGE_DTYPE = pd.CategoricalDtype(list(STAGES), ordered=True)
 _DECLINE = STAGES.index("decline")
 
 
+# Each stage's description and textbook strategy (the Chinese names are in _i18n).
 _STAGE_TABLE = (
-    ("identification", "识别期", "new, uncertain, small contribution", "build trust"),
-    ("development", "发展期", "trust deepens, business grows", "raise satisfaction"),
+    ("identification", "new, uncertain, small contribution", "build trust"),
+    ("development", "trust deepens, business grows", "raise satisfaction"),
     (
         "stable",
-        "稳定期",
         "dependent, large profit, cross-buying and referrals",
         "build exit barriers and cut transaction costs",
     ),
-    (
-        "decline",
-        "衰退期",
-        "volume falls, one side considers ending",
-        "recover or end, with early warning",
-    ),
-    ("churned", "流失", "no purchase for a long stretch", "win back, or let go"),
-    ("reactivated", "回归", "came back after churning", "rebuild trust, as with a new customer"),
+    ("decline", "volume falls, one side considers ending", "recover or end, with early warning"),
+    ("churned", "no purchase for a long stretch", "win back, or let go"),
+    ("reactivated", "came back after churning", "rebuild trust, as with a new customer"),
 )
 
 
@@ -62,7 +65,7 @@ def stage_strategies() -> pd.DataFrame:
     'build exit barriers and cut transaction costs'
     """
     frame = pd.DataFrame(
-        [row[1:] for row in _STAGE_TABLE],
+        [(label(row[0], "zh"), *row[1:]) for row in _STAGE_TABLE],
         index=pd.CategoricalIndex([row[0] for row in _STAGE_TABLE], dtype=_STAGE_DTYPE),
         columns=["name_zh", "description", "strategy"],
     )
@@ -70,33 +73,88 @@ def stage_strategies() -> pd.DataFrame:
     return frame
 
 
-def _stage_codes(
-    values: np.ndarray,
-    partial: bool,
-    new_periods: int,
-    window: int,
-    growth: float,
-    decline: float,
-    churn_periods: int,
-) -> np.ndarray:
+@dataclass(frozen=True)
+class StageRules:
+    """The thresholds of the lifecycle-stage rules (see :func:`lifecycle_stages`).
+
+    Parameters
+    ----------
+    new_periods : int, default 3
+        Periods a customer counts as new (and as reactivated after a return).
+    window : int, default 3
+        Periods in the recent and in the trailing level.
+    growth : float, default 0.2
+        Recent level up this share or more: development.
+    decline : float, default 0.3
+        Recent level down this share or more: decline (in (0, 1]).
+    churn_periods : int, default 6
+        Silent periods in a row that mean churn.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A threshold of the wrong type or out of range.
+
+    Examples
+    --------
+    >>> from kamkit.lifecycle import StageRules
+    >>> StageRules(churn_periods=4).as_dict()["churn_periods"]
+    4
+    """
+
+    new_periods: int = 3
+    window: int = 3
+    growth: float = 0.2
+    decline: float = 0.3
+    churn_periods: int = 6
+
+    def __post_init__(self) -> None:
+        check_int("new_periods", self.new_periods, 1)
+        check_int("window", self.window, 1)
+        check_number("growth", self.growth, 0.0)
+        check_number("decline", self.decline, 1e-12, 1.0)
+        check_int("churn_periods", self.churn_periods, 1)
+
+    @classmethod
+    def from_any(cls, rules: StageRules | Mapping[str, Any] | None, name: str) -> StageRules:
+        """Rules from a StageRules, a dict of some of its fields, or None (the defaults)."""
+        if rules is None:
+            return cls()
+        if isinstance(rules, cls):
+            return rules
+        if not isinstance(rules, Mapping):
+            raise TypeError(
+                f"{name}: expected a StageRules or a dict of its fields, got {type(rules).__name__}"
+            )
+        unknown = set(rules) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"{name}: unknown rules {sorted(unknown)}")
+        return cls(**rules)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The rules as a plain dict (as stored in ``attrs["stage_rules"]``)."""
+        return asdict(self)
+
+
+def _stage_codes(values: np.ndarray, partial: bool, rules: StageRules) -> np.ndarray:
     return _core.lifecycle_stages(
         values,
         partial,
-        _check_int("new_periods", new_periods, 1),
-        _check_int("window", window, 1),
-        _check_number("growth", growth, 0.0),
-        _check_number("decline", decline, 1e-12, 1.0),
-        _check_int("churn_periods", churn_periods, 1),
+        int(rules.new_periods),
+        int(rules.window),
+        float(rules.growth),
+        float(rules.decline),
+        int(rules.churn_periods),
     )
 
 
 def lifecycle_stages(
     panel: pd.DataFrame,
-    new_periods: int = 3,
-    window: int = 3,
-    growth: float = 0.2,
-    decline: float = 0.3,
-    churn_periods: int = 6,
+    new_periods: int = StageRules.new_periods,
+    window: int = StageRules.window,
+    growth: float = StageRules.growth,
+    decline: float = StageRules.decline,
+    churn_periods: int = StageRules.churn_periods,
     partial: bool | None = None,
 ) -> pd.DataFrame:
     """Lifecycle stage of every customer in every period.
@@ -181,16 +239,9 @@ def lifecycle_stages(
     """
     panel = _check_panel(panel)
     values = _panel_values(panel)
-    codes = _stage_codes(
-        values, _partial(panel, partial), new_periods, window, growth, decline, churn_periods
-    )
-    out = _codes_frame(codes, panel.index, panel.columns, _STAGE_DTYPE)
+    rules = StageRules(new_periods, window, growth, decline, churn_periods)
+    codes = _stage_codes(values, _partial(panel, partial), rules)
+    out = _codes_frame(codes, panel.index, _periods(panel), _STAGE_DTYPE)
     out.attrs.update(panel.attrs)
-    out.attrs["stage_rules"] = {
-        "new_periods": new_periods,
-        "window": window,
-        "growth": growth,
-        "decline": decline,
-        "churn_periods": churn_periods,
-    }
+    out.attrs["stage_rules"] = rules.as_dict()
     return out

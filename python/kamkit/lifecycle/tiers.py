@@ -7,52 +7,24 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import _core
-from ._common import _check_int, _check_panel, _codes_frame, _panel_values
+from .._native import core as _core
+from .._validation import check_int, check_shares
+from ..tiering import PYRAMID_SHARES, labels_for_shares
+from ._common import _check_panel, _codes_frame, _panel_values, _periods
 
 __all__ = ["tier_history"]
 
 
-# Tier label sets, top tier first (the same sets as the pyramid's).
-_LABEL_SETS: dict[str, tuple[str, ...]] = {
-    "vip": ("VIP", "major", "ordinary", "small"),
-    "metal": ("platinum", "gold", "iron", "lead"),
-    "abcd": ("A", "B", "C", "D"),
-    "zh": ("VIP客户", "主要客户", "普通客户", "小客户"),
-    "zh-metal": ("铂金客户", "黄金客户", "钢铁客户", "重铅客户"),
-}
-
-
-def _tier_labels(labels: str | Sequence[Hashable], n: int) -> list[Hashable]:
-    """Labels top tier first."""
-    if isinstance(labels, str):
-        if labels not in _LABEL_SETS:
-            options = ", ".join(repr(k) for k in _LABEL_SETS)
-            raise ValueError(f"labels: expected one of {options} or a list, got {labels!r}")
-        chosen: list[Hashable] = list(_LABEL_SETS[labels])
-        if len(chosen) != n:
-            raise ValueError(
-                f"labels: the set {labels!r} has {len(chosen)} labels but shares has {n} "
-                "tiers; pass a list of labels"
-            )
-        return chosen
-    chosen = list(labels)
-    if len(chosen) != n:
-        raise ValueError(f"labels: expected {n} labels (one per share), got {len(chosen)}")
-    if len(set(chosen)) != n:
-        raise ValueError("labels: expected distinct labels, found duplicates")
-    return chosen
+# The core's tier codes are int8.
+_MAX_TIERS = 100
 
 
 def _cum_shares(shares: Sequence[float]) -> list[float]:
-    arr = np.asarray(list(shares), dtype=np.float64)
-    if arr.ndim != 1 or len(arr) < 1 or len(arr) > 100:
-        raise ValueError(f"shares: expected 1 to 100 shares, got {len(arr)}")
-    if not np.isfinite(arr).all() or (arr <= 0).any():
-        raise ValueError(f"shares: expected positive shares, got {list(arr)}")
-    if abs(arr.sum() - 1.0) > 1e-9:
-        raise ValueError(f"shares: expected shares summing to 1, got {arr.sum():g}")
-    cum = np.cumsum(arr)
+    """Cumulative shares, top tier first, the last exactly 1 (checked as the pyramid's)."""
+    checked = check_shares(shares)
+    if len(checked) > _MAX_TIERS:
+        raise ValueError(f"shares: expected at most {_MAX_TIERS} tiers, found {len(checked)}")
+    cum = np.cumsum(checked)
     cum[-1] = 1.0
     return [float(c) for c in cum]
 
@@ -61,16 +33,16 @@ def _tier_codes(
     values: np.ndarray, window: int, shares: Sequence[float], labels: str | Sequence[Hashable]
 ) -> tuple[np.ndarray, pd.CategoricalDtype]:
     cum = _cum_shares(shares)
-    top_first = _tier_labels(labels, len(cum))
+    top_first = labels_for_shares(labels, shares)
     dtype = pd.CategoricalDtype(top_first[::-1], ordered=True)
-    codes = _core.lifecycle_tiers(values, _check_int("window", window, 1), cum)
+    codes = _core.lifecycle_tiers(values, check_int("window", window, 1), cum)
     return codes, dtype
 
 
 def tier_history(
     panel: pd.DataFrame,
     window: int = 12,
-    shares: Sequence[float] = (0.01, 0.04, 0.15, 0.80),
+    shares: Sequence[float] = PYRAMID_SHARES,
     labels: str | Sequence[Hashable] = "vip",
 ) -> pd.DataFrame:
     """Pyramid tier of every customer in every period, on trailing revenue.
@@ -92,9 +64,11 @@ def tier_history(
     shares : sequence of float, default (0.01, 0.04, 0.15, 0.80)
         Count share of each tier, top tier first; they sum to 1.
     labels : str or list, default "vip"
-        "vip" (VIP, major, ordinary, small), "metal" (platinum, gold, iron,
-        lead), "abcd", "zh" (VIP客户, 主要客户, 普通客户, 小客户), "zh-metal"
-        (铂金客户, 黄金客户, 钢铁客户, 重铅客户), or a list, top tier first.
+        A label set of :data:`kamkit.LABEL_SETS`: "vip" (VIP, major,
+        ordinary, small), "metal" (platinum, gold, iron, lead), "abcd", "zh"
+        (VIP客户, 主要客户, 普通客户, 小客户), "zh-metal" (铂金客户, 黄金客户,
+        钢铁客户, 重铅客户) or one added with :func:`kamkit.register_label_set`;
+        or a list, top tier first.
 
     Returns
     -------
@@ -119,7 +93,7 @@ def tier_history(
     """
     panel = _check_panel(panel)
     codes, dtype = _tier_codes(_panel_values(panel), window, shares, labels)
-    out = _codes_frame(codes, panel.index, panel.columns, dtype)
+    out = _codes_frame(codes, panel.index, _periods(panel), dtype)
     out.attrs.update(panel.attrs)
     out.attrs.update(tier_window=window, tier_shares=tuple(shares))
     return out

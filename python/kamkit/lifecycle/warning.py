@@ -14,8 +14,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._validation import check_choice, check_frame
-from ._common import _check_int, _check_number, _is_panel
+from .._validation import check_choice, check_frame, check_int, check_number
+from ..models._protocol import transaction_model
+from ..tiering import PYRAMID_SHARES
+from ._common import _is_panel
 from .risk import WARNING_REASONS, _reasons, decline_risk
 
 __all__ = ["WARNING_REASONS", "early_warning"]
@@ -78,7 +80,7 @@ def early_warning(
     model_time_unit: Literal["D", "W"] = "D",
     p_alive_threshold: float = 0.5,
     seed: int | None = None,
-    shares: Sequence[float] = (0.01, 0.04, 0.15, 0.80),
+    shares: Sequence[float] = PYRAMID_SHARES,
     labels: str | Sequence[Hashable] = "vip",
     horizon_periods: int | None = None,
     period: Literal["D", "W", "M", "Q", "Y"] = "M",
@@ -178,7 +180,7 @@ def early_warning(
         )
     if horizon_periods is not None:
         check_choice("period", period, tuple(_PERIOD_DAYS))
-        n = _check_int("horizon_periods", horizon_periods, 1)
+        n = check_int("horizon_periods", horizon_periods, 1)
         horizon = max(1, int(round(n * _PERIOD_DAYS[period])))
         warnings.warn(
             "early_warning: horizon_periods (the former horizon, in periods) is deprecated; "
@@ -186,22 +188,15 @@ def early_warning(
             FutureWarning,
             stacklevel=2,
         )
-    share = _check_number("share", share, 0.0, 1.0)
+    share = check_number("share", share, 0.0, 1.0)
     if capacity is not None:
-        capacity = _check_int("capacity", capacity, 0)
-    overdue_days = _check_number("overdue_days", overdue_days, 0.0)
-    threshold = _check_number("p_alive_threshold", p_alive_threshold, 0.0, 1.0)
+        capacity = check_int("capacity", capacity, 0)
+    overdue_days = check_number("overdue_days", overdue_days, 0.0)
+    threshold = check_number("p_alive_threshold", p_alive_threshold, 0.0, 1.0)
     check_choice("model_time_unit", model_time_unit, ("D", "W"))
     alive_fn = None
     if model is not None:
-        alive_fn = getattr(model, "conditional_probability_alive", None) or getattr(
-            model, "probability_alive", None
-        )
-        if not callable(alive_fn):
-            raise TypeError(
-                "model: expected a fitted model with a conditional_probability_alive(frequency, "
-                f"recency, T) or probability_alive method, got {type(model).__name__}"
-            )
+        alive_fn = transaction_model(model, "model").probability_alive
     if credit is not None:
         check_frame(credit, "credit")
     risk = decline_risk(

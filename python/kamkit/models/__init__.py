@@ -8,7 +8,7 @@ on a C++ objective with analytic gradient and Hessian.
 
 from __future__ import annotations
 
-from ._base import BaseModel, ConvergenceWarning, RfmModel
+from ._base import BaseModel, BoundaryFitWarning, ConvergenceWarning, FitError, RfmModel
 from .bg_bb import BetaGeoBetaBinom
 from .bg_nbd import BetaGeo, ModifiedBetaGeo
 from .gamma_gamma import GammaGamma, SpendExclusionWarning
@@ -18,7 +18,9 @@ __all__ = [
     "BaseModel",
     "BetaGeo",
     "BetaGeoBetaBinom",
+    "BoundaryFitWarning",
     "ConvergenceWarning",
+    "FitError",
     "GammaGamma",
     "ModifiedBetaGeo",
     "ParetoNBD",

@@ -1,5 +1,7 @@
-"""Shared machinery of the customer-base models: fitting by maximum likelihood
-on the C++ objective, standard errors, summaries, JSON persistence and reprs.
+"""Shared machinery of the customer-base models.
+
+Fitting by maximum likelihood on the C++ objective, standard errors,
+summaries, JSON persistence and reprs.
 
 A transaction model subclasses :class:`RfmModel` and declares ``_core_name``
 (the prefix of its ``kamkit._core`` functions) and ``_param_names``; the
@@ -19,10 +21,11 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .. import _core
-from .._validation import check_frame, check_rfm, model_array
+from .._deprecation import renamed
+from .._native import core as _core
+from .._validation import check_clv_time, check_frame, check_rfm, is_dask, model_array
 
-__all__ = ["BaseModel", "ConvergenceWarning", "RfmModel"]
+__all__ = ["BaseModel", "BoundaryFitWarning", "ConvergenceWarning", "FitError", "RfmModel"]
 
 _FORMAT = "kamkit.models/1"
 
@@ -50,7 +53,67 @@ class ConvergenceWarning(UserWarning):
     The parameters are the best point found, but they may be off. Try, in
     this order: ``penalizer=1e-3`` (shrinks extreme parameters), another
     ``initial_params``, or check the data (time units, a few extreme customers).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> import warnings
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", kamkit.ConvergenceWarning)  # fail instead of warn
+    ...     model = kamkit.BetaGeo().fit(summary)
+    >>> model.params_.round(3).tolist()
+    [0.243, 4.414, 0.793, 2.426]
     """
+
+
+class FitError(ValueError):
+    """A fit that cannot give an answer; the message says what to change.
+
+    Raised for degenerate data (one customer, nobody observed for any time,
+    nobody repeating) and when the optimiser meets a non-finite likelihood.
+    """
+
+
+def _refuse_degenerate(model: str, x: np.ndarray, T: np.ndarray, w: np.ndarray | None) -> None:
+    """Data no RFM model can be fitted to, refused before fitting with why."""
+    if w is None:
+        w = np.ones(len(x))
+    customers = float(np.sum(w))
+    if customers < 2:
+        raise FitError(
+            f"{model}.fit: expected at least 2 customers, found {customers:g}; a population "
+            "model needs a population: fit on the whole customer base"
+        )
+    if not np.any((T > 0) & (w > 0)):
+        raise FitError(
+            f"{model}.fit: every one of the {customers:g} customers has T = 0 (observed for "
+            "no time), so nothing tells how often they buy; set observation_end after the "
+            "first purchases, or check the time unit of T"
+        )
+    if not np.any((x > 0) & (w > 0)):
+        raise FitError(
+            f"{model}.fit: all {customers:g} customers have frequency 0 (no repeat purchase), "
+            "so the purchase rate cannot be told from dropping out; use a longer log or more "
+            "customers"
+        )
+
+
+class BoundaryFitWarning(ConvergenceWarning):
+    """A fit ran to the boundary of the parameter space.
+
+    Some parameter grew beyond 1e6 or shrank below 1e-6 because the
+    likelihood kept improving in that direction (for BG/NBD on logs where few
+    customers repeat or nobody seems to leave: b -> infinity, the drop-out
+    probability goes to 0). The parameter then means only "very large" or
+    "very small", its standard error means nothing, and the predictions are
+    those of the limiting model; they stay finite.
+    """
+
+
+#: Parameters beyond these bounds count as "run to the boundary".
+_BOUNDARY = (1e-6, 1e6)
 
 
 class BaseModel:
@@ -64,6 +127,8 @@ class BaseModel:
     _core_name: ClassVar[str] = ""
     _param_names: ClassVar[tuple[str, ...]] = ()
     _display_name: ClassVar[str] = ""
+    #: What a parameter running to infinity ("large") or 0 ("small") means.
+    _boundary_meaning: ClassVar[dict[tuple[str, str], str]] = {}
 
     def __init__(self, penalizer: float = 0.0, tol: float = 1e-10, max_iter: int = 200) -> None:
         self.penalizer = penalizer
@@ -74,13 +139,8 @@ class BaseModel:
     def _initial_params(self, data: Any) -> np.ndarray:
         return np.ones(len(self._param_names))
 
-    def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple:
-        fn = getattr(_core, f"{self._core_name}_loglik", None)
-        if fn is None:
-            raise NotImplementedError(
-                f"{type(self).__name__}: this build of kamkit has no C++ core for "
-                f"{self._core_name!r}"
-            )
+    def _loglik(self, log_params: np.ndarray, data: Any, order: int) -> tuple[Any, ...]:
+        fn = getattr(_core, f"{self._core_name}_loglik")
         return fn(np.ascontiguousarray(log_params, dtype=np.float64), data, order)
 
     # ------------------------------------------------------------ fitting
@@ -137,14 +197,23 @@ class BaseModel:
             h = evaluate(theta)[2]
             return -h / W + np.diag(4 * pen * np.exp(2 * theta))
 
-        res = optimize.minimize(
-            fun,
-            x0,
-            jac=jac,
-            hess=hess,
-            method="trust-exact",
-            options={"gtol": self.tol, "maxiter": self.max_iter},
-        )
+        try:
+            with np.errstate(all="ignore"):
+                res = optimize.minimize(
+                    fun,
+                    x0,
+                    jac=jac,
+                    hess=hess,
+                    method="trust-exact",
+                    options={"gtol": self.tol, "maxiter": self.max_iter},
+                )
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
+            raise FitError(
+                f"{type(self).__name__}.fit failed: the likelihood or its derivatives stopped "
+                f"being finite on the way to the optimum ({type(exc).__name__}). Refit with "
+                "penalizer=1e-3, or pass initial_params close to a plausible answer; check the "
+                "time unit of recency and T, and customers with extreme values."
+            ) from None
         theta = res.x
         v, g, h = evaluate(theta)
         grad = jac(theta)
@@ -167,8 +236,12 @@ class BaseModel:
             "max_abs_gradient": grad_norm,
             "penalizer": pen,
         }
-        self._cov_log = None
-        if not ok:
+        self._cov_log: np.ndarray | None = None
+        boundary = self._boundary_params()
+        self.convergence_["boundary"] = list(boundary)
+        if boundary:
+            warnings.warn(self._boundary_message(boundary), BoundaryFitWarning, stacklevel=3)
+        elif not ok:
             warnings.warn(
                 f"{type(self).__name__}.fit did not converge ({res.message.strip()}; largest "
                 f"gradient component {grad_norm:.2e} after {res.nit} iterations). The "
@@ -178,6 +251,33 @@ class BaseModel:
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _boundary_params(self) -> dict[str, str]:
+        """Shape parameters beyond the bounds: name -> "large" or "small".
+
+        Only parameters named in ``_boundary_meaning`` are checked: scale
+        parameters (time, money) legitimately take any size.
+        """
+        lo, hi = _BOUNDARY
+        out = {}
+        for (name, side), _ in self._boundary_meaning.items():
+            value = float(self.params_[name])
+            if (side == "large" and value > hi) or (side == "small" and value < lo):
+                out[name] = side
+        return out
+
+    def _boundary_message(self, boundary: dict[str, str]) -> str:
+        values = ", ".join(f"{n} = {self.params_[n]:.3g}" for n in boundary)
+        meanings = [self._boundary_meaning[(n, side)] for n, side in boundary.items()]
+        meaning = "; ".join(dict.fromkeys(meanings))
+        return (
+            f"{type(self).__name__}.fit ran to the boundary of the parameter space ({values}, "
+            f"outside [{_BOUNDARY[0]:g}, {_BOUNDARY[1]:g}]): the likelihood keeps improving "
+            f"in that direction. It means: {meaning}. These values stand for 'unbounded', "
+            "their standard errors mean nothing, and the predictions are those of the "
+            "limiting model (finite). Typical causes: few customers repeat, or the log is "
+            "too short to see anyone leave."
+        )
 
     # ------------------------------------------------------ fitted state
     def _check_fitted(self) -> None:
@@ -294,9 +394,31 @@ class BaseModel:
         text = str(source)
         if not text.lstrip().startswith("{"):
             text = Path(source).read_text(encoding="utf-8")
-        doc = json.loads(text)
-        if doc.get("format") != _FORMAT:
-            raise ValueError(f"from_json: not a kamkit model file (format {doc.get('format')!r})")
+        where = "the text" if text is source else repr(str(source))
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"from_json: {where} is not valid JSON ({exc.msg} at line {exc.lineno}, column "
+                f"{exc.colno}); expected a file written by to_json, found a damaged or other file"
+            ) from None
+        if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
+            found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+            raise ValueError(
+                f"from_json: expected a kamkit model file (format {_FORMAT!r}), found {found!r}"
+            )
+        try:
+            return cls._from_doc(doc)
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ValueError) and str(exc).startswith("from_json"):
+                raise
+            raise ValueError(
+                f"from_json: {where} is a damaged kamkit model file ({type(exc).__name__}: "
+                f"{exc}); write it again with to_json"
+            ) from None
+
+    @classmethod
+    def _from_doc(cls, doc: dict[str, Any]) -> BaseModel:
         target = cls
         if doc["model"] != cls.__name__:
             found = _registry().get(doc["model"])
@@ -398,6 +520,13 @@ def _as_arrays(
     if index is not None and len(index) != n:
         index = None
     return out, index, all_scalar
+
+
+def _dask_predict(model: Any, method: str, name: str, *args: Any) -> Any:
+    """A prediction on a dask archive: the same method on each partition (lazy)."""
+    from ..dask._models import predict
+
+    return predict(model, method, name, *args)
 
 
 def _wrap(values: np.ndarray, index: pd.Index | None, scalar: bool, name: str) -> Any:
@@ -537,7 +666,12 @@ class RfmModel(BaseModel):
         ConvergenceWarning
             When the optimiser stops before converging.
         """
+        if is_dask(frequency):
+            from ..dask._models import fit_rfm
+
+            return fit_rfm(self, frequency, weights, initial_params)
         x, tx, TT, w, _ = self._inputs(frequency, recency, T, weights)
+        _refuse_degenerate(type(self).__name__, x, TT, w)
         data = _core.RfmData(x, tx, TT, w)
         self._time_scale = float(np.average(TT, weights=w)) / max(
             float(np.average(x, weights=w)), 1e-2
@@ -547,7 +681,7 @@ class RfmModel(BaseModel):
         return self
 
     # -------------------------------------------------------- predictions
-    def _call(self, what: str, *arrays: np.ndarray) -> np.ndarray:
+    def _call(self, what: str, *arrays: Any) -> np.ndarray:
         fn = getattr(_core, f"{self._core_name}_{what}")
         return np.asarray(fn(self._params(), *arrays))
 
@@ -559,8 +693,10 @@ class RfmModel(BaseModel):
         extra: dict[str, Any],
         keep_scalar: tuple[str, ...],
     ) -> tuple[list[np.ndarray], pd.Index | None, bool] | None:
-        """The common case in one pass: numeric arrays of one length that the core
-        finds valid, and scalar (or same-length) extras; None to take the general path.
+        """The common case in one pass, or None to take the general path.
+
+        The common case: numeric arrays of one length that the core finds
+        valid, and scalar (or same-length) extras.
 
         Extras named in ``keep_scalar`` stay one-element arrays when scalar (the
         core broadcasts them); the others are broadcast here.
@@ -590,7 +726,8 @@ class RfmModel(BaseModel):
             extras.append(got[0])
             if index is None:
                 index = got[1]
-        if not _core.rfm_is_valid(*hist, self._discrete):
+        x, t_x, age = hist
+        if not _core.rfm_is_valid(x, t_x, age, self._discrete):
             return None  # the general path names the rows at fault
         return [*extras, *hist], (hist_index if index is None else index), False
 
@@ -621,7 +758,7 @@ class RfmModel(BaseModel):
             {**extra, names[0]: frequency, names[1]: recency, names[2]: T}
         )
         k = len(extra)
-        check_rfm(*arrays[k:], names, discrete=self._discrete)
+        check_rfm(arrays[k], arrays[k + 1], arrays[k + 2], names, discrete=self._discrete)
         return arrays, index, scalar
 
     def conditional_expected_purchases(
@@ -639,6 +776,16 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "conditional_expected_purchases",
+                "expected_purchases",
+                t,
+                frequency,
+                recency,
+                T,
+            )
         keep = ("t",) if "conditional_expected_purchases" in self._core_scalar_t else ()
         (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t}, keep)
         self._check_time(tt, "t")
@@ -667,6 +814,10 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float, in [0, 1]
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self, "probability_alive", "probability_alive", frequency, recency, T, t
+            )
         keep = ("t",) if "probability_alive" in self._core_scalar_t else ()
         (tt, x, tx, TT), index, scalar = self._history(frequency, recency, T, {"t": t}, keep)
         self._check_time(tt, "t")
@@ -708,6 +859,7 @@ class RfmModel(BaseModel):
             raise ValueError(f"n: expected non-negative whole numbers, found {int(bad.sum())} not")
         return _wrap(self._call("probability_of_n_purchases", tt, nn), index, scalar, "probability")
 
+    @renamed(freq="time_unit")
     def customer_lifetime_value(
         self,
         frequency: Any,
@@ -716,7 +868,7 @@ class RfmModel(BaseModel):
         monetary_value: Any,
         time: int = 12,
         discount_rate: float = 0.01,
-        freq: str = "D",
+        time_unit: str = "D",
         continuous: bool = False,
     ) -> Any:
         """Discounted value of the next ``time`` months' purchases.
@@ -724,7 +876,7 @@ class RfmModel(BaseModel):
         ``monetary_value`` is the value per purchase (for example
         GammaGamma.conditional_expected_average_spend). Discrete: as lifetimes,
         ``sum_k m (E[X(k f)] - E[X((k-1) f)]) / (1 + discount_rate)^k`` with
-        months of ``f`` time units (``freq`` "D": 30, "W": 4.345, "M": 1,
+        months of ``f`` time units (``time_unit`` "D": 30, "W": 4.345, "M": 1,
         "H": 720). Continuous: ``m * integral exp(-delta t) dE[X(t)]`` with
         ``delta = log(1 + discount_rate) / f``.
 
@@ -732,11 +884,26 @@ class RfmModel(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
-        factor = _CLV_FACTORS.get(freq)
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "customer_lifetime_value",
+                "clv",
+                frequency,
+                recency,
+                T,
+                monetary_value,
+                time,
+                discount_rate,
+                time_unit,
+                continuous,
+            )
+        factor = _CLV_FACTORS.get(time_unit)
         if factor is None:
-            raise ValueError(f"freq: expected one of {', '.join(_CLV_FACTORS)}, got {freq!r}")
-        if not (isinstance(time, (int, np.integer)) and time >= 0):
-            raise ValueError(f"time: expected a whole number of months >= 0, got {time!r}")
+            raise ValueError(
+                f"time_unit: expected one of {', '.join(_CLV_FACTORS)}, got {time_unit!r}"
+            )
+        check_clv_time(time)
         if not (isinstance(discount_rate, (int, float)) and discount_rate > -1):
             raise ValueError(f"discount_rate: expected a number > -1, got {discount_rate!r}")
         (m, x, tx, TT), index, scalar = self._history(

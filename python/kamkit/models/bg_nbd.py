@@ -55,6 +55,18 @@ class BetaGeo(RfmModel):
     _param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
     _time_params: ClassVar[tuple[str, ...]] = ("alpha",)
     _display_name: ClassVar[str] = "BG/NBD"
+    _boundary_meaning: ClassVar[dict[tuple[str, str], str]] = {
+        ("b", "large"): "the drop-out probability p ~ Beta(a, b) is near 0 for everyone, so "
+        "the model behaves as an NBD model in which customers do not leave and P(alive) "
+        "stays near 1",
+        ("a", "small"): "the drop-out probability p ~ Beta(a, b) is near 0 for most "
+        "customers, so P(alive) stays near 1",
+        ("a", "large"): "every customer has nearly the same drop-out probability a / (a + b)",
+        ("b", "small"): "the drop-out probability p is near 1: customers leave after their "
+        "first repeat purchase",
+        ("r", "large"): "purchase rates hardly differ between customers (all near r / alpha)",
+        ("r", "small"): "purchase rates differ extremely between customers",
+    }
 
 
 class ModifiedBetaGeo(BetaGeo):
@@ -63,6 +75,15 @@ class ModifiedBetaGeo(BetaGeo):
     As :class:`BetaGeo`, but a customer may also drop out at time 0, so
     customers without repeat purchases can be inactive. Parameters ``r``,
     ``alpha``, ``a``, ``b``.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> model = kamkit.ModifiedBetaGeo().fit(summary)
+    >>> bool((model.probability_alive(summary) <= 1).all())
+    True
     """
 
     _core_name: ClassVar[str] = "mbg_nbd"

@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .. import _core
-from .._validation import check_frame
-from ._base import _CLV_FACTORS, BaseModel, RfmModel, _as_arrays, _wrap
+from .._deprecation import renamed
+from .._native import core as _core
+from .._validation import check_clv_time, check_frame, is_dask
+from ._base import _CLV_FACTORS, BaseModel, RfmModel, _as_arrays, _dask_predict, _wrap
 
 __all__ = ["GammaGamma", "SpendExclusionWarning"]
 
@@ -21,6 +22,18 @@ class SpendExclusionWarning(UserWarning):
     They carry no information on the spend per transaction (or break the
     model's positive-spend assumption); their predictions use the population
     mean spend.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> import warnings
+    >>> summary = kamkit.summarize(log, amount="amount", time_unit="W")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     spend = kamkit.GammaGamma().fit(summary)
+    >>> caught[0].category is kamkit.SpendExclusionWarning
+    True
     """
 
 
@@ -106,6 +119,10 @@ class GammaGamma(BaseModel):
         SpendExclusionWarning
             When customers are excluded (see the class docstring).
         """
+        if is_dask(frequency):
+            from ..dask._models import fit_spend
+
+            return fit_spend(self, frequency, weights, initial_params)
         (x, m), _, _ = self._spend_inputs(frequency, monetary_value)
         w = None
         if weights is not None:
@@ -162,6 +179,14 @@ class GammaGamma(BaseModel):
         ValueError
             When ``q <= 1`` (the population mean is infinite).
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "conditional_expected_average_spend",
+                "expected_average_spend",
+                frequency,
+                monetary_value,
+            )
         (x, m), index, scalar = self._spend_inputs(frequency, monetary_value)
         out = _core.gamma_gamma_conditional_expected_average_spend(self._params(), x, m)
         return _wrap(out, index, scalar, "expected_average_spend")
@@ -172,6 +197,7 @@ class GammaGamma(BaseModel):
         p, q, v = self._params()
         return float(v * p / (q - 1)) if q > 1 else float("inf")
 
+    @renamed(freq="time_unit")
     def customer_lifetime_value(
         self,
         transaction_model: Any,
@@ -181,7 +207,7 @@ class GammaGamma(BaseModel):
         monetary_value: Any,
         time: int = 12,
         discount_rate: float = 0.01,
-        freq: str = "D",
+        time_unit: str = "D",
         continuous: bool = False,
     ) -> Any:
         """CLV: expected spend per purchase times discounted expected purchases.
@@ -196,7 +222,7 @@ class GammaGamma(BaseModel):
             Months.
         discount_rate : float, default 0.01
             Per month.
-        freq : {"D", "W", "M", "H"}, default "D"
+        time_unit : {"D", "W", "M", "H"}, default "D"
             Time unit of recency and T.
         continuous : bool, default False
             Continuous discounting instead of lifetimes' monthly steps.
@@ -205,16 +231,34 @@ class GammaGamma(BaseModel):
         -------
         Series (indexed like the input), ndarray or float
         """
+        if is_dask(frequency):
+            return _dask_predict(
+                self,
+                "customer_lifetime_value",
+                "clv",
+                transaction_model,
+                frequency,
+                recency,
+                T,
+                monetary_value,
+                time,
+                discount_rate,
+                time_unit,
+                continuous,
+            )
         spend = self.conditional_expected_average_spend(frequency, monetary_value)
         if isinstance(transaction_model, RfmModel):
             return transaction_model.customer_lifetime_value(
-                frequency, recency, T, spend, time, discount_rate, freq, continuous
+                frequency, recency, T, spend, time, discount_rate, time_unit, continuous
             )
-        factor = _CLV_FACTORS.get(freq)
+        factor = _CLV_FACTORS.get(time_unit)
         if factor is None:
-            raise ValueError(f"freq: expected one of {', '.join(_CLV_FACTORS)}, got {freq!r}")
+            raise ValueError(
+                f"time_unit: expected one of {', '.join(_CLV_FACTORS)}, got {time_unit!r}"
+            )
         if continuous:
             raise ValueError("continuous=True needs a kamkit transaction model")
+        time = check_clv_time(time)
         clv = 0.0
         previous = 0.0
         for k in range(1, int(time) + 1):

@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import _core
 from ._base import RfmModel, _wrap
 
 __all__ = ["ParetoNBD"]
@@ -23,6 +22,15 @@ class ParetoNBD(RfmModel):
     ----------
     penalizer, tol, max_iter
         As in :class:`kamkit.BetaGeo`.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> model = kamkit.ParetoNBD().fit(summary)
+    >>> list(model.params_.index)
+    ['r', 'alpha', 's', 'beta']
     """
 
     _core_name: ClassVar[str] = "pareto_nbd"
@@ -32,13 +40,6 @@ class ParetoNBD(RfmModel):
     _param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "s", "beta")
     _time_params: ClassVar[tuple[str, ...]] = ("alpha", "beta")
     _display_name: ClassVar[str] = "Pareto/NBD"
-
-    def fit(self, *args: Any, **kwargs: Any) -> ParetoNBD:
-        if not getattr(_core, "HAVE_PARETO_NBD", False):
-            raise NotImplementedError(
-                "ParetoNBD: this build of kamkit has no Pareto/NBD core; use BetaGeo meanwhile"
-            )
-        return super().fit(*args, **kwargs)  # type: ignore[return-value]
 
     def conditional_probability_of_purchases(
         self, n: Any, t: Any, frequency: Any, recency: Any = None, T: Any = None
@@ -63,7 +64,9 @@ class ParetoNBD(RfmModel):
         Examples
         --------
         >>> import kamkit
-        >>> m = kamkit.ParetoNBD().fit([0, 2, 5], [0.0, 30.0, 35.0], [38.0, 38.0, 38.0])
+        >>> log = kamkit.datasets.load_cdnow_sample()
+        >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+        >>> m = kamkit.ParetoNBD().fit(summary)
         >>> 0 <= m.conditional_probability_of_purchases(1, 10.0, 2, 30.0, 38.0) <= 1
         True
         """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -26,7 +26,7 @@ def esc(value: Any) -> str:
     return html.escape(str(value))
 
 
-def table(frame: pd.DataFrame, numeric: dict[str, Callable[[Any], str]] | None = None) -> str:
+def table(frame: pd.DataFrame, numeric: Mapping[str, Callable[[Any], str]] | None = None) -> str:
     """A plain HTML table; columns in ``numeric`` are formatted and right-aligned."""
     numeric = numeric or {}
     head = "".join(

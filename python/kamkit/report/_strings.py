@@ -12,7 +12,9 @@ POLICY = (
     "customers with a positive average spend only; every other customer is valued at its "
     "population mean spend per purchase, times the purchases the BG/NBD model expects of them. "
     "In the value score, a factor a customer lacks (growth, without an earlier period to compare "
-    "with) takes the median of the other customers; a factor no customer has is left out."
+    "with) takes the median of the other customers; a factor no customer has is left out. "
+    "The value score is a percentile among the customers: 50 is the median customer, 100 the "
+    "best."
 )
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -49,7 +51,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdict_yes": "The 80/20 rule holds here: the top 20% bring at least 80% of revenue.",
         "verdict_no": "The 80/20 rule does not hold exactly: the top 20% bring {share} of revenue.",
         "segment": "Segment",
-        "rfm_text": "R, F and M are scored 1–5 (5 best) by quintiles; the map counts customers "
+        "rfm_text": "R, F and M are scored 1–5 (5 best) in groups as equal in size as ties allow: "
+        "equal values share a score and every score is used; the map counts customers "
         "by R and F, the table gives each named segment.",
         "migration_text": "Tiers are recomputed every {period} on the revenue of the last {window} "
         "{period}s; each cell is the share of customers of a row's tier found in the column's tier "
@@ -69,7 +72,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "strategy": "Strategy",
         "warn_text": "The work list holds {n} customers (the fifth of those who bought in the "
         "last {h} days most likely to halve their spend over the next {h} days), with {value} "
-        "of expected lost revenue. The {k} with the largest expected loss:",
+        "of expected lost revenue. In warnings.csv, {recent} is the tier over the last {window} "
+        "{period}s; tier in tiers.csv is over the whole history. The {k} with the largest "
+        "expected loss:",
         "expected_loss": "Expected loss",
         "p_decline": "P(decline)",
         "bt_text": "Replayed on the log's own history: at {cut} kamkit saw only the data up to "
@@ -94,8 +99,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "fitted on this log; "
         "lifetime value over the next {h} months at {d} per month. Total: {total}; median "
         "customer: {median}.",
+        "clv_bgnbd_note": "P(alive) is BG/NBD's: the model lets a customer drop out only "
+        "right after a repeat purchase, so a one-time buyer has P(alive) = 1 however long "
+        "their silence. The lifecycle stage reads that silence directly, which is why a "
+        "one-time buyer can be 'churned' next to P(alive) = 1; for them, trust the stage.",
         "clv_fit": "{model} parameters",
         "p_alive": "P(alive)",
+        "p_alive_one_time": "BG/NBD gives every one-time buyer P(alive) = 1; read the stage",
+        "p_alive_repeat": "BG/NBD",
         "exp_purchases": "Expected purchases",
         "exp_spend": "Expected spend",
         "clv": "CLV",
@@ -119,7 +130,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "他们在客户金字塔中排在最底层；在洛伦兹曲线和基尼系数中按零价值计算（负值截为零）。"
         "消费模型（Gamma-Gamma）只用平均消费为正的重复购买客户拟合；其他客户按模型的总体平均单次消费，"
         "乘以 BG/NBD 模型预期的购买次数来估值。价值评分中，客户缺少的因素（例如没有可比较的上一期、"
-        "无法计算的增长率）取其他客户的中位数；所有客户都缺少的因素不参与评分。",
+        "无法计算的增长率）取其他客户的中位数；所有客户都缺少的因素不参与评分。"
+        "价值评分是客户中的百分位：50 为中位客户，100 为最好的客户。",
         "returns_line": "本数据有 {rows} 行退货，合计 {amount}；{n_nonpos} 位客户净收入为零或为负"
         "（净额合计 {nonpos_sum}）。",
         "transactions": "交易笔数",
@@ -145,7 +157,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdict_yes": "本数据符合二八法则：前 20% 的客户贡献了至少 80% 的收入。",
         "verdict_no": "本数据不完全符合二八法则：前 20% 的客户贡献了 {share} 的收入。",
         "segment": "细分",
-        "rfm_text": "R、F、M 按五分位打分（1–5，5 最好）；热力图按 R 与 F 统计客户数，表格列出各细分。",
+        "rfm_text": "R、F、M 按人数尽量均等的分组打分（1–5，5 最好）：相同数值得分相同，"
+        "每个分数都有客户；热力图按 R 与 F 统计客户数，表格列出各细分。",
         "migration_text": "每个{period}按最近 {window} 个{period}的收入重新分层；"
         "每格表示某层级客户在下一个{period}落入各层级的比例。",
         "candidates": "明日之星（最近 {w} 个{period}的收入至少是之前 {w} 个{period}的 1.5 倍的普通客户和小客户）："
@@ -160,7 +173,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "stage": "阶段",
         "strategy": "策略",
         "warn_text": "预警名单共 {n} 位客户（最近 {h} 天有购买的客户中，未来 {h} 天消费最可能减半的前五分之一），"
-        "预计损失收入 {value}。预计损失最大的 {k} 位：",
+        "预计损失收入 {value}。warnings.csv 中的“{recent}”是最近 {window} 个{period}的层级；"
+        "tiers.csv 中的层级按全部历史计算。预计损失最大的 {k} 位：",
         "expected_loss": "预计损失",
         "p_decline": "衰退概率",
         "bt_text": "用本数据自身的历史回放：在 {cut}，kamkit 只看当天及以前的数据并列出名单；之后 {h} 天的数据"
@@ -182,8 +196,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "clv_text": "用 {model} 模型预测购买次数（在 BG/NBD、MBG/NBD 与 Pareto/NBD 中，"
         "用之前的数据预测最近 91 天最准的一个）、Gamma-Gamma 模型预测消费金额，"
         "计算未来 {h} 个月的终身价值（月折现率 {d}）。合计 {total}；客户中位数 {median}。",
+        "clv_bgnbd_note": "存活概率来自 BG/NBD 模型：该模型只允许客户在一次重复购买之后流失，"
+        "因此只购买过一次的客户无论沉默多久存活概率都是 1。生命周期阶段直接依据沉默时长，所以一次性"
+        "客户可能既是“流失”又有存活概率 1；对这些客户请以阶段为准。",
         "clv_fit": "{model} 参数",
         "p_alive": "存活概率",
+        "p_alive_one_time": "BG/NBD 模型中一次性客户的存活概率总是 1；请以生命周期阶段为准",
+        "p_alive_repeat": "BG/NBD",
         "exp_purchases": "预期购买次数",
         "exp_spend": "预期单次消费",
         "clv": "终身价值",
@@ -196,16 +215,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "months": "个月",
         "weeks": "时间单位：周",
     },
-}
-
-# The textbook strategy per stage, in Chinese.
-STRATEGY_ZH: dict[str, str] = {
-    "identification": "建立信任",
-    "development": "提高客户满意度",
-    "stable": "建立退出壁垒，降低交易成本",
-    "decline": "挽回或终止关系，做好预警",
-    "churned": "分析流失原因，择机挽回",
-    "reactivated": "重新建立信任",
 }
 
 PERIOD_WORD: dict[str, dict[str, str]] = {

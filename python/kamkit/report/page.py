@@ -1,5 +1,8 @@
-"""The report page: :func:`build_report` runs the registered sections and lays
-them out in one self-contained HTML document (the template below)."""
+"""The report page: :class:`Report`, :func:`build_report` and the page template.
+
+:func:`build_report` runs the registered sections and lays them out in one
+self-contained HTML document.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,9 @@ from .. import plotting
 from .._validation import check_choice
 from .._version import __version__
 from ._html import esc
+from .files import file_frame, write_csv
 from .sections import SECTIONS, Context, titles
+from .tables import LogColumns
 
 __all__ = ["N_STEPS", "Report", "build_report"]
 
@@ -96,6 +101,15 @@ class Report:
     numbers : dict
         The key figures printed in the report, by name.
     lang : str
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> from kamkit.report import build_report
+    >>> rep = build_report(log[log["date"] < "1997-07-01"], period="Q")
+    >>> rep.html.startswith("<!DOCTYPE html>"), len(rep.tiers) == rep.numbers["customers"]
+    (True, True)
     """
 
     html: str
@@ -104,16 +118,22 @@ class Report:
     numbers: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
 
-    def write(self, out: str | Path) -> list[Path]:
-        """Write ``report.html``, ``tiers.csv`` and ``warnings.csv`` into folder ``out``."""
+    def write(self, out: str | Path, bom: bool = True) -> list[Path]:
+        """Write ``report.html``, ``tiers.csv`` and ``warnings.csv`` into folder ``out``.
+
+        The CSV files follow :mod:`kamkit.report.files`: customer id first,
+        ``recency_days`` and ``T_days``, money with two decimals, Chinese
+        column names with ``lang="zh"``, UTF-8 with a byte-order mark (for
+        Excel on Windows) unless ``bom`` is False.
+        """
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         paths = [folder / "report.html", folder / "tiers.csv"]
         paths[0].write_text(self.html, encoding="utf-8")
-        self.tiers.to_csv(paths[1], encoding="utf-8")
+        write_csv(file_frame(self.tiers, lang=self.lang), paths[1], bom=bom)
         if self.warnings is not None:
             paths.append(folder / "warnings.csv")
-            self.warnings.to_csv(paths[2], encoding="utf-8")
+            write_csv(file_frame(self.warnings, lang=self.lang), paths[2], bom=bom)
         return paths
 
     def _repr_html_(self) -> str:
@@ -130,6 +150,7 @@ def build_report(
     *,
     missing: str = "raise",
     observation_end: Any = None,
+    order: Hashable | None = None,
     period: str = "M",
     lang: str = "en",
     title: str | None = None,
@@ -144,8 +165,9 @@ def build_report(
     ----------
     transactions : DataFrame
         One row per transaction; returns as negative amounts.
-    customer, date, amount, margin, missing, observation_end
-        As in :func:`kamkit.summarize`.
+    customer, date, amount, margin, missing, observation_end, order
+        As in :func:`kamkit.summarize` (``order``: all lines of one order
+        form one transaction).
     period : {"M", "Q"}, default "M"
         Periods of the lifecycle, tier migration and early warning.
     lang : {"en", "zh"}
@@ -168,10 +190,12 @@ def build_report(
 
     Examples
     --------
-    >>> import kamkit
+    >>> import tempfile, kamkit
     >>> from kamkit.report import build_report
-    >>> rep = build_report(kamkit.datasets.load_cdnow_sample())  # doctest: +SKIP
-    >>> rep.write("kamkit-demo")  # doctest: +SKIP
+    >>> rep = build_report(kamkit.datasets.load_cdnow_sample())
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     [path.name for path in rep.write(out)]
+    ['report.html', 'tiers.csv', 'warnings.csv']
     """
     import matplotlib
 
@@ -179,7 +203,7 @@ def build_report(
     check_choice("period", period, ("M", "Q"))
     step = progress or (lambda what: None)
 
-    rc = {
+    rc: dict[str, Any] = {
         "svg.fonttype": "path",
         "svg.hashsalt": "kamkit",
         "font.size": 10,
@@ -191,17 +215,12 @@ def build_report(
         rc["font.sans-serif"] = [font, "DejaVu Sans"]
         rc["font.family"] = "sans-serif"
 
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         import matplotlib.pyplot as plt
 
         ctx = Context(
             transactions=transactions,
-            customer=customer,
-            date=date,
-            amount=amount,
-            margin=margin,
-            missing=missing,
-            observation_end=observation_end,
+            cols=LogColumns(customer, date, amount, margin, missing, observation_end, order),
             period=period,
             lang=lang,
             horizon_months=horizon_months,

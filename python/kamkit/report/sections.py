@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,14 +20,12 @@ import numpy as np
 import pandas as pd
 
 from .. import plotting
-from .._i18n import label, name, translate_values
-from ..archive import summarize
+from .._i18n import label, name, stage_strategy, translate_values
 from ..backtest import backtest
 from ..lifecycle import (
     InsufficientHistoryWarning,
     early_warning,
     lifecycle_stages,
-    period_panel,
     phase_out_candidates,
     stage_strategies,
     tier_history,
@@ -39,8 +37,18 @@ from ..scoring import rfm_scores
 from ..service import service_policies
 from ..tiering import concentration, pyramid
 from ._html import esc, failed, figure, fmt_money, fmt_pct, table
-from ._strings import PERIOD_WORD, STRATEGY_ZH, STRINGS, TITLES
-from .tables import archive_columns, choose_model, clv_values, rfm_columns, value_scores
+from ._strings import PERIOD_WORD, STRINGS, TITLES
+from .tables import (
+    LogColumns,
+    archive_columns,
+    choose_model,
+    clv_values,
+    recent_tier_name,
+    rfm_columns,
+    stage_reasons,
+    value_scores,
+    warning_table,
+)
 
 __all__ = ["SECTIONS", "Context", "Section", "section"]
 
@@ -61,12 +69,7 @@ class Context:
     """
 
     transactions: pd.DataFrame
-    customer: Hashable
-    date: Hashable
-    amount: Hashable
-    margin: Hashable | None
-    missing: str
-    observation_end: Any
+    cols: LogColumns
     period: str
     lang: str
     horizon_months: int
@@ -91,15 +94,7 @@ class Context:
     @functools.cached_property
     def panel(self) -> pd.DataFrame:
         """The customers x periods revenue panel, built on first use."""
-        return period_panel(
-            self.transactions,
-            customer=self.customer,
-            date=self.date,
-            amount=self.amount,
-            period=self.period,  # type: ignore[arg-type]
-            observation_end=self.observation_end,
-            missing=self.missing,  # type: ignore[arg-type]
-        )
+        return self.cols.period_panel(self.transactions, self.period)
 
     def frame(self) -> pd.DataFrame:
         """The per-customer table (after the overview section built it)."""
@@ -160,19 +155,10 @@ def _count(v: Any) -> str:
 
 @section("overview", step="building the customer archive")
 def _overview(ctx: Context, heading: str) -> str:
-    archive = summarize(
-        ctx.transactions,
-        ctx.customer,
-        ctx.date,
-        ctx.amount,
-        ctx.margin,
-        observation_end=ctx.observation_end,
-        missing=ctx.missing,  # type: ignore[arg-type]
-        period="Q",
-    )
+    archive = ctx.cols.summarize(ctx.transactions, value_period="Q")
     ctx.archive = archive
     revenue = archive["revenue"]
-    log_amount = pd.to_numeric(ctx.transactions[ctx.amount], errors="coerce")
+    log_amount = pd.to_numeric(ctx.transactions[ctx.cols.amount], errors="coerce")
     returns = log_amount < 0
     nonpos = revenue <= 0
     ctx.numbers.update(
@@ -386,7 +372,10 @@ def _lifecycle(ctx: Context, heading: str) -> str:
     stages = lifecycle_stages(ctx.panel)
     last = _last_full(stages, ctx.panel)
     out = ctx.frame()
-    out["stage"] = translate_values(stages[last].reindex(out.index), lang)
+    stage = stages[last].reindex(out.index)
+    out["stage"] = translate_values(stage, lang)
+    first = ctx.archive["first_purchase"] if ctx.archive is not None else None
+    out["stage_reason"] = stage_reasons(stage, last, lang, first)
     fig, ax = ctx.plt.subplots(figsize=(7.0, 3.8))
     plotting.stage_flow(stages, ax=ax, lang=lang)
     counts = plotting.stage_counts(stages).loc[last]
@@ -398,9 +387,10 @@ def _lifecycle(ctx: Context, heading: str) -> str:
             s["n_customers"]: counts.to_numpy(),
         }
     )
-    texts = {str(k): str(v) for k, v in stage_strategies()["strategy"].items()}
-    if lang == "zh":
-        texts = {k: STRATEGY_ZH.get(k, v) for k, v in texts.items()}
+    texts = {
+        str(k): stage_strategy(str(k), str(v), lang)
+        for k, v in stage_strategies()["strategy"].items()
+    }
     frame[s["strategy"]] = [texts.get(str(k), "") for k in counts.index]
     fmt = {s["n_customers"]: _count}
     return (
@@ -416,17 +406,19 @@ WARNING_HORIZON = 90
 @section("warning", step="raising early warnings")
 def _warning(ctx: Context, heading: str) -> str:
     s, lang = ctx.s, ctx.lang
+    cols = ctx.cols
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InsufficientHistoryWarning)
             found = early_warning(
-                ctx.transactions, ctx.customer, ctx.date, ctx.amount,
-                observation_end=ctx.observation_end, horizon=WARNING_HORIZON, seed=0,
-                missing=ctx.missing,  # type: ignore[arg-type]
+                ctx.transactions, cols.customer, cols.date, cols.amount, cols.order,
+                observation_end=cols.observation_end, horizon=WARNING_HORIZON, seed=0,
+                missing=cols.missing,  # type: ignore[arg-type]
             )  # fmt: skip
     except (ImportError, ValueError) as exc:
         return failed(s, exc)
-    ctx.warnings_out = found
+    window = TIER_WINDOW.get(ctx.period, 12)
+    ctx.warnings_out = warning_table(found, ctx.period, window=window, lang=lang)
     k = 15
     n = len(found)
     total = float(found["expected_loss"].sum()) if n else 0.0
@@ -443,7 +435,15 @@ def _warning(ctx: Context, heading: str) -> str:
     ]
     frame[s["expected_loss"]] = top["expected_loss"].to_numpy()
     fmt = {s["expected_loss"]: fmt_money, s["p_decline"]: lambda v: f"{v:.2f}"}
-    text = s["warn_text"].format(n=f"{n:,}", value=fmt_money(total), k=min(k, n), h=WARNING_HORIZON)
+    text = s["warn_text"].format(
+        n=f"{n:,}",
+        value=fmt_money(total),
+        k=min(k, n),
+        h=WARNING_HORIZON,
+        recent=recent_tier_name(window, ctx.period),
+        window=window,
+        period=ctx.pword,
+    )
     return f'<p>{esc(text)}</p><div class="scroll">{table(frame, fmt)}</div>'
 
 
@@ -454,10 +454,10 @@ def _backtest(ctx: Context, heading: str) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InsufficientHistoryWarning)
             card = backtest(
-                ctx.transactions, ctx.customer, ctx.date, ctx.amount,
-                horizon=WARNING_HORIZON, seed=0, parts=["warning"], n_cutoffs=1,
-                observation_end=ctx.observation_end,
-                missing=ctx.missing,  # type: ignore[arg-type]
+                ctx.transactions, ctx.cols.customer, ctx.cols.date, ctx.cols.amount,
+                ctx.cols.order, horizon=WARNING_HORIZON, seed=0, parts=["warning"],
+                n_cutoffs=1, observation_end=ctx.cols.observation_end,
+                missing=ctx.cols.missing,  # type: ignore[arg-type]
             )  # fmt: skip
     except (ImportError, ValueError) as exc:
         return (
@@ -526,18 +526,11 @@ def _backtest(ctx: Context, heading: str) -> str:
 @section("clv", step="fitting BG/NBD and Gamma-Gamma")
 def _clv(ctx: Context, heading: str) -> str:
     s = ctx.s
-    summary_weeks = summarize(
-        ctx.transactions,
-        ctx.customer,
-        ctx.date,
-        ctx.amount,
-        observation_end=ctx.observation_end,
-        missing=ctx.missing,  # type: ignore[arg-type]
-        time_unit="W",
-    )
+    summary_weeks = ctx.cols.summarize(ctx.transactions, margin=False, time_unit="W")
     try:
+        cols = ctx.cols
         model, _ = choose_model(
-            ctx.transactions, ctx.customer, ctx.date, ctx.observation_end, ctx.missing
+            ctx.transactions, cols.customer, cols.date, cols.observation_end, cols.missing
         )
         values, bgf, _, excluded = clv_values(
             summary_weeks, ctx.horizon_months, ctx.discount_rate, model
@@ -548,6 +541,17 @@ def _clv(ctx: Context, heading: str) -> str:
     out = ctx.frame()
     for col in values.columns:
         out[col] = values[col]
+    # BG/NBD's P(alive) is 1 for every one-time buyer: say so on their rows (with BG/NBD).
+    one_time = (summary_weeks["frequency"] == 0).reindex(out.index, fill_value=False)
+    out.insert(
+        out.columns.get_loc("p_alive") + 1,
+        "p_alive_note",
+        np.where(
+            one_time.to_numpy() & (model == "bgnbd"),
+            s["p_alive_one_time"],
+            MODEL_NAMES[model] if model != "bgnbd" else s["p_alive_repeat"],
+        ),
+    )
     clv = values["clv"]
     total = float(clv.sum())
     median = float(clv.median())
@@ -584,6 +588,8 @@ def _clv(ctx: Context, heading: str) -> str:
         total=fmt_money(total),
         median=fmt_money(median),
     )
+    if model == "bgnbd":
+        text += " " + s["clv_bgnbd_note"]
     return (
         f"<p>{esc(text)}</p>{ptext}"
         f'<div class="grid">{figure(fig, heading)}<div><h3>{esc(s["top_clv"])}</h3>'

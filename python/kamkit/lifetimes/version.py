@@ -1,0 +1,5 @@
+"""The lifetimes release whose API kamkit.lifetimes follows."""
+
+from __future__ import annotations
+
+__version__ = "0.11.3"
