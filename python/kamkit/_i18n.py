@@ -84,6 +84,9 @@ _NAMES: dict[str, tuple[str, str]] = {
     "major_slowing": ("major customer slowing", "大客户采购放缓"),
     "overdue": ("overdue receivables", "应收账款逾期"),
     "low_p_alive": ("low P(alive)", "存活概率低"),
+    "rare_buyer": ("buys less than once per horizon", "购买间隔长于预警期"),
+    "spend_peak": ("spend peak likely to fall back", "近期消费异常偏高"),
+    "declining_pattern": ("history like customers who declined", "同类客户多已衰退"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
 }
@@ -225,8 +228,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "demo_pyramid": ("  customer pyramid: {parts}", "  客户金字塔：{parts}"),
     "demo_warning": (
-        "  early warning: {warnings} customers at risk, {value} of value at risk",
-        "  预警：{warnings} 位客户有流失风险，风险价值 {value}",
+        "  early warning: {warnings} customers on the work list, {value} of expected lost "
+        "revenue over 90 days",
+        "  预警：名单上 {warnings} 位客户，未来 90 天预计损失收入 {value}",
     ),
     "demo_clv": (
         "  12-month lifetime value (BG/NBD + Gamma-Gamma): {clv}",

@@ -20,6 +20,7 @@ from .._validation import MissingValuesWarning, check_clv_time
 from ..archive import summarize
 from ..lifecycle import period_panel
 from ..models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD, SpendExclusionWarning
+from ..models.selection import MODEL_NAMES, select_model
 from ..scoring import default_criteria, rfm_scores, value_score
 from ..tiering import pyramid
 
@@ -29,6 +30,7 @@ __all__ = [
     "LogColumns",
     "RFM_COLUMNS",
     "archive_columns",
+    "choose_model",
     "clv_table",
     "clv_values",
     "recent_tier_name",
@@ -304,6 +306,32 @@ def clv_values(
     return out, transactions_model, spend_model, excluded
 
 
+def choose_model(
+    transactions: pd.DataFrame,
+    customer: Hashable,
+    date: Hashable,
+    observation_end: Any = None,
+    missing: str = "raise",
+) -> tuple[str, str]:
+    """The purchase model with the lowest holdout RMSE (:func:`kamkit.select_model`), and why.
+
+    Falls back to BG/NBD when the log leaves no holdout to rank them on.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ranking = select_model(
+                transactions, customer, date, observation_end=observation_end, missing=missing
+            )
+    except (ValueError, RuntimeError, ArithmeticError) as exc:
+        return "bgnbd", f"BG/NBD by default: no holdout to rank the models on ({exc})"
+    best = str(ranking.attrs["best"])
+    return best, (
+        f"{MODEL_NAMES[best]}: the lowest RMSE of purchases per customer over a 91-day "
+        f"holdout among {', '.join(MODEL_NAMES[m] for m in ranking.index if m in MODEL_NAMES)}"
+    )
+
+
 def clv_table(
     transactions: pd.DataFrame,
     *,
@@ -313,7 +341,7 @@ def clv_table(
     missing: str = "raise",
     observation_end: Any = None,
     order: Hashable | None = None,
-    model: str = "bgnbd",
+    model: str = "auto",
     horizon_months: int = 12,
     discount_rate: float = 0.01,
     progress: Callable[[str], None] | None = None,
@@ -322,6 +350,9 @@ def clv_table(
 
     Time is measured in weeks; the horizon in months (4.345 weeks),
     discounted monthly as lifetimes' ``customer_lifetime_value`` does.
+    ``model="auto"`` takes the purchase model that forecast a 91-day
+    holdout best (:func:`choose_model`); ``attrs["model"]`` and
+    ``attrs["model_reason"]`` name it.
     Customers follow :data:`kamkit.report.POLICY`.
 
     Raises
@@ -340,13 +371,19 @@ def clv_table(
     """
     check_clv_time(horizon_months, "horizon_months")
     step = progress or (lambda what: None)
+    reason = "chosen by the caller"
+    if model == "auto":
+        step("choosing the purchase model on a holdout")
+        model, reason = choose_model(transactions, customer, date, observation_end, missing)
     step("building the customer archive")
     cols = LogColumns(customer, date, amount, None, missing, observation_end, order)
     summary = cols.summarize(transactions, time_unit="W")
     step(f"fitting {CLV_MODELS[model].__name__} and GammaGamma")
     values, _, _, _ = clv_values(summary, horizon_months, discount_rate, model)
     step("predicting")
-    return pd.concat([summary[[*ARCHIVE_COLUMNS[:3], "monetary_value", "revenue"]], values], axis=1)
+    out = pd.concat([summary[[*ARCHIVE_COLUMNS[:3], "monetary_value", "revenue"]], values], axis=1)
+    out.attrs.update(model=model, model_reason=reason)
+    return out
 
 
 #: Periods per year of the lifecycle panels, for the recent tier's name.
