@@ -711,8 +711,8 @@ def check_observation_end(
     raw = int(ts.asm8.view(np.int64))
     ticks = raw * _TICKS_PER_SECOND[log.unit] // _TICKS_PER_SECOND[own]
     if not -(2**63) < ticks < 2**63:
-        lo = pd.Timestamp(np.datetime64(-(2**63) + 1, log.unit))  # type: ignore[call-overload]
-        hi = pd.Timestamp(np.datetime64(2**63 - 1, log.unit))  # type: ignore[call-overload]
+        ends = np.array([-(2**63) + 1, 2**63 - 1], dtype=np.int64).view(f"datetime64[{log.unit}]")
+        lo, hi = pd.Timestamp(ends[0]), pd.Timestamp(ends[1])
         raise ValueError(
             f"{name}: {ts} is outside what column {log.date!r} (datetime64[{log.unit}]) can "
             f"hold ({lo.date()} to {hi.date()}); pass a date in that range, or convert the "
