@@ -80,7 +80,10 @@ def plain_archive(log):
     days = log.assign(day=log["date"].dt.floor("D"))
     per_day = days.groupby(["customer_id", "day"]).amount.sum().reset_index()
     agg = per_day.groupby("customer_id").agg(
-        first=("day", "min"), last=("day", "max"), periods=("day", "count"), revenue=("amount", "sum")
+        first=("day", "min"),
+        last=("day", "max"),
+        periods=("day", "count"),
+        revenue=("amount", "sum"),
     )
     agg["frequency"] = agg["periods"] - 1
     agg["recency"] = (agg["last"] - agg["first"]).dt.days
@@ -99,9 +102,7 @@ def run_size(client, rows: int, per_part: int, customers_per_row: float) -> dict
     nparts = max(1, rows // per_part)
     customers = max(1, int(rows * customers_per_row))
     meta = make_partition(0, 0, 1)
-    log = dd.from_map(
-        make_partition, range(nparts), rows=per_part, customers=customers, meta=meta
-    )
+    log = dd.from_map(make_partition, range(nparts), rows=per_part, customers=customers, meta=meta)
     out: dict = {"rows": nparts * per_part, "partitions": nparts, "customers": customers}
     out["load_before"] = os.getloadavg()
     times = {}
@@ -119,7 +120,7 @@ def run_size(client, rows: int, per_part: int, customers_per_row: float) -> dict
         times["bgnbd_fit"] = time.perf_counter() - t
         t = time.perf_counter()
         clv = bg.customer_lifetime_value(
-            archive, archive["recency"], archive["T"], archive["monetary_value"], freq="W"
+            archive, archive["recency"], archive["T"], archive["monetary_value"], time_unit="W"
         )
         total_clv = float(clv.sum().compute())
         times["clv"] = time.perf_counter() - t
@@ -174,7 +175,9 @@ def main() -> None:
             client.restart()
     cluster.close()
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"workers": args.workers, "sizes": results}, indent=1, default=str))
+    RESULTS.write_text(
+        json.dumps({"workers": args.workers, "sizes": results}, indent=1, default=str)
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
+from ._native import core as _core
 from ._validation import (
     MissingValuesWarning,
     _missing_mask,
@@ -191,6 +191,11 @@ def column_tz(dtype: Any) -> Any:
 # ------------------------------------------------------- per-customer kernels
 
 
+def granularity_of(kwargs: dict[str, Any]) -> str:
+    """The purchase granularity of summarize's arguments (its old name ``freq`` too)."""
+    return str(kwargs.get("granularity", kwargs.get("freq", "D")))
+
+
 def _quiet(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call ``func`` with the missing-value warnings silenced (the client gives them once)."""
     with warnings.catch_warnings():
@@ -227,7 +232,7 @@ def summarize_part(
     except ValueError:
         b = bounds_part(frame, customer, date, kwargs.get("amount"), kwargs.get("margin"))
         end = wall_time(observation_end, column_tz(frame[date].dtype))
-        if _period_end_before(end, b["first"].iloc[0], kwargs.get("freq", "D")):
+        if _period_end_before(end, b["first"].iloc[0], granularity_of(kwargs)):
             return empty
         raise
 
@@ -252,7 +257,7 @@ def calibration_holdout_part(
     from .archive import calibration_holdout, summarize
 
     frame = restore_order(frame)
-    freq = kwargs.get("freq", "D")
+    freq = granularity_of(kwargs)
     tz = column_tz(frame[date].dtype)
     cal = wall_time(calibration_end, tz)
     b = bounds_part(frame, customer, date, kwargs.get("amount"))
@@ -263,7 +268,7 @@ def calibration_holdout_part(
     end = wall_time(observation_end, tz)
     if last < cal_last_day + pd.Timedelta(days=1) or first > end:
         # No holdout row here: the calibration columns, and no holdout purchase.
-        keys = ("amount", "freq", "time_unit", "missing")
+        keys = ("amount", "granularity", "freq", "time_unit", "missing", "order", "returns")
         args = {k: v for k, v in kwargs.items() if k in keys}
         s = _quiet(summarize, frame, customer, date, observation_end=calibration_end, **args)
         out = s[[c for c in ("frequency", "recency", "T", "monetary_value") if c in s.columns]]

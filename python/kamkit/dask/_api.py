@@ -135,8 +135,8 @@ def summarize(
         one partition, e.g. Parquet written by customer hash): skip the
         shuffle.
     **kwargs
-        The other arguments of :func:`kamkit.summarize` (``freq``,
-        ``time_unit``, ``period``, ...), passed to it as they are.
+        The other arguments of :func:`kamkit.summarize` (``granularity``,
+        ``time_unit``, ``value_period``, ``order``, ``returns``, ...), passed to it as they are.
 
     Returns
     -------
@@ -160,8 +160,8 @@ def summarize(
     frame = _check_frame(transactions, "transactions")
     check_choice("missing", missing, ("raise", "drop"))
     _check_columns(frame, {"customer": customer, "date": date, "amount": amount, "margin": margin})
-    freq = kwargs.get("freq", "D")
-    check_choice("freq", freq, _FREQS)
+    freq = kern.granularity_of(kwargs)
+    check_choice("granularity", freq, _FREQS)
     bounds = _bounds(frame, customer, date, amount, margin)
     bounds.check_missing(
         {"customer": customer, "date": date, "amount": amount, "margin": margin}, missing
@@ -193,21 +193,24 @@ def calibration_holdout(
     calibration_end: Any = None,
     observation_end: Any = None,
     amount: Hashable | None = None,
-    freq: str = "D",
+    granularity: str = "D",
     time_unit: str = "D",
     missing: str = "raise",
     *,
     partitioned_by_customer: bool = False,
+    **kwargs: Any,
 ) -> Any:
     """Calibration summary plus holdout purchases of a dask log (see :func:`kamkit.calibration_holdout`).
 
     Parameters
     ----------
     transactions : dask DataFrame
-    customer, date, calibration_end, observation_end, amount, freq, time_unit, missing
+    customer, date, calibration_end, observation_end, amount, granularity, time_unit, missing
         As in :func:`kamkit.calibration_holdout`.
     partitioned_by_customer : bool, default False
         As in :func:`summarize`.
+    **kwargs
+        The other arguments of :func:`kamkit.calibration_holdout`, passed to it.
 
     Returns
     -------
@@ -215,7 +218,9 @@ def calibration_holdout(
         Lazy, one partition per customer bucket.
     """
     frame = _check_frame(transactions, "transactions")
-    check_choice("freq", freq, _FREQS)
+    freq = kern.granularity_of({"granularity": granularity, **kwargs})
+    kwargs.pop("freq", None)
+    check_choice("granularity", freq, _FREQS)
     check_choice("time_unit", time_unit, tuple(_TIME_UNITS))
     check_choice("missing", missing, ("raise", "drop"))
     if calibration_end is None:
@@ -244,7 +249,7 @@ def calibration_holdout(
             f"({obs_period}) in column {date!r}"
         )
     duration = (obs_period.start_time - cal_period.start_time).days / _TIME_UNITS[time_unit]
-    base = _summarize(frame._meta, customer, date, amount, observation_end=cal, freq=freq)
+    base = _summarize(frame._meta, customer, date, amount, observation_end=cal, granularity=freq)
     empty = base[[c for c in ("frequency", "recency", "T", "monetary_value") if c in base]]
     empty.columns = [f"{c}_cal" for c in empty.columns]
     empty = empty.assign(frequency_holdout=np.zeros(0))
@@ -261,10 +266,11 @@ def calibration_holdout(
         duration=duration,
         empty=empty,
         amount=amount,
-        freq=freq,
+        granularity=freq,
         time_unit=time_unit,
         missing=missing,
         meta=empty,
+        **kwargs,
     )
 
 
@@ -769,7 +775,7 @@ def rfm_scores(
     dask DataFrame
         ``R``, ``F``, ``M``, ``rfm`` and ``segment``, partitioned like ``archive``.
     """
-    from .. import _core
+    from .._native import core as _core
     from ..scoring import rfm_scores as _rfm
 
     frame = _check_frame(archive, "archive")
