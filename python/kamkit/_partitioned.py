@@ -101,7 +101,14 @@ def bounds_part(
             keep &= ~mask
     row["dropped"] = int(len(frame) - keep.sum())
     first = last = pd.NaT
-    if keep.any():
+    dates = frame[date] if date in frame.columns else None
+    if dates is not None and keep.any() and pd.api.types.is_datetime64_any_dtype(dates.dtype):
+        # Dates already parsed: their extremes directly, as wall-clock time.
+        if isinstance(dates.dtype, pd.DatetimeTZDtype):
+            dates = dates.dt.tz_localize(None)
+        kept = dates if keep.all() else dates[keep]
+        first, last = kept.min(), kept.max()
+    elif keep.any():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MissingValuesWarning)
             log = check_transactions(frame, customer, date, amount, margin, "drop")
