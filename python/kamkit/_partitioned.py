@@ -467,7 +467,9 @@ def pyramid_thresholds(
     return thresholds, strict
 
 
-def codes_at_least(values: np.ndarray, thresholds: Sequence[float], strict: Sequence[bool]):
+def codes_at_least(
+    values: np.ndarray, thresholds: Sequence[float], strict: Sequence[bool]
+) -> np.ndarray:
     """Tier codes (0 = lowest): the number of thresholds each value passes."""
     codes = np.zeros(len(values), dtype=np.int16)
     for t, s in zip(thresholds, strict, strict=True):
@@ -494,7 +496,12 @@ def merge_rfm_rows(parts: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataF
 
 
 def value_score_part(
-    frame: pd.DataFrame, arrays: list[np.ndarray], lo: np.ndarray, hi: np.ndarray, weights, method
+    frame: pd.DataFrame,
+    arrays: list[np.ndarray],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    weights: np.ndarray,
+    method: str,
 ) -> np.ndarray:
     """Min-max value scores of one partition on the global ranges.
 
@@ -564,7 +571,7 @@ def score_from_stats(
 
 def rfm_table(
     index: pd.Index, r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int, segments: Any
-):
+) -> pd.DataFrame:
     """The rfm_scores table of one partition from its R, F and M scores."""
     from .scoring import _rfm_table
 

@@ -61,7 +61,7 @@ def _by_customer(frame: Any, customer: Hashable, partitioned: bool) -> Any:
     if partitioned:
         return frame
 
-    def tag(part: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
+    def tag(part: pd.DataFrame, partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
         number = 0 if partition_info is None else int(partition_info["number"])
         return kern.tag_rows(part, number)
 
@@ -249,7 +249,7 @@ def calibration_holdout(
             f"({obs_period}) in column {date!r}"
         )
     duration = (obs_period.start_time - cal_period.start_time).days / _TIME_UNITS[time_unit]
-    base = _summarize(frame._meta, customer, date, amount, observation_end=cal, granularity=freq)
+    base = _summarize(frame._meta, customer, date, amount, observation_end=cal, granularity=freq)  # type: ignore[arg-type]
     empty = base[[c for c in ("frequency", "recency", "T", "monetary_value") if c in base]]
     empty.columns = [f"{c}_cal" for c in empty.columns]
     empty = empty.assign(frequency_holdout=np.zeros(0))
@@ -801,7 +801,7 @@ def rfm_scores(
         return out
 
     parts = dask.compute(*[dask.delayed(counts)(p) for p in frame.to_delayed()])
-    cuts = []
+    cuts: list[tuple[list[float], list[bool]]] = []
     for j in range(3):
         vc = kern.merge_value_counts([p[j] for p in parts]).sort_index(ascending=False)
         desc = np.ascontiguousarray(np.repeat(vc.index.to_numpy(dtype=np.float64), vc.to_numpy()))
