@@ -170,18 +170,20 @@ def main() -> None:
         memory_limit=args.memory_limit,
         dashboard_address=None,
     )
-    results = []
+    # Sizes measured earlier stay in the file; a size measured again replaces its entry.
+    old = json.loads(RESULTS.read_text())["sizes"] if RESULTS.exists() else []
+    results = {int(r["rows"]): r for r in old}
     with Client(cluster) as client:
         for rows in args.rows:
             res = run_size(client, rows, args.rows_per_partition, args.customers_per_row)
             print(json.dumps(res, indent=1, default=str), flush=True)
-            results.append(res)
-            client.restart()
+            results[int(res["rows"])] = res
+            RESULTS.parent.mkdir(exist_ok=True)
+            sizes = [results[k] for k in sorted(results)]
+            RESULTS.write_text(
+                json.dumps({"workers": args.workers, "sizes": sizes}, indent=1, default=str)
+            )
     cluster.close()
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(
-        json.dumps({"workers": args.workers, "sizes": results}, indent=1, default=str)
-    )
 
 
 if __name__ == "__main__":
