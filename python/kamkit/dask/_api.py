@@ -356,20 +356,41 @@ def _arrays(values: Any) -> list[Any]:
     return [dask.delayed(lambda s: _values(s)[1])(p) for p in values.to_delayed()]
 
 
+_FAN_IN = 16
+
+
+def _add(*parts: np.ndarray) -> np.ndarray:
+    return np.sum(parts, axis=0)
+
+
+def _merge_counts(*parts: pd.Series) -> pd.Series:
+    return kern.merge_value_counts(list(parts))
+
+
+def _tree(merge: Any, parts: list[Any]) -> Any:
+    """Merge per-partition statistics on the workers, ``_FAN_IN`` at a time, then compute.
+
+    The client receives one merged statistic, not one per partition.
+    """
+    while len(parts) > 1:
+        parts = [
+            dask.delayed(merge)(*parts[i : i + _FAN_IN]) for i in range(0, len(parts), _FAN_IN)
+        ]
+    return dask.compute(parts[0])[0] if parts else None
+
+
 def _selection(arrays: list[Any]) -> Any:
     """A ``select(ranks)`` for :func:`kamkit._partitioned.pyramid_thresholds`."""
 
     def compute_top() -> np.ndarray:
-        parts = [dask.delayed(kern.top_histogram_part)(a) for a in arrays]
-        return np.sum(dask.compute(*parts), axis=0)
+        return _tree(_add, [dask.delayed(kern.top_histogram_part)(a) for a in arrays])
 
     def compute_mid(buckets: list[int]) -> np.ndarray:
-        parts = [dask.delayed(kern.mid_histogram_part)(a, buckets) for a in arrays]
-        return np.sum(dask.compute(*parts), axis=0)
+        return _tree(_add, [dask.delayed(kern.mid_histogram_part)(a, buckets) for a in arrays])
 
     def compute_values(prefixes: list[int]) -> pd.Series:
         parts = [dask.delayed(kern.values_in_part)(a, prefixes) for a in arrays]
-        return kern.merge_value_counts(dask.compute(*parts))
+        return _tree(_merge_counts, parts)
 
     def select(ranks: Sequence[int]) -> list[tuple[float, int, int]]:
         return kern.Selection.run(list(ranks), compute_top, compute_mid, compute_values)
