@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import warnings
 
+import dask
+import dask.dataframe as dd
+import distributed
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,11 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kamkit
-
-dask = pytest.importorskip("dask")
-dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
-kd = pytest.importorskip("kamkit.dask")
+import kamkit.dask as kd
 
 SETTINGS = settings(
     max_examples=3,
