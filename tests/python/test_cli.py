@@ -518,7 +518,9 @@ class TestOrderLines:
             code, _, err = run(argv, capsys)
             assert code == 0, (command, err)
             got = pd.read_csv(out, encoding="utf-8-sig")
-            assert got.columns[0] == "CustomerID" and got["CustomerID"].dtype == np.int64
+            assert got.columns[0] == "CustomerID"
+            # (The warning list of so small a log may be empty: then only its header is there.)
+            assert got.empty or got["CustomerID"].dtype == np.int64
             assert f"kamkit {command[0]}: 15 input rows, 3 customers; wrote" in err
         # The lifecycle panel dates E2's late line with its order (June).
         cols = kamkit.report.tables.LogColumns(
