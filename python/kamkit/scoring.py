@@ -175,7 +175,18 @@ CREDIT_WEIGHT = 0.20
 
 
 class MissingCriterionWarning(UserWarning):
-    """A scoring criterion no customer has a value for was left out of the score."""
+    """A scoring criterion no customer has a value for was left out of the score.
+
+    Examples
+    --------
+    >>> import warnings, pandas as pd, kamkit
+    >>> c = pd.DataFrame({"revenue": [1.0, 2.0], "growth": [float("nan")] * 2})
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     s = kamkit.value_score(c, {"revenue": 1, "growth": 1}, missing="median")
+    >>> w[0].category.__name__, s.tolist()
+    ('MissingCriterionWarning', [0.0, 100.0])
+    """
 
 
 @renamed(customers="archive")

@@ -73,6 +73,15 @@ class FitError(ValueError):
 
     Raised for degenerate data (one customer, nobody observed for any time,
     nobody repeating) and when the optimiser meets a non-finite likelihood.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> try:
+    ...     kamkit.BetaGeo().fit([0, 0], [0.0, 0.0], [5.0, 6.0])
+    ... except kamkit.FitError as exc:
+    ...     print(str(exc)[:48])
+    BetaGeo.fit: all 2 customers have frequency 0 (n
     """
 
 
