@@ -14,7 +14,7 @@ tests/lifetimes/make_env.sh and KAMKIT_LIFETIMES_PYTHON):
   then ``conditional_expected_average_profit`` for them.
 
 The summary a fitter needs is computed by the same library in the untimed
-setup. Input: a synthetic log of 200k rows and 20k customers
+setup. Input: a synthetic log of about 200k rows (195k) and 20k customers
 (kamkit.datasets.simulate_transactions; times in days). Writes
 benchmarks/results/dropin.json; ``python benchmarks/make_table.py`` then
 refreshes the README table.

@@ -126,9 +126,12 @@ case $status in
 esac
 
 step "doctests: the Examples section of every public function and class"
+# The installed package; the lifetimes drop-in's own examples are not run yet.
+package="$(cd "$root/tests" && "$venv/bin/python" -c 'import kamkit, os; print(os.path.dirname(kamkit.__file__))')"
 status=0
 (cd "$root/tests" && MPLBACKEND=Agg timeout "$(left doctests)" "$venv/bin/python" -m pytest \
-  -c "$root/pyproject.toml" --rootdir "$root" -q --doctest-modules --pyargs kamkit) || status=$?
+  -c "$root/pyproject.toml" --rootdir "$root" -q --doctest-modules "$package" \
+  --ignore="$package/lifetimes") || status=$?
 case $status in
   0) ;;
   5) die "the doctests collected nothing: no Examples were run" ;;

@@ -14,16 +14,20 @@ from ._threads import get_num_threads, set_num_threads
 from ._validation import MissingValuesWarning
 from ._version import __version__
 from .archive import calibration_holdout, summarize
+from .backtest import backtest
 from .lifecycle import (
     STAGES,
     WARNING_REASONS,
+    InsufficientHistoryWarning,
     MarkovChain,
     StageRules,
     Transitions,
+    decline_risk,
     early_warning,
     lifecycle_stages,
     period_panel,
     phase_out_candidates,
+    register_warning_reason,
     stage_strategies,
     tier_history,
     transitions,
@@ -40,6 +44,7 @@ from .models import (
     ParetoNBD,
     SpendExclusionWarning,
 )
+from .models.selection import select_model
 from .scoring import (
     CRITERIA,
     SEGMENT_MAPS,
@@ -82,6 +87,7 @@ __all__ = [
     "ConvergenceWarning",
     "FitError",
     "GammaGamma",
+    "InsufficientHistoryWarning",
     "KMeansSegments",
     "MarkovChain",
     "MissingValuesWarning",
@@ -93,10 +99,12 @@ __all__ = [
     "__version__",
     "assign_managers",
     "attach_policies",
+    "backtest",
     "calibration_holdout",
     "concentration",
     "datasets",
     "default_criteria",
+    "decline_risk",
     "early_warning",
     "kmeans_segments",
     "lifecycle_stages",
@@ -109,8 +117,10 @@ __all__ = [
     "register_label_set",
     "register_segment_map",
     "register_tier_scheme",
+    "register_warning_reason",
     "rfm_scores",
     "segment_map_from_grid",
+    "select_model",
     "service_policies",
     "stage_strategies",
     "summarize",

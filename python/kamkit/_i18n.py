@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "column_name", "label", "name", "stage_strategy", "translate_values"]
+__all__ = [
+    "LANGS",
+    "column_name",
+    "label",
+    "message",
+    "name",
+    "stage_strategy",
+    "translate_values",
+]
 
 LANGS = ("en", "zh")
 
@@ -76,44 +84,11 @@ _NAMES: dict[str, tuple[str, str]] = {
     "major_slowing": ("major customer slowing", "大客户采购放缓"),
     "overdue": ("overdue receivables", "应收账款逾期"),
     "low_p_alive": ("low P(alive)", "存活概率低"),
+    "rare_buyer": ("buys less than once per horizon", "购买间隔长于预警期"),
+    "spend_peak": ("spend peak likely to fall back", "近期消费异常偏高"),
+    "declining_pattern": ("history like customers who declined", "同类客户多已衰退"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
-    # what a subcommand wrote (its one-line summary)
-    "wrote_archive": ("the customer archive", "客户档案"),
-    "wrote_tiers": ("value scores, tiers and RFM segments", "价值评分、客户层级和 RFM 细分"),
-    "wrote_stages": ("lifecycle stages", "生命周期阶段"),
-    "wrote_tier_history": ("tiers per period", "各期客户层级"),
-    "wrote_transitions": ("stage transitions", "阶段转移"),
-    "wrote_warnings": ("early warnings", "预警名单"),
-    "wrote_clv": ("lifetime values", "客户终身价值"),
-    "wrote_report": ("the report", "报告"),
-    "standard output": ("standard output", "标准输出"),
-    "demo_title": (
-        "kamkit demo: the CDNOW sample (Bruce Hardie's 1/10th sample of CDNOW's 1997 cohort)",
-        "kamkit 演示：CDNOW 样本（Bruce Hardie 从 CDNOW 1997 年客户群抽取的 1/10 样本）",
-    ),
-    "demo_purchases": (
-        "  {transactions} purchases by {customers} customers, {first} .. {last}, revenue {revenue}",
-        "  {customers} 位客户共 {transactions} 笔交易，{first} 至 {last}，收入 {revenue}",
-    ),
-    "demo_concentration": (
-        "  concentration: Gini {gini}; the top 20% of customers bring {top20} of revenue; "
-        "80% of revenue comes from {pareto} of customers",
-        "  集中度：基尼系数 {gini}；前 20% 的客户贡献 {top20} 的收入；80% 的收入来自 {pareto} 的客户",
-    ),
-    "demo_pyramid": ("  customer pyramid: {parts}", "  客户金字塔：{parts}"),
-    "demo_warning": (
-        "  early warning: {warnings} customers at risk, {value} of value at risk",
-        "  预警：{warnings} 位客户有流失风险，风险价值 {value}",
-    ),
-    "demo_clv": (
-        "  12-month lifetime value (BG/NBD + Gamma-Gamma): {clv}",
-        "  未来 12 个月客户终身价值（BG/NBD + Gamma-Gamma）：{clv}",
-    ),
-    "summary_line": (
-        "{rows} input rows, {customers} customers; wrote {what} to {where}",
-        "输入 {rows} 行，客户 {customers} 位；{what}已写入 {where}",
-    ),
 }
 
 
@@ -182,6 +157,7 @@ _COLUMNS_ZH: dict[str, str] = {
     "stage": "生命周期阶段",
     "stage_reason": "阶段说明",
     "p_alive": "存活概率",
+    "p_alive_note": "存活概率说明",
     "expected_purchases": "预期购买次数",
     "expected_spend": "预期单次消费",
     "clv": "客户终身价值",
@@ -224,3 +200,52 @@ def column_name(key: str, lang: str = "en") -> str:
     if match:
         return f"近{match.group(1)}{_PERIOD_ZH[match.group(2)]}层级"
     return key
+
+
+# Sentences of the command line's console output (English, Chinese).
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "wrote_archive": ("the customer archive", "客户档案"),
+    "wrote_tiers": ("value scores, tiers and RFM segments", "价值评分、客户层级和 RFM 细分"),
+    "wrote_stages": ("lifecycle stages", "生命周期阶段"),
+    "wrote_tier_history": ("tiers per period", "各期客户层级"),
+    "wrote_transitions": ("stage transitions", "阶段转移"),
+    "wrote_warnings": ("early warnings", "预警名单"),
+    "wrote_clv": ("lifetime values", "客户终身价值"),
+    "wrote_report": ("the report", "报告"),
+    "standard output": ("standard output", "标准输出"),
+    "demo_title": (
+        "kamkit demo: the CDNOW sample (Bruce Hardie's 1/10th sample of CDNOW's 1997 cohort)",
+        "kamkit 演示：CDNOW 样本（Bruce Hardie 从 CDNOW 1997 年客户群抽取的 1/10 样本）",
+    ),
+    "demo_purchases": (
+        "  {transactions} purchases by {customers} customers, {first} .. {last}, revenue {revenue}",
+        "  {customers} 位客户共 {transactions} 笔交易，{first} 至 {last}，收入 {revenue}",
+    ),
+    "demo_concentration": (
+        "  concentration: Gini {gini}; the top 20% of customers bring {top20} of revenue; "
+        "80% of revenue comes from {pareto} of customers",
+        "  集中度：基尼系数 {gini}；前 20% 的客户贡献 {top20} 的收入；80% 的收入来自 {pareto} 的客户",
+    ),
+    "demo_pyramid": ("  customer pyramid: {parts}", "  客户金字塔：{parts}"),
+    "demo_warning": (
+        "  early warning: {warnings} customers on the work list, {value} of expected lost "
+        "revenue over 90 days",
+        "  预警：名单上 {warnings} 位客户，未来 90 天预计损失收入 {value}",
+    ),
+    "demo_clv": (
+        "  12-month lifetime value (BG/NBD + Gamma-Gamma): {clv}",
+        "  未来 12 个月客户终身价值（BG/NBD + Gamma-Gamma）：{clv}",
+    ),
+    "summary_line": (
+        "{rows} input rows, {customers} customers; wrote {what} to {where}",
+        "输入 {rows} 行，客户 {customers} 位；{what}已写入 {where}",
+    ),
+}
+
+
+def message(key: str, lang: str = "en") -> str:
+    """A console sentence or phrase of the command line in ``lang`` (the key when unknown)."""
+    pair = _MESSAGES.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "zh" else pair[0]

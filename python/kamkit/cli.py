@@ -21,7 +21,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from ._errors import EXIT_DATA, EXIT_MISSING_EXTRA, EXIT_OK, EXIT_USAGE, CliError
-from ._i18n import name, translate_values
+from ._i18n import message, translate_values
 from ._optional import MissingExtraError, require
 from ._version import __version__
 from .report.files import file_frame, write_csv
@@ -212,11 +212,11 @@ def _done(args: argparse.Namespace, rows: int, customers: int, where: str, what:
     ``what`` is a key of :func:`kamkit._i18n.name` (``wrote_archive`` ...).
     """
     lang = getattr(args, "lang", "en")
-    line = name("summary_line", lang).format(
+    line = message("summary_line", lang).format(
         rows=f"{rows:,}",
         customers=f"{customers:,}",
-        what=name(what, lang),
-        where=name(where, lang),
+        what=message(what, lang),
+        where=message(where, lang),
     )
     sys.stderr.write(f"kamkit {args.command}: {line}\n")
 
@@ -396,7 +396,13 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
         if args.lang == "zh":
             out = out.rename(index=lambda s: _zh(s), columns=lambda s: _zh(s))
     else:
-        out = warning_table(lifecycle.early_warning(panel), args.period, lang=args.lang)
+        found = lifecycle.early_warning(
+            frame, customer=args.customer, date=args.date, amount=args.amount,
+            order=getattr(args, "order", None), observation_end=args.observation_end,
+            missing=args.missing, seed=0,
+        )  # fmt: skip
+        window = {"M": 12, "Q": 4, "W": 52, "Y": 1}.get(args.period, 12)
+        out = warning_table(found, args.period, window=window, lang=args.lang)
     progress.finish()
     out = out.copy()
     out.columns = [str(c) for c in out.columns]
@@ -422,7 +428,7 @@ def _zh(term: Any) -> Any:
 
 
 def _cmd_clv(args: argparse.Namespace) -> int:
-    progress = Progress(4)
+    progress = Progress(5 if args.model == "auto" else 4)
     progress("reading " + str(args.input))
     frame = _load(args)
     out = clv_table(
@@ -434,6 +440,8 @@ def _cmd_clv(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
+    if args.model == "auto":
+        sys.stderr.write(f"kamkit clv: purchase model {out.attrs['model_reason']}\n")
     where = write_table(
         out, args.out, lang=args.lang, time_unit="W", bom=not args.no_bom, customer=args.customer
     )
@@ -447,6 +455,27 @@ def _write_report(report: Any, out: Path, args: argparse.Namespace) -> None:
     n = report.numbers
     rows = getattr(args, "rows", None) or int(n.get("transactions", 0))
     _done(args, rows, int(n.get("customers", 0)), listed, "wrote_report")
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from .backtest import backtest
+
+    progress = Progress(2)
+    progress("reading " + str(args.input))
+    frame = _load(args)
+    progress("replaying the log")
+    card = backtest(
+        frame, customer=args.customer, date=args.date, amount=args.amount,
+        cutoffs=args.cutoff or None, horizon=args.horizon, drop=args.drop,
+        share=args.share, seed=args.seed, n_cutoffs=args.n_cutoffs,
+        observation_end=args.observation_end, missing=args.missing,
+        parts=args.parts.split(","),
+    )  # fmt: skip
+    progress.finish()
+    card = card.copy()
+    card["cutoff"] = card["cutoff"].dt.strftime("%Y-%m-%d")
+    write_table(card.set_index("cutoff"), args.out)
+    return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -499,15 +528,15 @@ def _demo_summary(n: dict[str, Any], lang: str = "en") -> str:
     from ._i18n import label
 
     lines = [
-        name("demo_title", lang),
-        name("demo_purchases", lang).format(
+        message("demo_title", lang),
+        message("demo_purchases", lang).format(
             transactions=f"{n['transactions']:,}",
             customers=f"{n['customers']:,}",
             first=f"{n['first']:%Y-%m-%d}",
             last=f"{n['last']:%Y-%m-%d}",
             revenue=f"${n['revenue']:,.2f}",
         ),
-        name("demo_concentration", lang).format(
+        message("demo_concentration", lang).format(
             gini=f"{n['gini']:.3f}",
             top20=f"{n['top20_share']:.1%}",
             pareto=f"{n['pareto_point']:.1%}",
@@ -517,15 +546,15 @@ def _demo_summary(n: dict[str, Any], lang: str = "en") -> str:
     if tiers:
         sep = "，" if lang == "zh" else ", "
         parts = sep.join(f"{label(k, lang)} {t['customers']:,}" for k, t in tiers.items())
-        lines.append(name("demo_pyramid", lang).format(parts=parts))
+        lines.append(message("demo_pyramid", lang).format(parts=parts))
     if "warnings" in n:
         lines.append(
-            name("demo_warning", lang).format(
-                warnings=f"{n['warnings']:,}", value=f"${n['value_at_risk']:,.0f}"
+            message("demo_warning", lang).format(
+                warnings=f"{n['warnings']:,}", value=f"${n['expected_loss']:,.0f}"
             )
         )
     if "clv_total" in n:
-        lines.append(name("demo_clv", lang).format(clv=f"${n['clv_total']:,.0f}"))
+        lines.append(message("demo_clv", lang).format(clv=f"${n['clv_total']:,.0f}"))
     return "\n".join(lines)
 
 
@@ -684,11 +713,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     clv = sub.add_parser("clv", help="P(alive), expected purchases and lifetime value per customer")
     _input_flags(clv)
-    clv.add_argument("--model", choices=("bgnbd", "mbgnbd", "pareto"), default="bgnbd")
+    clv.add_argument(
+        "--model",
+        choices=("auto", "bgnbd", "mbgnbd", "pareto"),
+        default="auto",
+        help="purchase model (default auto: the best on a 91-day holdout, named on stderr)",
+    )
     clv.add_argument("--horizon", type=int, default=12, help="whole months ahead (default 12)")
     clv.add_argument("--discount-rate", type=float, default=0.01, help="per month (default 0.01)")
     _out_flag(clv)
     clv.set_defaults(func=_cmd_clv)
+
+    bt = sub.add_parser(
+        "backtest", help="replay the log: score the warnings and the models against what happened"
+    )
+    _input_flags(bt)
+    bt.add_argument("--horizon", type=int, default=90, help="days ahead (default 90)")
+    bt.add_argument("--drop", type=float, default=0.5, help="fall of spend that counts (0.5)")
+    bt.add_argument("--share", type=float, default=0.2, help="share of active customers listed")
+    bt.add_argument("--cutoff", action="append", help="a cut date (repeat; default: the last 3)")
+    bt.add_argument("--n-cutoffs", type=int, default=3, help="number of default cut dates")
+    bt.add_argument("--seed", type=int, default=0)
+    bt.add_argument(
+        "--parts", default="warning,btyd,clv,tiers", help="comma-separated parts to score"
+    )
+    _out_flag(bt)
+    bt.set_defaults(func=_cmd_backtest)
 
     rep = sub.add_parser("report", help="write the HTML report for your own log")
     _input_flags(rep)

@@ -180,12 +180,12 @@ class MissingCriterionWarning(UserWarning):
     Examples
     --------
     >>> import warnings, pandas as pd, kamkit
-    >>> c = pd.DataFrame({"revenue": [1.0, 2.0], "growth": [float("nan")] * 2})
-    >>> with warnings.catch_warnings(record=True) as w:
+    >>> archive = pd.DataFrame({"revenue": [10.0, 20.0, 30.0], "growth": [float("nan")] * 3})
+    >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     s = kamkit.value_score(c, {"revenue": 1, "growth": 1}, missing="median")
-    >>> w[0].category.__name__, s.tolist()
-    ('MissingCriterionWarning', [0.0, 100.0])
+    ...     score = kamkit.value_score(archive, {"revenue": 1.0, "growth": 1.0}, missing="median")
+    >>> [w.category.__name__ for w in caught]
+    ['MissingCriterionWarning']
     """
 
 

@@ -312,3 +312,13 @@ def test_order_collapse_with_many_customers_matches_pandas():
         warnings.simplefilter("error")
         pd.testing.assert_frame_equal(out, ref, check_exact=False, rtol=1e-12)
     np.testing.assert_array_equal(out["n_transactions"], orders.groupby("c").size())
+
+
+def test_period_panel_counts_orders():
+    log = order_lines().dropna(subset=["CustomerID"])
+    panel = kamkit.period_panel(
+        log, "CustomerID", "InvoiceDate", period="M", value="transactions", order="Invoice"
+    )
+    assert panel.loc[12346].sum() == 3
+    lines = kamkit.period_panel(log, "CustomerID", "InvoiceDate", period="M", value="transactions")
+    assert lines.loc[12346].sum() == 6

@@ -79,6 +79,7 @@ def period_panel(
     value: Literal["revenue", "transactions"] = "revenue",
     observation_end: Any = None,
     missing: Literal["raise", "drop"] = "raise",
+    order: Hashable | None = None,
 ) -> pd.DataFrame:
     """Customers x periods panel of revenue (or transaction counts).
 
@@ -100,6 +101,10 @@ def period_panel(
         days are ignored; the panel runs to the period containing it.
     missing : {"raise", "drop"}, default "raise"
         Rows without an id, date or amount raise, or are dropped with a warning.
+    order : column label, optional
+        Order ids: all lines of one order form one transaction, dated at its
+        first line (as in :func:`kamkit.summarize`), so ``value="transactions"``
+        counts orders.
 
     Returns
     -------
@@ -146,7 +151,7 @@ def period_panel(
             "amount: value='revenue' needs an amount column; pass amount=<column name> "
             "or value='transactions'"
         )
-    log = check_transactions(transactions, customer, date, use_amount, None, missing)
+    log = check_transactions(transactions, customer, date, use_amount, None, missing, order=order)
     end_tick = check_observation_end(observation_end, log)
     _check_end(end_tick, log)
     if log.n == 0:

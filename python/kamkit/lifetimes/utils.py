@@ -87,8 +87,8 @@ def _check_columns(transactions: Any, *cols: Hashable | None) -> None:
 def _to_datetime(values: Any, datetime_format: str | None) -> Any:
     if datetime_format is None and pd.api.types.is_datetime64_any_dtype(values):
         return values
-    if datetime_format is None and pd.api.types.is_integer_dtype(getattr(values, "dtype", None)):  # type: ignore[arg-type]
-        return pd.to_datetime(values.astype(str))
+    if pd.api.types.is_integer_dtype(getattr(values, "dtype", None)):  # type: ignore[arg-type]
+        values = values.astype(str)  # dates written as numbers, e.g. 19970101
     return pd.to_datetime(values, format=datetime_format)
 
 
@@ -202,7 +202,9 @@ def summary_data_from_transaction_data(
     >>> import pandas as pd
     >>> from kamkit.lifetimes.utils import summary_data_from_transaction_data
     >>> log = pd.DataFrame({"id": [1, 1, 2], "date": ["2015-01-01", "2015-01-03", "2015-01-02"]})
-    >>> summary_data_from_transaction_data(log, "id", "date", observation_period_end="2015-01-05")
+    >>> summary_data_from_transaction_data(
+    ...     log, "id", "date", observation_period_end="2015-01-05"
+    ... )  # doctest: +NORMALIZE_WHITESPACE
         frequency  recency    T
     id
     1         1.0      2.0  4.0

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from .._i18n import name, translate_values
-from .._validation import check_clv_time
+from .._validation import MissingValuesWarning, check_clv_time
 from ..archive import summarize
 from ..lifecycle import period_panel
 from ..models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD, SpendExclusionWarning
+from ..models.selection import MODEL_NAMES, select_model
 from ..scoring import default_criteria, rfm_scores, value_score
 from ..tiering import pyramid
 
@@ -29,6 +30,7 @@ __all__ = [
     "LogColumns",
     "RFM_COLUMNS",
     "archive_columns",
+    "choose_model",
     "clv_table",
     "clv_values",
     "recent_tier_name",
@@ -120,7 +122,7 @@ class LogColumns:
                     period=period,  # type: ignore[arg-type]
                     observation_end=self.observation_end,
                     missing=self.missing,  # type: ignore[arg-type]
-                    order=self.order,  # type: ignore[call-arg]
+                    order=self.order,
                 )
             transactions = self.orders(transactions)
         return period_panel(
@@ -136,15 +138,32 @@ class LogColumns:
     def orders(self, transactions: pd.DataFrame) -> pd.DataFrame:
         """One row per order: dated at its first line, amount (and margin) summed.
 
-        Rows without a customer, date or order id are kept as they are, so
-        that the checks of :func:`kamkit.period_panel` still see them (and
-        ``missing`` decides). Without an order column, ``transactions``
-        itself.
+        Rows without a customer id or date are kept as they are, so that the
+        checks of :func:`kamkit.period_panel` still see them (and ``missing``
+        decides). Rows without an order id follow ``missing`` as
+        :func:`kamkit.summarize` does: a ``ValueError`` naming the column, or
+        dropped with a :class:`kamkit.MissingValuesWarning`. Without an order
+        column, ``transactions`` itself.
         """
         if self.order is None:
             return transactions
         keys = [self.customer, self.order]
-        have = transactions[[self.customer, self.date, self.order]].notna().all(axis=1)
+        no_order = transactions[self.order].isna()
+        if no_order.any():
+            count = int(no_order.sum())
+            rows = f"{count:,} row{'s' if count != 1 else ''}"
+            if self.missing == "raise":
+                raise ValueError(
+                    f"column {self.order!r}: expected an order id on every row, found {rows} "
+                    "without one; drop or fill them first, or pass missing='drop'"
+                )
+            warnings.warn(
+                f"transactions: dropped {rows} without an order id in {self.order!r}",
+                MissingValuesWarning,
+                stacklevel=3,
+            )
+            transactions = transactions[~no_order]
+        have = transactions[[self.customer, self.date]].notna().all(axis=1)
         lines = transactions[have]
         sums = {c: "sum" for c in (self.amount, self.margin) if c is not None}
         agg: dict[Any, Any] = {self.date: "min", **sums}
@@ -287,6 +306,32 @@ def clv_values(
     return out, transactions_model, spend_model, excluded
 
 
+def choose_model(
+    transactions: pd.DataFrame,
+    customer: Hashable,
+    date: Hashable,
+    observation_end: Any = None,
+    missing: str = "raise",
+) -> tuple[str, str]:
+    """The purchase model with the lowest holdout RMSE (:func:`kamkit.select_model`), and why.
+
+    Falls back to BG/NBD when the log leaves no holdout to rank them on.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ranking = select_model(
+                transactions, customer, date, observation_end=observation_end, missing=missing
+            )
+    except (ValueError, RuntimeError, ArithmeticError) as exc:
+        return "bgnbd", f"BG/NBD by default: no holdout to rank the models on ({exc})"
+    best = str(ranking.attrs["best"])
+    return best, (
+        f"{MODEL_NAMES[best]}: the lowest RMSE of purchases per customer over a 91-day "
+        f"holdout among {', '.join(MODEL_NAMES[m] for m in ranking.index if m in MODEL_NAMES)}"
+    )
+
+
 def clv_table(
     transactions: pd.DataFrame,
     *,
@@ -296,7 +341,7 @@ def clv_table(
     missing: str = "raise",
     observation_end: Any = None,
     order: Hashable | None = None,
-    model: str = "bgnbd",
+    model: str = "auto",
     horizon_months: int = 12,
     discount_rate: float = 0.01,
     progress: Callable[[str], None] | None = None,
@@ -305,6 +350,9 @@ def clv_table(
 
     Time is measured in weeks; the horizon in months (4.345 weeks),
     discounted monthly as lifetimes' ``customer_lifetime_value`` does.
+    ``model="auto"`` takes the purchase model that forecast a 91-day
+    holdout best (:func:`choose_model`); ``attrs["model"]`` and
+    ``attrs["model_reason"]`` name it.
     Customers follow :data:`kamkit.report.POLICY`.
 
     Raises
@@ -323,13 +371,19 @@ def clv_table(
     """
     check_clv_time(horizon_months, "horizon_months")
     step = progress or (lambda what: None)
+    reason = "chosen by the caller"
+    if model == "auto":
+        step("choosing the purchase model on a holdout")
+        model, reason = choose_model(transactions, customer, date, observation_end, missing)
     step("building the customer archive")
     cols = LogColumns(customer, date, amount, None, missing, observation_end, order)
     summary = cols.summarize(transactions, time_unit="W")
     step(f"fitting {CLV_MODELS[model].__name__} and GammaGamma")
     values, _, _, _ = clv_values(summary, horizon_months, discount_rate, model)
     step("predicting")
-    return pd.concat([summary[[*ARCHIVE_COLUMNS[:3], "monetary_value", "revenue"]], values], axis=1)
+    out = pd.concat([summary[[*ARCHIVE_COLUMNS[:3], "monetary_value", "revenue"]], values], axis=1)
+    out.attrs.update(model=model, model_reason=reason)
+    return out
 
 
 #: Periods per year of the lifecycle panels, for the recent tier's name.
@@ -370,18 +424,35 @@ def warning_table(
     return out
 
 
-def stage_reasons(stage: pd.Series, last: Any, lang: str = "en") -> pd.Series:
+def stage_reasons(
+    stage: pd.Series, last: Any, lang: str = "en", first_purchase: pd.Series | None = None
+) -> pd.Series:
     """Why each customer has the stage it has, or why it has none.
 
-    ``stage`` is the stage in period ``last`` (missing for customers the
-    lifecycle panel has not staged yet: their first purchase came after
-    ``last``, the last full period).
+    ``stage`` is the stage in period ``last`` (the last full period). A
+    customer without one either bought first after ``last`` (known from
+    ``first_purchase``, the archive's column) or had no period with a
+    positive net revenue up to ``last`` (only free items or returns): the
+    lifecycle stages start at the first paying period.
     """
-    if lang == "zh":
-        staged, unstaged = f"{last} 的阶段", f"首次购买在最后一个完整期间 {last} 之后，尚无阶段"
-    else:
-        staged = f"stage in {last}"
-        unstaged = f"first purchase after {last}, the last full period: no stage yet"
+    zh = lang == "zh"
+    staged = f"{last} 的阶段" if zh else f"stage in {last}"
+    later = (
+        f"首次购买在最后一个完整期间 {last} 之后，尚无阶段"
+        if zh
+        else f"first purchase after {last}, the last full period: no stage yet"
+    )
+    unpaid = (
+        f"截至 {last} 没有净收入为正的期间（只有免费商品或退货），没有阶段"
+        if zh
+        else f"no period with a positive net revenue up to {last} (free items or returns "
+        "only): no stage"
+    )
     out = pd.Series(staged, index=stage.index, dtype=object, name="stage_reason")
-    out[stage.isna().to_numpy()] = unstaged
+    missing = stage.isna().to_numpy()
+    out[missing] = unpaid
+    if first_purchase is not None and hasattr(last, "end_time"):
+        first = pd.to_datetime(first_purchase.reindex(stage.index)).to_numpy()
+        after = missing & (first > np.datetime64(last.end_time))
+        out[after] = later
     return out
