@@ -289,7 +289,9 @@ def test_dask_frame_to_plain_kamkit_is_refused(client):
     with pytest.raises(TypeError, match="kamkit.dask"):
         kamkit.concentration(d["amount"])
     with pytest.raises(TypeError, match="kamkit.dask"):
-        kamkit.BetaGeo().fit(1.0, 2.0, 3.0).expected_purchases(d["amount"])
+        kamkit.BetaGeo().fit([1, 2, 0], [2.0, 3.0, 0.0], [3.0, 5.0, 4.0]).expected_purchases(
+            d["amount"]
+        )
 
 
 def test_pandas_frame_to_kamkit_dask_is_refused():
