@@ -100,7 +100,7 @@ def warning_scores(
     return out
 
 
-def _calibration(pred: np.ndarray, actual: np.ndarray, bins: int = 10) -> list[tuple]:
+def _calibration(pred: np.ndarray, actual: np.ndarray, bins: int = 10) -> list[tuple[Any, ...]]:
     if len(pred) < bins:
         return []
     order = np.argsort(pred, kind="stable")
@@ -229,7 +229,7 @@ def backtest(
                     f"horizon before the last date in the data ({_date(last_day)})"
                 )
             cut_days.append(day)
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     methods = {}
     for cut in cut_days:
         stamp = pd.Timestamp(_date(cut))
