@@ -44,7 +44,16 @@ __all__ = [
 
 
 class InsufficientHistoryWarning(UserWarning):
-    """The log is too short to learn from; the BTYD expectation is used instead."""
+    """The log is too short to learn from; the BTYD expectation is used instead.
+
+    Examples
+    --------
+    >>> import warnings, kamkit
+    >>> issubclass(kamkit.InsufficientHistoryWarning, UserWarning)
+    True
+    >>> with warnings.catch_warnings():  # refuse the fallback instead of using it
+    ...     warnings.simplefilter("error", kamkit.InsufficientHistoryWarning)
+    """
 
 
 # ---------------------------------------------------------------- reasons
