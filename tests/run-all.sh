@@ -84,6 +84,11 @@ fi
 step "ruff and clang-format"
 "$venv/bin/ruff" check python tests benchmarks notebooks docs
 "$venv/bin/ruff" format --check python tests benchmarks docs
+step "mypy (strict, pandas-stubs) and the import layers (import-linter)"
+# Configuration in pyproject.toml: [tool.mypy], [tool.importlinter]. ruff's D rules
+# (numpydoc) ran above with the rest of ruff's checks.
+"$venv/bin/mypy"
+PYTHONPATH="$root/python" "$venv/bin/lint-imports" --no-cache  # the source tree, not the install
 mapfile -t cpp_files < <(git ls-files 'cpp/*.hpp' 'cpp/*.cpp' 'tests/cpp/*.cpp')
 "$venv/bin/clang-format" --dry-run --Werror "${cpp_files[@]}"
 
@@ -97,6 +102,16 @@ cmake --build "$build"
 timeout "$(left ctest)" ctest --test-dir "$build" --output-on-failure --no-tests=error ||
   die "the C++ tests failed, found no tests, or ran over the budget (exit $?)"
 
+step "C++ core tests under AddressSanitizer and UBSan"
+build_san="$root/build/cpp-sanitize"
+cmake -S . -B "$build_san" -G Ninja \
+  -DKAMKIT_BUILD_PYTHON=OFF -DKAMKIT_BUILD_TESTS=ON -DKAMKIT_SANITIZE=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPython_EXECUTABLE="$venv/bin/python" >/dev/null
+cmake --build "$build_san"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  timeout "$(left ctest-sanitize)" ctest --test-dir "$build_san" --output-on-failure \
+  --no-tests=error || die "the C++ tests failed under the sanitizers (exit $?)"
+
 # ------------------------------------------------------------------ Python
 step "Python tests (pytest)"
 # Run from tests/ so that the installed kamkit is imported, not python/.
@@ -108,6 +123,20 @@ case $status in
   5) die "pytest collected no tests: nothing was checked" ;;
   124) die "pytest ran over the budget and was stopped" ;;
   *) die "the Python tests failed (pytest exit $status)" ;;
+esac
+
+step "doctests: the Examples section of every public function and class"
+# The installed package; the lifetimes drop-in's own examples are not run yet.
+package="$(cd "$root/tests" && "$venv/bin/python" -c 'import kamkit, os; print(os.path.dirname(kamkit.__file__))')"
+status=0
+(cd "$root/tests" && MPLBACKEND=Agg timeout "$(left doctests)" "$venv/bin/python" -m pytest \
+  -c "$root/pyproject.toml" --rootdir "$root" -q --doctest-modules "$package" \
+  --ignore="$package/lifetimes") || status=$?
+case $status in
+  0) ;;
+  5) die "the doctests collected nothing: no Examples were run" ;;
+  124) die "the doctests ran over the budget and were stopped" ;;
+  *) die "the doctests failed (pytest exit $status)" ;;
 esac
 
 # ------------------------------------------------------------------ docs

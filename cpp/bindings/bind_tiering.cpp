@@ -95,15 +95,6 @@ py::array_t<std::int16_t> codes_by_thresholds(const carray<double>& x,
   return to_numpy(std::move(codes));
 }
 
-py::tuple concentration(const carray<double>& x) {
-  kamkit::Concentration c;
-  {
-    py::gil_scoped_release release;  // safe: only reads the NumPy buffer of x
-    c = kamkit::concentration(x.data(), static_cast<std::size_t>(x.size()));
-  }
-  return py::make_tuple(c.gini, c.total, to_numpy(std::move(c.cum)));
-}
-
 py::array_t<double> average_ranks(const carray<double>& x) {
   const auto n = static_cast<std::size_t>(x.size());
   py::array_t<double> out(static_cast<py::ssize_t>(n));
@@ -139,8 +130,6 @@ void bind_tiering(py::module_& m) {
         "Tier codes of the pyramid by count (selection instead of a sort).");
   m.def("codes_by_thresholds", &codes_by_thresholds, py::arg("x").noconvert(),
         py::arg("thresholds"), "Tier codes (0 = lowest) for cut-offs given top first.");
-  m.def("concentration", &concentration, py::arg("x").noconvert(),
-        "(gini, total, cum): Gini coefficient and increasing cumulative sums.");
   m.def("average_ranks", &average_ranks, py::arg("x").noconvert(),
         "Ranks 1..n with ties averaged.");
 }

@@ -1,4 +1,5 @@
 // kamkit._core: the compiled core. Each area registers itself in its own file.
+#include "kamkit/common.hpp"
 #include "kamkit_py.hpp"
 
 PYBIND11_MODULE(_core, m) {
@@ -13,4 +14,7 @@ PYBIND11_MODULE(_core, m) {
   bind_cluster(m);
   bind_assign(m);
   bind_lifecycle(m);
+  m.def("set_num_threads", &kamkit::set_num_threads, py::arg("n"),
+        "Threads of the core's parallel loops (0: OpenMP's default).");
+  m.def("get_num_threads", &kamkit::max_threads, "Threads the core's parallel loops use.");
 }

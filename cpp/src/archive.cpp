@@ -25,6 +25,33 @@ inline std::int64_t day_of(std::int64_t tick) {
   return (tick % TPD != 0 && tick < 0) ? q - 1 : q;
 }
 
+// Neumaier's compensated summation: s + c carries the sum with about twice
+// the precision of s alone, so that a customer's money sums do not depend on
+// the order of the rows (beyond a last-bit rounding that practically never
+// shows) and small amounts survive next to large ones.
+// (Knuth's branch-free TwoSum gives the rounding error of s + x exactly.)
+KAMKIT_ALWAYS_INLINE void add_compensated(double& s, double& c, double x) {
+  const double t = s + x;
+  const double xv = t - s;
+  c += (s - (t - xv)) + (x - xv);
+  s = t;
+}
+
+// (s1 + c1) + (s2 + c2) of two compensated sums, rounded once.
+inline double sum_compensated(double s1, double c1, double s2, double c2) {
+  double s = s1, c = c1;
+  add_compensated(s, c, s2);
+  return s + (c + c2);
+}
+
+// A net amount within this fraction of the gross amount (sum of absolute
+// amounts) is zero.
+constexpr double kZeroTolerance = 1e-9;
+
+inline double snap_zero(double net, double gross) {
+  return std::fabs(net) <= kZeroTolerance * gross ? 0.0 : net;
+}
+
 struct Scan {
   std::int64_t max_tick = std::numeric_limits<std::int64_t>::min();
   std::size_t after_end = 0;
@@ -53,8 +80,9 @@ Scan scan_log(const TransactionsView& log, bool count_after, std::int64_t end_ti
   const double* a = sums ? log.amount : nullptr;
   const double* m = sums ? log.margin : nullptr;
   const auto t0 = n > 0 ? static_cast<std::uint64_t>(t[0]) : 0;
-#pragma omp parallel for reduction(max : mx, kmx) reduction(min : mn, kmn) reduction(+ : after) \
-    reduction(| : varying) reduction(+ : asum, msum) if (n > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) reduction(max : mx, kmx) \
+    reduction(min : mn, kmn) reduction(+ : after) reduction(| : varying)             \
+    reduction(+ : asum, msum) if (n > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     mx = std::max(mx, t[i]);
     mn = std::min(mn, t[i]);
@@ -195,7 +223,7 @@ struct CustomerTotals {
   std::int64_t first_start, last_start;  // first days of the first and last purchase periods
   std::int64_t value_periods;
   std::int64_t tmin, tmax;
-  double rev, first_rev, rev_last, rev_prev, marg;
+  double rev, repeat_rev, rev_last, rev_prev, marg, gross;
 };
 
 // Writes customer c's archive columns from its totals.
@@ -213,9 +241,13 @@ KAMKIT_ALWAYS_INLINE void write_customer(std::int64_t c, const CustomerTotals& t
   out.first_tick[c] = t.tmin;
   out.last_tick[c] = t.tmax;
   if (has_amount) {
-    out.monetary_value[c] = t.n_periods > 1 ? (t.rev - t.first_rev) / frequency : 0.0;
-    out.revenue[c] = t.rev;
-    out.avg_period_revenue[c] = t.rev / static_cast<double>(t.value_periods);
+    // The repeat purchases' own sum (not the total minus the first period,
+    // which loses small repeat amounts next to a large first one).
+    out.monetary_value[c] = t.n_periods > 1 ? t.repeat_rev / frequency : 0.0;
+    const double rev = snap_zero(t.rev, t.gross);
+    out.revenue[c] = rev;
+    out.gross[c] = t.gross;
+    out.avg_period_revenue[c] = rev / static_cast<double>(t.value_periods);
     // Growth compares the last full period with the one before, when that
     // one has a positive revenue.
     out.growth[c] =
@@ -257,13 +289,17 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
     auto& days = scratch[static_cast<std::size_t>(thread_id())];
     days.clear();
     std::uint64_t kmin = codec.key(row[0]), kmax = kmin;
-    double rev = 0.0, marg = 0.0, rev_last = 0.0, rev_prev = 0.0;
-    // Revenue of the first purchase period, kept while scanning: a row
-    // in an earlier period than the current first one restarts it.
+    // Compensated sums (value, compensation).
+    double rev = 0.0, rev_c = 0.0, marg = 0.0, marg_c = 0.0, gross = 0.0;
+    double rev_last = 0.0, last_c = 0.0, rev_prev = 0.0, prev_c = 0.0;
+    // Revenue of the first purchase period and of the later ones, kept while
+    // scanning: a row in an earlier period than the current first one moves
+    // the first period's revenue to the repeat purchases.
     std::int64_t first_lo = std::numeric_limits<std::int64_t>::max(), first_hi = first_lo;
-    double first_rev = 0.0;
+    double first_rev = 0.0, first_c = 0.0, repeat = 0.0, repeat_c = 0.0;
     for (std::size_t j = 0; j < count; ++j) {
       const R& r = row[j];
+      const double x = r.amount;
       kmin = std::min(kmin, codec.key(r));
       kmax = std::max(kmax, codec.key(r));
       const std::int64_t d = codec.base_day + static_cast<std::int64_t>(codec.day(r));
@@ -272,14 +308,20 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
         const std::int64_t p = period_of_day(d, f.freq);
         first_lo = period_start_day(p, f.freq);
         first_hi = period_end_day(p, f.freq);
-        first_rev = r.amount;
+        add_compensated(repeat, repeat_c, first_rev);
+        repeat_c += first_c;
+        first_rev = x;
+        first_c = 0.0;
       } else if (d <= first_hi) {
-        first_rev += r.amount;
+        add_compensated(first_rev, first_c, x);
+      } else {
+        add_compensated(repeat, repeat_c, x);
       }
-      rev += r.amount;
-      rev_last += (d >= f.last_full_lo && d <= f.last_full_hi) ? r.amount : 0.0;
-      rev_prev += (d >= f.prev_lo && d <= f.prev_hi) ? r.amount : 0.0;
-      if constexpr (C::kMargin) marg += r.margin;
+      add_compensated(rev, rev_c, x);
+      gross += std::fabs(x);
+      if (d >= f.last_full_lo && d <= f.last_full_hi) add_compensated(rev_last, last_c, x);
+      if (d >= f.prev_lo && d <= f.prev_hi) add_compensated(rev_prev, prev_c, x);
+      if constexpr (C::kMargin) add_compensated(marg, marg_c, r.margin);
     }
     // Distinct purchase periods.
     std::int64_t n_periods = 1;
@@ -302,11 +344,12 @@ void summarise_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1,
                            f.end_vp - period_of_day(day_of<TPD>(tmin), f.period) + 1,
                            tmin,
                            tmax,
-                           rev,
-                           first_rev,
-                           rev_last,
-                           rev_prev,
-                           marg};
+                           rev + rev_c,
+                           repeat + repeat_c,
+                           rev_last + last_c,
+                           rev_prev + prev_c,
+                           marg + marg_c,
+                           gross};
     write_customer<C::kMargin>(c, t, has_amount, f, out);
   };
   in_waves(plan, b0, b1, rows, [&](std::size_t w0, std::size_t w1, const R* first) {
@@ -324,16 +367,14 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
   using R = typename C::Row;
   const std::size_t nslots = plan.slots_per_bucket();
   const std::size_t words = f.period_words;
-  // One cache line per slot (periods are below 2048). window[w] sums the
-  // amounts of the rows in value-factor window w: 1 the last full period, 2
-  // the one before, 0 neither (unused; it spares a branch).
+  // One cache line per slot (periods are below 2048). Money sums are
+  // compensated: each *_c holds the compensation of the sum before it.
   struct alignas(64) Acc {
     std::uint64_t kmin, kmax;  // order keys of the rows
     std::int32_t count;
     std::int16_t pmin;       // first purchase period so far
     std::int16_t n_periods;  // distinct purchase periods (below 2048)
-    double rev, first_rev;
-    double window[3];
+    double first_rev, first_c, repeat, repeat_c, gross;
   };
   const Acc fresh{std::numeric_limits<std::uint64_t>::max(),
                   0,
@@ -342,22 +383,33 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
                   0,
                   0.0,
                   0.0,
-                  {0.0, 0.0, 0.0}};
+                  0.0,
+                  0.0,
+                  0.0};
   static_assert(sizeof(Acc) == 64, "one cache line per slot");
+  // Revenue of the value-factor windows (sum[0]: the last full period,
+  // sum[1]: the one before), apart: only the rows of those periods touch it.
+  struct alignas(32) Windows {
+    double sum[2], comp[2];
+  };
+  const Windows no_windows{{0.0, 0.0}, {0.0, 0.0}};
   const auto threads = static_cast<std::size_t>(max_threads());
   std::vector<std::vector<Acc>> accs(threads);
+  std::vector<std::vector<Windows>> windows(threads);
   std::vector<std::vector<std::uint64_t>> maps(threads);
-  std::vector<std::vector<double>> margins(threads);  // per slot, with margins
+  std::vector<std::vector<double>> margins(threads);  // per slot: sum, compensation
   const std::uint32_t* day_info = f.day_info.data();
   auto per_bucket = [&](std::int64_t c, const R* row, std::size_t m) {
     const auto t = static_cast<std::size_t>(thread_id());
     auto& acc = accs[t];
+    auto& win = windows[t];
     auto& bits = maps[t];
     auto& marg = margins[t];
     if (acc.empty()) {
       acc.assign(nslots, fresh);
+      win.assign(nslots, no_windows);
       bits.assign(nslots * words, 0);
-      if (C::kMargin) marg.assign(nslots, 0.0);
+      if (C::kMargin) marg.assign(2 * nslots, 0.0);
     }
     // No branch depends on the accumulators: rows come in random order, and
     // a mispredicted branch would wait for each slot's cache line in turn.
@@ -375,14 +427,29 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
       a.kmin = std::min(a.kmin, codec.key(r));
       a.kmax = std::max(a.kmax, codec.key(r));
       ++a.count;
-      // Revenue of the first period so far: restarted by an earlier period.
-      const bool earlier = p < a.pmin, same = p == a.pmin;
-      a.first_rev = a.first_rev * static_cast<double>(!earlier) +
-                    r.amount * static_cast<double>(earlier || same);
+      // Revenue of the first period so far and of the later ones: an
+      // earlier period moves the first one's revenue to the repeat purchases.
+      // (Every row of this pass is a purchase: the revenue is the first
+      // period's plus the repeat purchases'.) One compensated addition: the
+      // row to the first period's sum or to the repeat sum, or, for an
+      // earlier period, the first period's sum to the repeat sum.
+      // Selections by arithmetic: no branch on the accumulators.
+      const double x = r.amount;
+      const bool earlier_b = p < a.pmin;
+      const auto earlier = static_cast<double>(earlier_b);
+      const auto same = static_cast<double>(p == a.pmin);
+      const double later = 1.0 - earlier - same;
+      add_compensated(a.repeat, a.repeat_c, earlier * a.first_rev + later * x);
+      a.repeat_c += earlier * a.first_c;
+      add_compensated(a.first_rev, a.first_c, same * x);
+      a.first_rev = (1.0 - earlier) * a.first_rev + earlier * x;
+      a.first_c *= 1.0 - earlier;
       a.pmin = std::min(a.pmin, p);
-      a.rev += r.amount;
-      a.window[info >> Frame::kWindowShift] += r.amount;
-      if constexpr (C::kMargin) marg[slot] += r.margin;
+      a.gross += std::fabs(x);
+      // (A branch on the row's day, not on the accumulators.)
+      const std::uint32_t w = info >> Frame::kWindowShift;
+      if (w != 0) add_compensated(win[slot].sum[w - 1], win[slot].comp[w - 1], x);
+      if constexpr (C::kMargin) add_compensated(marg[2 * slot], marg[2 * slot + 1], r.margin);
     }
     // The bucket's customers are its used slots, in order.
     for (std::size_t s = 0; s < nslots; ++s) {
@@ -400,14 +467,16 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
                                   f.value_periods[codec.day_of_key(a.kmin)],
                                   codec.tick_of(a.kmin),
                                   codec.tick_of(a.kmax),
-                                  a.rev,
-                                  a.first_rev,
-                                  a.window[1],
-                                  a.window[2],
-                                  C::kMargin ? marg[s] : 0.0};
+                                  sum_compensated(a.first_rev, a.first_c, a.repeat, a.repeat_c),
+                                  a.repeat + a.repeat_c,
+                                  win[s].sum[0] + win[s].comp[0],
+                                  win[s].sum[1] + win[s].comp[1],
+                                  C::kMargin ? marg[2 * s] + marg[2 * s + 1] : 0.0,
+                                  a.gross};
       write_customer<C::kMargin>(c, totals, has_amount, f, out);
       a = fresh;
-      if (C::kMargin) marg[s] = 0.0;
+      win[s] = no_windows;
+      if (C::kMargin) marg[2 * s] = marg[2 * s + 1] = 0.0;
       ++c;
     }
   };
@@ -471,6 +540,7 @@ void allocate(const TransactionsView& log, const BucketPlan& plan, Archive& out)
     out.value_periods.resize(k);
     out.rev_last.resize(k);
     out.rev_prev.resize(k);
+    out.gross.resize(k);
   }
   if (log.margin) out.margin.resize(k);
 }
@@ -574,6 +644,7 @@ void merge_others(const Archive& p, const Archive& o, bool has_amount, bool has_
     out.value_periods.resize(k);
     out.rev_last.resize(k);
     out.rev_prev.resize(k);
+    out.gross.resize(k);
   }
   if (has_margin) out.margin.resize(k);
   auto copy = [&](const Archive& a, std::size_t i, std::size_t c) {
@@ -592,6 +663,7 @@ void merge_others(const Archive& p, const Archive& o, bool has_amount, bool has_
       out.value_periods[c] = a.value_periods[i];
       out.rev_last[c] = a.rev_last[i];
       out.rev_prev[c] = a.rev_prev[i];
+      out.gross[c] = a.gross[i];
     }
     if (has_margin) out.margin[c] = a.margin[i];
   };
@@ -614,8 +686,10 @@ void merge_others(const Archive& p, const Archive& o, bool has_amount, bool has_
       out.returns_only[c] = 0;
       out.n_transactions[c] += o.n_transactions[j];
       if (has_amount) {
-        const double rev = p.revenue[i] + o.revenue[j];
+        const double gross = p.gross[i] + o.gross[j];
+        const double rev = snap_zero(p.revenue[i] + o.revenue[j], gross);
         out.revenue[c] = rev;
+        out.gross[c] = gross;
         out.avg_period_revenue[c] = rev / static_cast<double>(p.value_periods[i]);
         const double last = p.rev_last[i] + o.rev_last[j], prev = p.rev_prev[i] + o.rev_prev[j];
         out.rev_last[c] = last;
@@ -671,7 +745,7 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
   if (scan.after_end > 0) {
     keep.resize(log.n);
     const auto n = static_cast<std::ptrdiff_t>(log.n);
-#pragma omp parallel for if (n > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (n > kParallelThreshold)
     for (std::ptrdiff_t i = 0; i < n; ++i) keep[i] = log.ticks[i] <= end_tick;
   }
   Frame f{};
@@ -730,7 +804,8 @@ Archive summarize(const TransactionsView& log, const ArchiveOptions& opt) {
     const auto n = static_cast<std::ptrdiff_t>(log.n);
     const std::uint8_t* kp = keep.empty() ? nullptr : keep.data();
     const std::uint8_t* pf = log.purchase;
-#pragma omp parallel for reduction(+ : n_p, n_o) if (n > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    reduction(+ : n_p, n_o) if (n > kParallelThreshold)
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       const bool kept = kp == nullptr || kp[i] != 0;
       keep_p[i] = kept && pf[i] != 0;

@@ -425,7 +425,7 @@ void standardize(const double* X, std::size_t n, std::size_t d, double* out, dou
     scale[j] = sd > 0.0 ? sd : 1.0;
   }
   const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i)
     for (std::size_t j = 0; j < d; ++j) out[i * d + j] = (X[i * d + j] - mean[j]) / scale[j];
 }

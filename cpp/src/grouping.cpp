@@ -23,8 +23,8 @@ Range key_range(const std::int64_t* keys, std::size_t n, const std::uint8_t* kee
   std::int64_t hi = std::numeric_limits<std::int64_t>::min();
   std::int64_t kept = 0;
   const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for reduction(min : lo) reduction(max : hi) \
-    reduction(+ : kept) if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) reduction(min : lo) \
+    reduction(max : hi) reduction(+ : kept) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     if (keep && !keep[i]) continue;
     lo = std::min(lo, keys[i]);
@@ -41,7 +41,7 @@ void group_direct(const std::int64_t* keys, std::size_t n, const std::uint8_t* k
   std::vector<std::int32_t> table(span, 0);
   const auto m = static_cast<std::ptrdiff_t>(n);
   // Mark presence (benign races: every writer stores the same value).
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     if (keep && !keep[i]) continue;
     table[static_cast<std::size_t>(keys[i] - r.lo)] = 1;
@@ -55,7 +55,7 @@ void group_direct(const std::int64_t* keys, std::size_t n, const std::uint8_t* k
     }
   }
   g.codes.resize(n);
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     g.codes[i] = (keep && !keep[i]) ? -1 : table[static_cast<std::size_t>(keys[i] - r.lo)];
   }
@@ -110,7 +110,7 @@ void group_hashed(const std::int64_t* keys, std::size_t n, const std::uint8_t* k
     g.unique_keys[j] = first_seen[order[j]];
   }
   const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     if (g.codes[i] >= 0) g.codes[i] = rank[g.codes[i]];
   }

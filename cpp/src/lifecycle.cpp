@@ -29,7 +29,8 @@ void day_range(const std::int32_t* codes, std::size_t n, const std::int64_t* tic
   std::int64_t mn = std::numeric_limits<std::int64_t>::max();
   std::int64_t mx = std::numeric_limits<std::int64_t>::min();
   const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for reduction(min : mn) reduction(max : mx) if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) reduction(min : mn) \
+    reduction(max : mx) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     if (codes && codes[i] < 0) continue;
     mn = std::min(mn, ticks[i]);
@@ -294,7 +295,8 @@ std::vector<std::int8_t> lifecycle_stages(const double* values, std::size_t k, s
   std::vector<std::int8_t> out(k * np, -1);
   const auto kk = static_cast<std::ptrdiff_t>(k);
   const auto w = static_cast<std::ptrdiff_t>(r.window);
-#pragma omp parallel if (k * np > static_cast<std::size_t>(kParallelThreshold))
+#pragma omp parallel num_threads( \
+        kamkit::max_threads()) if (k * np > static_cast<std::size_t>(kParallelThreshold))
   {
     std::vector<double> prefix(np + 1);
 #pragma omp for schedule(static)
@@ -372,7 +374,8 @@ std::vector<std::int8_t> pyramid_tiers(const double* values, std::size_t k, std:
   // First purchase period per customer.
   std::vector<std::int64_t> first(k);
   const auto kk = static_cast<std::ptrdiff_t>(k);
-#pragma omp parallel for if (k * np > static_cast<std::size_t>(kParallelThreshold))
+#pragma omp parallel for num_threads( \
+        kamkit::max_threads()) if (k * np > static_cast<std::size_t>(kParallelThreshold))
   for (std::ptrdiff_t c = 0; c < kk; ++c) {
     const double* row = values + static_cast<std::size_t>(c) * np;
     std::size_t t = 0;
@@ -380,7 +383,8 @@ std::vector<std::int8_t> pyramid_tiers(const double* values, std::size_t k, std:
     first[c] = static_cast<std::int64_t>(t);
   }
   const auto npp = static_cast<std::ptrdiff_t>(np);
-#pragma omp parallel if (k * np > static_cast<std::size_t>(kParallelThreshold))
+#pragma omp parallel num_threads( \
+        kamkit::max_threads()) if (k * np > static_cast<std::size_t>(kParallelThreshold))
   {
     std::vector<double> trail, desc;
     std::vector<std::int32_t> order;

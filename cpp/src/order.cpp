@@ -39,7 +39,8 @@ inline int digit(std::uint64_t key, int pass) {
 void check_no_nan(const double* x, std::size_t n) {
   const auto m = static_cast<std::ptrdiff_t>(n);
   std::ptrdiff_t nans = 0;
-#pragma omp parallel for reduction(+ : nans) if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    reduction(+ : nans) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) nans += std::isnan(x[i]) ? 1 : 0;
   require(nans == 0, "sort: " + std::to_string(nans) + " NaN values cannot be ordered");
 }
@@ -138,7 +139,7 @@ std::vector<std::int32_t> argsort(const double* x, std::size_t n) {
   Column<std::uint64_t> keys(n);
   std::vector<std::int32_t> idx(n);
   const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     keys[i] = key_of(x[i]);
     idx[i] = static_cast<std::int32_t>(i);
@@ -155,14 +156,14 @@ void argsort_values(const double* x, std::size_t n, std::vector<std::int32_t>& o
   Column<std::uint64_t> keys(n);
   order.resize(n);
   const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     keys[i] = key_of(x[i]);
     order[i] = static_cast<std::int32_t>(i);
   }
   radix_sort<true>(keys, order);
   sorted.resize(n);
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) sorted[i] = value_of(keys[i]);
 }
 
@@ -171,10 +172,10 @@ void sort_values_into(const double* x, std::size_t n, double* out) {
   Column<std::uint64_t> keys(n);
   std::vector<std::int32_t> none;
   const auto m = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) keys[i] = key_of(x[i]);
   radix_sort<false>(keys, none);
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = value_of(keys[i]);
 }
 

@@ -23,43 +23,55 @@ void normalize(const double* x, std::size_t n, ScoreMethod method, double* out) 
   if (n == 0) return;
   double lo = std::numeric_limits<double>::infinity();
   double hi = -std::numeric_limits<double>::infinity();
-  double sum = 0.0;
   std::ptrdiff_t bad = 0;
-#pragma omp parallel for reduction(min : lo) reduction(max : hi) \
-    reduction(+ : sum, bad) if (m > kParallelThreshold)
+#pragma omp parallel for reduction(min : lo) reduction(max : hi) reduction(+ : bad) \
+    num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     const double v = x[i];
     bad += std::isfinite(v) ? 0 : 1;
     lo = std::min(lo, v);
     hi = std::max(hi, v);
-    sum += v;
   }
   require(bad == 0, "score: " + std::to_string(bad) + " values are NaN or infinite");
   switch (method) {
     case ScoreMethod::MinMax: {
-      const double range = hi - lo;
+      // Halved values when the range passes the float range (exact; the
+      // score does not depend on the scale).
+      const double h = std::isfinite(hi - lo) ? 1.0 : 0.5;
+      const double range = h * hi - h * lo;
       if (!(range > 0.0)) {
         std::fill(out, out + n, 0.5);
         return;
       }
-      const double inv = 1.0 / range;
-#pragma omp parallel for if (m > kParallelThreshold)
-      for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = (x[i] - lo) * inv;
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
+      for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = (h * x[i] - h * lo) / range;
       return;
     }
     case ScoreMethod::ZScore: {
-      const double mean = sum / static_cast<double>(n);
-      double ss = 0.0;
-#pragma omp parallel for reduction(+ : ss) if (m > kParallelThreshold)
-      for (std::ptrdiff_t i = 0; i < m; ++i) ss += (x[i] - mean) * (x[i] - mean);
+      if (hi == lo) {
+        std::fill(out, out + n, 0.5);
+        return;
+      }
+      // Values past 2^500 in size are scaled by a power of two (exact) so
+      // that their sum and squares stay in range; z-scores do not depend on it.
+      const double big = std::max(std::fabs(lo), std::fabs(hi));
+      const double unit = big > 0x1p500 ? std::ldexp(1.0, -std::ilogb(big) - 1) : 1.0;
+      // Sums over fixed slices added in order: the same bits for any thread count.
+      const double mean =
+          sum_fixed_slices(n, [&](std::size_t i) { return unit * x[i]; }) / static_cast<double>(n);
+      const double ss = sum_fixed_slices(n, [&](std::size_t i) {
+        const double d = unit * x[i] - mean;
+        return d * d;
+      });
       const double sd = std::sqrt(ss / static_cast<double>(n));
-      if (!(sd > 0.0) || hi == lo) {
+      if (!(sd > 0.0)) {
         std::fill(out, out + n, 0.5);
         return;
       }
       const double scale = 1.0 / (sd * std::sqrt(2.0));
-#pragma omp parallel for if (m > kParallelThreshold)
-      for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = 0.5 * std::erfc(-(x[i] - mean) * scale);
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
+      for (std::ptrdiff_t i = 0; i < m; ++i)
+        out[i] = 0.5 * std::erfc(-(unit * x[i] - mean) * scale);
       return;
     }
     case ScoreMethod::Rank: {
@@ -70,7 +82,7 @@ void normalize(const double* x, std::size_t n, ScoreMethod method, double* out) 
       const std::vector<std::int32_t> order = argsort(x, n);
       average_ranks(x, order.data(), n, out);
       const double inv = 1.0 / static_cast<double>(n - 1);
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
       for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = (out[i] - 1.0) * inv;
       return;
     }
@@ -100,7 +112,7 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
     // lower-is-better criteria (their offset adds |w_j|). Dividing by the
     // range (rather than multiplying by a precomputed w / range) cannot
     // overflow when the range is tiny.
-    std::vector<double> lo_j(k, 0.0), range_j(k, 1.0), w_j(k, 0.0);
+    std::vector<double> lo_j(k, 0.0), range_j(k, 1.0), w_j(k, 0.0), half_j(k, 1.0);
     double offset = 0.0;
     for (std::size_t j = 0; j < k; ++j) {
       if (weights[j] == 0.0) continue;
@@ -108,8 +120,8 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
       double lo = std::numeric_limits<double>::infinity();
       double hi = -std::numeric_limits<double>::infinity();
       std::ptrdiff_t bad = 0;
-#pragma omp parallel for reduction(min : lo) reduction(max : hi) \
-    reduction(+ : bad) if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) reduction(min : lo) \
+    reduction(max : hi) reduction(+ : bad) if (m > kParallelThreshold)
       for (std::ptrdiff_t i = 0; i < m; ++i) {
         bad += std::isfinite(x[i]) ? 0 : 1;
         lo = std::min(lo, x[i]);
@@ -121,8 +133,11 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
         offset += 0.5 * w;  // a constant criterion scores 0.5
         continue;
       }
-      lo_j[j] = lo;
-      range_j[j] = hi - lo;
+      // A range past the float range (values near +-1.8e308) is taken on
+      // halved values: halving is exact, and the score does not depend on it.
+      half_j[j] = std::isfinite(hi - lo) ? 1.0 : 0.5;
+      lo_j[j] = half_j[j] * lo;
+      range_j[j] = half_j[j] * hi - half_j[j] * lo;
       w_j[j] = weights[j] < 0.0 ? -w : w;
       if (weights[j] < 0.0) offset += w;
     }
@@ -137,11 +152,11 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
       if (w_j[j] == 0.0) continue;
       used.push_back(j);
       scale_j[j] = w_j[j] / range_j[j];
-      divide_j[j] = !std::isfinite(scale_j[j]);
+      divide_j[j] = !std::isfinite(scale_j[j]) || half_j[j] != 1.0;
     }
     constexpr std::ptrdiff_t kBlock = 1024;
     const std::ptrdiff_t nblocks = (m + kBlock - 1) / kBlock;
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
     for (std::ptrdiff_t blk = 0; blk < nblocks; ++blk) {
       const std::ptrdiff_t lo = blk * kBlock, hi = std::min(m, lo + kBlock);
       double* o = out + lo;
@@ -151,8 +166,8 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
         const double* x = columns[j] + lo;
         const double l = lo_j[j];
         if (divide_j[j]) {
-          const double w = w_j[j], r = range_j[j];
-          for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] += w * ((x[i] - l) / r);
+          const double w = w_j[j], r = range_j[j], h = half_j[j];
+          for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] += w * ((h * x[i] - l) / r);
         } else {
           const double sc = scale_j[j];
           for (std::ptrdiff_t i = 0; i < nb; ++i) o[i] += sc * (x[i] - l);
@@ -174,7 +189,8 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
       if (weights[j] == 0.0) continue;
       const double* x = columns[j];
       std::ptrdiff_t bad = 0;
-#pragma omp parallel for reduction(+ : bad) if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    reduction(+ : bad) if (m > kParallelThreshold)
       for (std::ptrdiff_t i = 0; i < m; ++i) bad += std::isfinite(x[i]) ? 0 : 1;
       require(bad == 0, "score: " + std::to_string(bad) + " values are NaN or infinite");
       argsort_values(x, n, order, sorted);
@@ -205,7 +221,7 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
         }
       }
     }
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
     for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = std::min(100.0, std::max(0.0, out[i]));
     return;
   }
@@ -216,11 +232,11 @@ void value_score(const double* const* columns, std::size_t n, std::size_t k, con
     normalize(columns[j], n, method, s.data());
     const double w = 100.0 * std::abs(weights[j]) / total;
     const bool lower_is_better = weights[j] < 0.0;
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
     for (std::ptrdiff_t i = 0; i < m; ++i) out[i] += w * (lower_is_better ? 1.0 - s[i] : s[i]);
   }
   // Rounding can leave a hair outside the range.
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = std::min(100.0, std::max(0.0, out[i]));
 }
 

@@ -113,7 +113,7 @@ std::vector<std::int16_t> codes_from_cuts(const std::int32_t* order, std::size_t
     const std::int64_t hi = j < cuts.size() ? cuts[j] : static_cast<std::int64_t>(n);
     require(hi >= lo && hi <= static_cast<std::int64_t>(n), "tiers: bad cuts");
     const auto code = static_cast<std::int16_t>(top - static_cast<std::int16_t>(j));
-#pragma omp parallel for if (hi - lo > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (hi - lo > kParallelThreshold)
     for (std::int64_t p = lo; p < hi; ++p) codes[order[p]] = code;
     lo = hi;
   }
@@ -139,7 +139,7 @@ std::vector<std::int16_t> codes_at_least(const double* x, std::size_t n,
   const std::size_t K = t.size();
   const double* tt = t.data();
   const char* st = strict.data();
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     const double v = x[i];
     int c = 0;
@@ -292,7 +292,8 @@ std::vector<std::int16_t> codes_by_thresholds(const double* x, std::size_t n,
   std::vector<std::int16_t> codes(n);
   const auto m = static_cast<std::ptrdiff_t>(n);
   std::ptrdiff_t nans = 0;
-#pragma omp parallel for reduction(+ : nans) if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    reduction(+ : nans) if (m > kParallelThreshold)
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     nans += std::isnan(x[i]) ? 1 : 0;
     codes[i] =
@@ -300,56 +301,6 @@ std::vector<std::int16_t> codes_by_thresholds(const double* x, std::size_t n,
   }
   require(nans == 0, "tier thresholds: " + std::to_string(nans) + " NaN values");
   return codes;
-}
-
-Concentration concentration(const double* x, std::size_t n) {
-  require(n > 0, "concentration: no values");
-  Concentration c;
-  // The sorted values go straight to cum[1..n]; the prefix sums then
-  // overwrite them in place (each value is read before it is overwritten).
-  c.cum.resize(n + 1);
-  c.cum[0] = 0.0;
-  double* s = c.cum.data() + 1;
-  sort_values_into(x, n, s);
-  require(s[0] >= 0.0, "concentration: values must be non-negative");
-  const auto m = static_cast<std::ptrdiff_t>(n);
-  const int threads = m > kParallelThreshold ? max_threads() : 1;
-  const std::size_t chunk = (n + threads - 1) / threads;
-  std::vector<double> part(static_cast<std::size_t>(threads) + 1, 0.0);
-  double weighted = 0.0;  // sum of (2i - n - 1) x_(i)
-  // Two-pass parallel prefix sum: slice sums, then each slice adds its offset.
-  // One iteration per slice in each step, whatever number of threads the
-  // runtime gives (the first loop ends with a barrier).
-#pragma omp parallel num_threads(threads) reduction(+ : weighted)
-  {
-    const double nn = static_cast<double>(n);
-#pragma omp for schedule(static)
-    for (int t = 0; t < threads; ++t) {
-      const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
-      const std::size_t hi = std::min(n, lo + chunk);
-      double run = 0.0;
-      for (std::size_t i = lo; i < hi; ++i) {
-        const double v = s[i];
-        weighted += (2.0 * static_cast<double>(i + 1) - nn - 1.0) * v;
-        run += v;
-        s[i] = run;
-      }
-      part[static_cast<std::size_t>(t) + 1] = run;
-    }
-#pragma omp for schedule(static)
-    for (int t = 0; t < threads; ++t) {
-      const std::size_t lo = std::min(n, chunk * static_cast<std::size_t>(t));
-      const std::size_t hi = std::min(n, lo + chunk);
-      double offset = 0.0;
-      for (int u = 0; u < t; ++u) offset += part[static_cast<std::size_t>(u) + 1];
-      if (offset != 0.0)
-        for (std::size_t i = lo; i < hi; ++i) s[i] += offset;
-    }
-  }
-  c.total = c.cum[n];
-  require(c.total > 0.0, "concentration: the values add up to zero");
-  c.gini = weighted / (static_cast<double>(n) * c.total);
-  return c;
 }
 
 }  // namespace kamkit

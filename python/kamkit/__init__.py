@@ -10,19 +10,24 @@ from __future__ import annotations
 import sys
 
 from . import datasets
+from ._threads import get_num_threads, set_num_threads
 from ._validation import MissingValuesWarning
 from ._version import __version__
 from .archive import calibration_holdout, summarize
+from .backtest import backtest
 from .lifecycle import (
     STAGES,
     WARNING_REASONS,
+    InsufficientHistoryWarning,
     MarkovChain,
     StageRules,
     Transitions,
+    decline_risk,
     early_warning,
     lifecycle_stages,
     period_panel,
     phase_out_candidates,
+    register_warning_reason,
     stage_strategies,
     tier_history,
     transitions,
@@ -33,14 +38,17 @@ from .models import (
     BetaGeo,
     BetaGeoBetaBinom,
     ConvergenceWarning,
+    FitError,
     GammaGamma,
     ModifiedBetaGeo,
     ParetoNBD,
     SpendExclusionWarning,
 )
+from .models.selection import select_model
 from .scoring import (
     CRITERIA,
     SEGMENT_MAPS,
+    MissingCriterionWarning,
     default_criteria,
     profitability,
     register_criterion,
@@ -68,6 +76,7 @@ __all__ = [
     "CRITERIA",
     "LABEL_SETS",
     "SEGMENT_MAPS",
+    "MissingCriterionWarning",
     "STAGES",
     "TIER_SCHEMES",
     "WARNING_REASONS",
@@ -76,7 +85,9 @@ __all__ = [
     "BetaGeoBetaBinom",
     "Concentration",
     "ConvergenceWarning",
+    "FitError",
     "GammaGamma",
+    "InsufficientHistoryWarning",
     "KMeansSegments",
     "MarkovChain",
     "MissingValuesWarning",
@@ -88,10 +99,12 @@ __all__ = [
     "__version__",
     "assign_managers",
     "attach_policies",
+    "backtest",
     "calibration_holdout",
     "concentration",
     "datasets",
     "default_criteria",
+    "decline_risk",
     "early_warning",
     "kmeans_segments",
     "lifecycle_stages",
@@ -104,11 +117,15 @@ __all__ = [
     "register_label_set",
     "register_segment_map",
     "register_tier_scheme",
+    "register_warning_reason",
     "rfm_scores",
     "segment_map_from_grid",
+    "select_model",
     "service_policies",
     "stage_strategies",
     "summarize",
+    "get_num_threads",
+    "set_num_threads",
     "tier_by_thresholds",
     "tier_history",
     "transitions",

@@ -18,6 +18,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "pyarrow": ("pyarrow", "io"),
     "openpyxl": ("openpyxl", "io"),
     "dask": ("dask[dataframe]", "dask"),
+    "sklearn": ("scikit-learn", "warn"),
 }
 
 

@@ -43,7 +43,19 @@ _TICKS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
 class MissingValuesWarning(UserWarning):
-    """Rows with missing values were dropped (``missing="drop"``)."""
+    """Rows with missing values were dropped (``missing="drop"``).
+
+    Examples
+    --------
+    >>> import warnings, pandas as pd, kamkit
+    >>> log = pd.DataFrame({"customer_id": [1, None, 2],
+    ...                     "date": ["2020-01-01", "2020-01-02", "2020-01-03"]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     archive = kamkit.summarize(log, missing="drop")
+    >>> len(archive), caught[0].category is kamkit.MissingValuesWarning
+    (2, True)
+    """
 
 
 def _rows(n: int) -> str:
@@ -66,8 +78,53 @@ def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
     return value
 
 
-def check_int(name: str, value: Any, low: int) -> int:
-    """An integer (not a bool) >= ``low``, as a Python int.
+def check_count(
+    name: str, value: Any, low: int = 0, high: int | None = None, hint: str = ""
+) -> int:
+    """A whole number ``low <= value <= high``; anything else raises naming ``name``.
+
+    ``high`` caps a number that sets how much work a loop does, so that a
+    mistyped 10**9 fails at once instead of running for hours; ``hint``
+    says what to do instead.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, found {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name}: expected an integer >= {low}, found {value}")
+    if high is not None and value > high:
+        raise ValueError(
+            f"{name}: expected an integer <= {high}, found {value}" + (f"; {hint}" if hint else "")
+        )
+    return int(value)
+
+
+#: The longest customer-lifetime-value horizon, in months (100 years).
+MAX_CLV_MONTHS = 1_200
+
+
+def check_clv_time(time: Any, name: str = "time") -> int:
+    """A CLV horizon in whole months, 0..MAX_CLV_MONTHS."""
+    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
+        raise ValueError(f"{name}: expected a whole number of months >= 0, found {time!r}")
+    return check_count(
+        name,
+        time,
+        0,
+        MAX_CLV_MONTHS,
+        "a horizon past 100 years is outside what the models describe (and every month "
+        "of it is evaluated); pass time in months",
+    )
+
+
+#: The largest count the compiled core takes (a C int).
+MAX_CORE_INT = 2**31 - 1
+
+
+def check_int(name: str, value: Any, low: int, high: int | None = MAX_CORE_INT) -> int:
+    """An integer (not a bool) in [``low``, ``high``], as a Python int.
+
+    ``high`` defaults to the largest count the compiled core takes; None
+    leaves it unbounded (for numbers only Python handles).
 
     Examples
     --------
@@ -79,6 +136,8 @@ def check_int(name: str, value: Any, low: int) -> int:
         raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
     if value < low:
         raise ValueError(f"{name}: expected an integer >= {low}, got {value}")
+    if high is not None and value > high:
+        raise ValueError(f"{name}: expected an integer <= {high}, got {value}")
     return int(value)
 
 
@@ -152,6 +211,18 @@ def _check_columns(frame: pd.DataFrame, columns: dict[str, Hashable | None], nam
             raise ValueError(
                 f"{name}: the {role} column {col!r} is not in the frame; "
                 f"its columns are {available or '(none)'}; pass {role}=<column name>"
+            )
+        _check_unique_label(frame, col, name)
+
+
+def _check_unique_label(frame: pd.DataFrame, col: Hashable, name: str) -> None:
+    """Raise when the label ``col`` names more than one column of ``frame``."""
+    if not frame.columns.is_unique:
+        count = int((frame.columns == col).sum())
+        if count > 1:
+            raise ValueError(
+                f"{name}: expected one column labelled {col!r}, found {count}; rename or "
+                "drop the duplicates (df.loc[:, ~df.columns.duplicated()] keeps the first)"
             )
 
 
@@ -360,6 +431,13 @@ def _customer_keys(
 
 def _date_ticks(series: pd.Series, column: Hashable) -> tuple[np.ndarray, str, tzinfo | None]:
     dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "M":
+        # pyarrow timestamps: the same instants as NumPy datetimes of their unit.
+        arrow = dtype.pyarrow_dtype
+        unit = getattr(arrow, "unit", "ns")
+        tz = getattr(arrow, "tz", None)
+        target = pd.DatetimeTZDtype(unit, tz) if tz else np.dtype(f"datetime64[{unit}]")
+        return _date_ticks(series.astype(target), column)
     if isinstance(dtype, pd.DatetimeTZDtype):
         tz = dtype.tz
         local = series.dt.tz_localize(None)
@@ -643,8 +721,21 @@ def check_observation_end(
                 "pass a naive date"
             )
         ts = ts.tz_convert(log.tz).tz_localize(None)
-    per_second = _TICKS_PER_SECOND[log.unit]
-    return int(ts.value // (1_000_000_000 // per_second))
+    # Exact integer arithmetic from the date's own unit to the column's: a date
+    # pandas holds in seconds (year 1000, year 2500) is fine when the column's
+    # unit can hold it, and a clear error when it cannot.
+    own = np.datetime_data(ts.asm8.dtype)[0]
+    raw = int(ts.asm8.view(np.int64))
+    ticks = raw * _TICKS_PER_SECOND[log.unit] // _TICKS_PER_SECOND[own]
+    if not -(2**63) < ticks < 2**63:
+        ends = np.array([-(2**63) + 1, 2**63 - 1], dtype=np.int64).view(f"datetime64[{log.unit}]")
+        lo, hi = pd.Timestamp(ends[0]), pd.Timestamp(ends[1])
+        raise ValueError(
+            f"{name}: {ts} is outside what column {log.date!r} (datetime64[{log.unit}]) can "
+            f"hold ({lo.date()} to {hi.date()}); pass a date in that range, or convert the "
+            f"column to a coarser unit, e.g. df[{log.date!r}].astype('datetime64[s]')"
+        )
+    return ticks
 
 
 # ------------------------------------------------------------ model inputs
@@ -750,6 +841,8 @@ def check_columns(
             f"{what}: column(s) {names} not found; the table has {have}; "
             "compute the column first or pass the name of an existing one"
         )
+    for c in columns:
+        _check_unique_label(frame, c, what)
 
 
 def as_series(values: Any, name: str = "values") -> pd.Series:

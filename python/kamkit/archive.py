@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable
 from typing import Any, Literal
 
@@ -300,7 +301,11 @@ def summarize(
         _check_end_not_before_start(end_tick, log, granularity, "observation_end")
         core = _run_core(log, end_tick, granularity, time_unit, value_period, returns)
     out = _frame(core, log, amount is not None)
+    if amount is not None:
+        _check_sums_in_range(out, amount)
     end = pd.Timestamp(np.datetime64(int(core["observation_end_day"]), "D"))
+    if int(core["rows_after_end"]):
+        _warn_customers_after_end(log, len(out), end)
     current = pd.Period(end, freq=value_period)
     out.attrs.update(
         observation_end=end,
@@ -313,6 +318,40 @@ def summarize(
         order=order,
     )
     return out
+
+
+def _check_sums_in_range(out: pd.DataFrame, amount: Hashable) -> None:
+    """ValueError when finite amounts add up past the float range for some customer."""
+    for col in ("revenue", "monetary_value", "margin"):
+        if col not in out.columns:
+            continue
+        values = out[col].to_numpy()
+        if values.dtype.kind != "f":
+            continue
+        # The amounts are finite here: an infinite sum, or a NaN left by a
+        # compensated sum that overflowed, means the total passed the range.
+        bad = ~np.isfinite(values) if col != "monetary_value" else np.isinf(values)
+        if bad.any():
+            first = out.index[bad][0]
+            first = first.item() if isinstance(first, np.generic) else first
+            raise ValueError(
+                f"column {amount!r}: the amounts of {int(bad.sum())} customers add up past the "
+                f"float range (about 1.8e308; first: customer {first!r}, {col}); "
+                "express the amounts in a larger unit (e.g. divide by 1e6) before summarizing"
+            )
+
+
+def _warn_customers_after_end(log: TransactionLog, kept: int, end: pd.Timestamp) -> None:
+    """Count, in a warning, the customers whose every purchase is after the end."""
+    vanished = len(np.unique(log.keys)) - kept
+    if vanished > 0:
+        warnings.warn(
+            f"observation_end: {vanished} customers have every purchase after "
+            f"{end.date()} and are not in the archive; pass a later observation_end to "
+            "keep them",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 @renamed(freq="granularity")
@@ -362,6 +401,14 @@ def calibration_holdout(
     ValueError
         As :func:`summarize`, and when ``calibration_end`` is missing, is
         not before ``observation_end``, or leaves no holdout row.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> ch = kamkit.calibration_holdout(log, calibration_end="1997-09-30", time_unit="W")
+    >>> ch.shape[0], int(ch["frequency_holdout"].sum())
+    (2357, 1882)
     """
     check_choice("granularity", granularity, _FREQS)
     check_choice("time_unit", time_unit, tuple(_TIME_UNITS))

@@ -21,10 +21,11 @@ from typing import Any, TextIO
 import pandas as pd
 
 from ._errors import EXIT_DATA, EXIT_MISSING_EXTRA, EXIT_OK, EXIT_USAGE, CliError
-from ._i18n import name, translate_values
+from ._i18n import message, translate_values
 from ._optional import MissingExtraError, require
 from ._version import __version__
-from .report.tables import LogColumns, clv_table, tier_table
+from .report.files import file_frame, write_csv
+from .report.tables import LogColumns, clv_table, tier_table, warning_table
 
 __all__ = ["CliError", "Progress", "build_parser", "main", "read_table", "write_table"]
 
@@ -159,27 +160,98 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     return frame
 
 
-def write_table(frame: pd.DataFrame, out: str | Path | None, stdout: TextIO | None = None) -> None:
-    """Write a result as CSV or Parquet (by the suffix); CSV to standard output without a path."""
+def write_table(
+    frame: pd.DataFrame,
+    out: str | Path | None,
+    stdout: TextIO | None = None,
+    *,
+    per_customer: bool = True,
+    lang: str = "en",
+    time_unit: str | None = None,
+    bom: bool = True,
+    customer: Any = None,
+) -> str:
+    """Write a result as CSV or Parquet (by the suffix); CSV to standard output without a path.
+
+    A per-customer table is laid out by :func:`kamkit.report.files.file_frame`
+    (customer id first, named as in the input; ``recency_days``/``T_days``;
+    Chinese column names with ``lang="zh"``); CSV money columns get two
+    decimals; CSV files are UTF-8 with a byte-order mark unless ``bom`` is
+    False (standard output never gets one). Returns where it wrote.
+    """
+    if per_customer:
+        table = file_frame(frame, lang=lang, time_unit=time_unit, customer=customer)
+    else:
+        table = frame.copy()
+        table.attrs = {}
+        table.columns = [str(c) for c in table.columns]
+        table = table.reset_index()
     if out is None or str(out) == "-":
-        frame.to_csv(stdout if stdout is not None else sys.stdout)
-        return
+        write_csv(table, stdout if stdout is not None else sys.stdout)
+        return "standard output"
     path = Path(out)
     kind, _ = _suffixes(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     if kind in _PARQUET:
-        frame = frame.copy()
-        frame.attrs = {}  # Parquet metadata takes JSON only; the attrs hold timestamps
-        frame.columns = [str(c) for c in frame.columns]
+        table.columns = [str(c) for c in table.columns]
         require("pyarrow", "writing Parquet")
-        frame.to_parquet(path)
+        table.to_parquet(path, index=False)
     elif kind in _CSV or kind == "":
-        frame.to_csv(path, sep="\t" if kind == ".tsv" else ",")
+        write_csv(table, path, sep="\t" if kind == ".tsv" else ",", bom=bom)
     else:
         raise CliError(
             f"the output file {str(path)!r} has the unknown type {kind!r}; write .csv or .parquet"
         )
+    return str(path)
+
+
+def _done(args: argparse.Namespace, rows: int, customers: int, where: str, what: str) -> None:
+    """The one-line summary of a subcommand that succeeded, on standard error.
+
+    ``what`` is a key of :func:`kamkit._i18n.name` (``wrote_archive`` ...).
+    """
+    lang = getattr(args, "lang", "en")
+    line = message("summary_line", lang).format(
+        rows=f"{rows:,}",
+        customers=f"{customers:,}",
+        what=message(what, lang),
+        where=message(where, lang),
+    )
+    sys.stderr.write(f"kamkit {args.command}: {line}\n")
+
+
+def _amount_product(frame: pd.DataFrame, spec: str, source: Any) -> tuple[pd.DataFrame, str]:
+    """``--amount A*B``: the product of two numeric columns as a new column named ``A*B``."""
+    parts = [p.strip() for p in spec.split("*")]
+    if len(parts) != 2 or not all(parts):
+        raise CliError(
+            f"--amount {spec!r}: expected a column name or a product of two columns such as "
+            "Quantity*UnitPrice"
+        )
+    columns = [str(c) for c in frame.columns]
+    values = []
+    for part in parts:
+        if part not in frame.columns:
+            listed = ", ".join(repr(c) for c in columns[:20])
+            raise CliError(
+                f"the file {str(source)!r} has no column {part!r} (named in --amount {spec!r}); "
+                f"its columns are {listed}"
+            )
+        raw = frame[part]
+        if pd.api.types.is_bool_dtype(raw.dtype):
+            raise CliError(f"column {part!r} (in --amount): expected numbers, found true/false")
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = num.isna() & raw.notna()
+        if bad.any():
+            raise CliError(
+                f"column {part!r} (in --amount {spec!r}): expected numbers, found "
+                f"{int(bad.sum()):,} of {len(raw):,} rows that are not (first: "
+                f"{raw[bad].iloc[0]!r}); fix the values or name another column"
+            )
+        values.append(num.astype("float64"))
+    name_ = f"{parts[0]}*{parts[1]}"
+    return frame.assign(**{name_: values[0] * values[1]}), name_
 
 
 # --------------------------------------------------------------------------- helpers
@@ -188,13 +260,18 @@ def write_table(frame: pd.DataFrame, out: str | Path | None, stdout: TextIO | No
 def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
     """Read the input and check that the column flags name columns of it."""
     frame = read_table(args.input, getattr(args, "sheet", None))
+    args.rows = len(frame)
     if not need_amount and args.amount is None and "amount" in frame.columns:
         args.amount = "amount"  # summarize: the amount column is optional
+    if args.amount is not None and "*" in str(args.amount) and args.amount not in frame.columns:
+        frame, args.amount = _amount_product(frame, str(args.amount), args.input)
     flags = {"--customer": args.customer, "--date": args.date}
     if need_amount or args.amount is not None:
         flags["--amount"] = args.amount
     if args.margin is not None:
         flags["--margin"] = args.margin
+    if getattr(args, "order", None) is not None:
+        flags["--order"] = args.order
     columns = [str(c) for c in frame.columns]
     for flag, col in flags.items():
         if col is None:
@@ -230,7 +307,13 @@ def _load(args: argparse.Namespace, need_amount: bool = True) -> pd.DataFrame:
 def _columns(args: argparse.Namespace) -> LogColumns:
     """The log's columns as the flags name them."""
     return LogColumns(
-        args.customer, args.date, args.amount, args.margin, args.missing, args.observation_end
+        args.customer,
+        args.date,
+        args.amount,
+        args.margin,
+        args.missing,
+        args.observation_end,
+        getattr(args, "order", None),
     )
 
 
@@ -263,7 +346,10 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         value_period=args.value_period,
     )
     progress.finish()
-    write_table(archive, args.out)
+    where = write_table(
+        archive, args.out, lang=args.lang, bom=not args.no_bom, customer=args.customer
+    )
+    _done(args, args.rows, len(archive), where, "wrote_archive")
     return EXIT_OK
 
 
@@ -283,7 +369,8 @@ def _cmd_tier(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
-    write_table(out, args.out)
+    where = write_table(out, args.out, lang=args.lang, bom=not args.no_bom, customer=args.customer)
+    _done(args, args.rows, len(out), where, "wrote_tiers")
     return EXIT_OK
 
 
@@ -309,21 +396,28 @@ def _cmd_lifecycle(args: argparse.Namespace) -> int:
         if args.lang == "zh":
             out = out.rename(index=lambda s: _zh(s), columns=lambda s: _zh(s))
     else:
-        out = lifecycle.early_warning(panel)
-        if args.lang == "zh":
-            out = out.copy()
-            if "reasons" in out:
-                out["reasons"] = [
-                    "、".join(name(code.strip(), "zh") for code in str(r).split(",") if code)
-                    for r in out["reasons"]
-                ]
-            for col in ("stage", "tier"):
-                if col in out:
-                    out[col] = translate_values(out[col], "zh")
+        found = lifecycle.early_warning(
+            frame, customer=args.customer, date=args.date, amount=args.amount,
+            order=getattr(args, "order", None), observation_end=args.observation_end,
+            missing=args.missing, seed=0,
+        )  # fmt: skip
+        window = {"M": 12, "Q": 4, "W": 52, "Y": 1}.get(args.period, 12)
+        out = warning_table(found, args.period, window=window, lang=args.lang)
     progress.finish()
     out = out.copy()
     out.columns = [str(c) for c in out.columns]
-    write_table(out, args.out)
+    per_customer = args.what != "transitions"
+    where = write_table(
+        out,
+        args.out,
+        lang=args.lang,
+        per_customer=per_customer,
+        bom=not args.no_bom,
+        customer=args.customer,
+    )
+    customers = panel.shape[0]
+    what = "wrote_tier_history" if args.what == "tiers" else f"wrote_{args.what}"
+    _done(args, args.rows, customers, where, what)
     return EXIT_OK
 
 
@@ -334,7 +428,7 @@ def _zh(term: Any) -> Any:
 
 
 def _cmd_clv(args: argparse.Namespace) -> int:
-    progress = Progress(4)
+    progress = Progress(5 if args.model == "auto" else 4)
     progress("reading " + str(args.input))
     frame = _load(args)
     out = clv_table(
@@ -346,14 +440,42 @@ def _cmd_clv(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
-    write_table(out, args.out)
+    if args.model == "auto":
+        sys.stderr.write(f"kamkit clv: purchase model {out.attrs['model_reason']}\n")
+    where = write_table(
+        out, args.out, lang=args.lang, time_unit="W", bom=not args.no_bom, customer=args.customer
+    )
+    _done(args, args.rows, len(out), where, "wrote_clv")
     return EXIT_OK
 
 
-def _write_report(report: Any, out: Path) -> None:
-    paths = report.write(out)
+def _write_report(report: Any, out: Path, args: argparse.Namespace) -> None:
+    paths = report.write(out, bom=not getattr(args, "no_bom", False))
     listed = ", ".join(str(p) for p in paths)
-    sys.stderr.write(f"kamkit: wrote {listed}\n")
+    n = report.numbers
+    rows = getattr(args, "rows", None) or int(n.get("transactions", 0))
+    _done(args, rows, int(n.get("customers", 0)), listed, "wrote_report")
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from .backtest import backtest
+
+    progress = Progress(2)
+    progress("reading " + str(args.input))
+    frame = _load(args)
+    progress("replaying the log")
+    card = backtest(
+        frame, customer=args.customer, date=args.date, amount=args.amount,
+        cutoffs=args.cutoff or None, horizon=args.horizon, drop=args.drop,
+        share=args.share, seed=args.seed, n_cutoffs=args.n_cutoffs,
+        observation_end=args.observation_end, missing=args.missing,
+        parts=args.parts.split(","),
+    )  # fmt: skip
+    progress.finish()
+    card = card.copy()
+    card["cutoff"] = card["cutoff"].dt.strftime("%Y-%m-%d")
+    write_table(card.set_index("cutoff"), args.out)
+    return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -372,7 +494,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
-    _write_report(rep, Path(args.out))
+    _write_report(rep, Path(args.out), args)
     return EXIT_OK
 
 
@@ -395,32 +517,44 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.finish()
-    print(_demo_summary(rep.numbers))
-    _write_report(rep, Path(args.out))
+    print(_demo_summary(rep.numbers, args.lang))
+    args.rows = len(log)
+    _write_report(rep, Path(args.out), args)
     return EXIT_OK
 
 
-def _demo_summary(n: dict[str, Any]) -> str:
+def _demo_summary(n: dict[str, Any], lang: str = "en") -> str:
     """What a newcomer should see: the key figures of the report, in a few lines."""
+    from ._i18n import label
+
     lines = [
-        "kamkit demo: the CDNOW sample (Bruce Hardie's 1/10th sample of CDNOW's 1997 cohort)",
-        f"  {n['transactions']:,} purchases by {n['customers']:,} customers, "
-        f"{n['first']:%Y-%m-%d} .. {n['last']:%Y-%m-%d}, revenue ${n['revenue']:,.2f}",
-        f"  concentration: Gini {n['gini']:.3f}; the top 20% of customers bring "
-        f"{n['top20_share']:.1%} of revenue; 80% of revenue comes from "
-        f"{n['pareto_point']:.1%} of customers",
+        message("demo_title", lang),
+        message("demo_purchases", lang).format(
+            transactions=f"{n['transactions']:,}",
+            customers=f"{n['customers']:,}",
+            first=f"{n['first']:%Y-%m-%d}",
+            last=f"{n['last']:%Y-%m-%d}",
+            revenue=f"${n['revenue']:,.2f}",
+        ),
+        message("demo_concentration", lang).format(
+            gini=f"{n['gini']:.3f}",
+            top20=f"{n['top20_share']:.1%}",
+            pareto=f"{n['pareto_point']:.1%}",
+        ),
     ]
     tiers = n.get("tiers") or {}
     if tiers:
-        parts = [f"{name} {t['customers']:,}" for name, t in tiers.items()]
-        lines.append("  customer pyramid: " + ", ".join(parts))
+        sep = "，" if lang == "zh" else ", "
+        parts = sep.join(f"{label(k, lang)} {t['customers']:,}" for k, t in tiers.items())
+        lines.append(message("demo_pyramid", lang).format(parts=parts))
     if "warnings" in n:
         lines.append(
-            f"  early warning: {n['warnings']:,} customers at risk, "
-            f"${n['value_at_risk']:,.0f} of value at risk"
+            message("demo_warning", lang).format(
+                warnings=f"{n['warnings']:,}", value=f"${n['expected_loss']:,.0f}"
+            )
         )
     if "clv_total" in n:
-        lines.append(f"  12-month lifetime value (BG/NBD + Gamma-Gamma): ${n['clv_total']:,.0f}")
+        lines.append(message("demo_clv", lang).format(clv=f"${n['clv_total']:,.0f}"))
     return "\n".join(lines)
 
 
@@ -434,11 +568,17 @@ def _input_flags(p: argparse.ArgumentParser, amount_default: str | None = "amoun
     p.add_argument(
         "--amount",
         default=amount_default,
-        help="sales amount column (default 'amount'"
-        + ("" if amount_default else ", when the file has one")
-        + ")",
+        help="sales amount column, or the product of two columns such as Quantity*UnitPrice "
+        "(default 'amount'" + ("" if amount_default else ", when the file has one") + ")",
     )
     p.add_argument("--margin", default=None, help="profit margin column (optional)")
+    p.add_argument(
+        "--order",
+        default=None,
+        metavar="COL",
+        help="order (invoice) id column: all lines of one order form one transaction, "
+        "dated at its first line (default: each row is a transaction)",
+    )
     p.add_argument(
         "--missing",
         choices=("raise", "drop"),
@@ -451,7 +591,20 @@ def _input_flags(p: argparse.ArgumentParser, amount_default: str | None = "amoun
     p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
     p.add_argument("--observation-end", default=None, help="end of the observation (a date)")
     p.add_argument(
-        "--lang", choices=("en", "zh"), default="en", help="labels in English or Chinese"
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="labels and CSV column names in English or Chinese",
+    )
+    _bom_flag(p)
+
+
+def _bom_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-bom",
+        action="store_true",
+        help="write CSV files as plain UTF-8, without the byte-order mark that lets Excel on "
+        "Windows read them (default: with it)",
     )
 
 
@@ -496,6 +649,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", "-o", default="kamkit-demo", help="output folder (default kamkit-demo)"
     )
     demo.add_argument("--lang", choices=("en", "zh"), default="en", help="report language")
+    _bom_flag(demo)
     demo.set_defaults(func=_cmd_demo)
 
     summ = sub.add_parser("summarize", help="the customer archive: one row per customer")
@@ -559,11 +713,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     clv = sub.add_parser("clv", help="P(alive), expected purchases and lifetime value per customer")
     _input_flags(clv)
-    clv.add_argument("--model", choices=("bgnbd", "mbgnbd", "pareto"), default="bgnbd")
+    clv.add_argument(
+        "--model",
+        choices=("auto", "bgnbd", "mbgnbd", "pareto"),
+        default="auto",
+        help="purchase model (default auto: the best on a 91-day holdout, named on stderr)",
+    )
     clv.add_argument("--horizon", type=int, default=12, help="whole months ahead (default 12)")
     clv.add_argument("--discount-rate", type=float, default=0.01, help="per month (default 0.01)")
     _out_flag(clv)
     clv.set_defaults(func=_cmd_clv)
+
+    bt = sub.add_parser(
+        "backtest", help="replay the log: score the warnings and the models against what happened"
+    )
+    _input_flags(bt)
+    bt.add_argument("--horizon", type=int, default=90, help="days ahead (default 90)")
+    bt.add_argument("--drop", type=float, default=0.5, help="fall of spend that counts (0.5)")
+    bt.add_argument("--share", type=float, default=0.2, help="share of active customers listed")
+    bt.add_argument("--cutoff", action="append", help="a cut date (repeat; default: the last 3)")
+    bt.add_argument("--n-cutoffs", type=int, default=3, help="number of default cut dates")
+    bt.add_argument("--seed", type=int, default=0)
+    bt.add_argument(
+        "--parts", default="warning,btyd,clv,tiers", help="comma-separated parts to score"
+    )
+    _out_flag(bt)
+    bt.set_defaults(func=_cmd_backtest)
 
     rep = sub.add_parser("report", help="write the HTML report for your own log")
     _input_flags(rep)
@@ -586,9 +761,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
+    seen: set[str] = set()
+
     def show(message: Any, category: Any, *rest: Any, **kw: Any) -> None:
-        # Warnings as one line each, like the errors, without file names.
-        sys.stderr.write(_paragraph(args.command, str(message), "warning"))
+        # Warnings as one line each, like the errors, without file names; a
+        # warning raised again by a later step (the same text) is not repeated.
+        text = str(message)
+        if text in seen:
+            return
+        seen.add(text)
+        sys.stderr.write(_paragraph(args.command, text, "warning"))
 
     try:
         with warnings.catch_warnings(), pd.option_context("display.width", 120):

@@ -131,6 +131,13 @@ def cjk_font() -> str | None:
 
     Fonts installed after matplotlib built its font cache are found too: the
     system font folders are searched for the usual CJK font files.
+
+    Examples
+    --------
+    >>> from kamkit import plotting
+    >>> name = plotting.cjk_font()  # None when no CJK font is installed
+    >>> name is None or isinstance(name, str)
+    True
     """
     import os
 
@@ -158,6 +165,15 @@ def use_cjk_font() -> str | None:
 
     Returns the font's name, or None when no such font is installed (install
     one, e.g. Debian's ``fonts-noto-cjk``). Only ``rcParams`` change.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> from kamkit import plotting
+    >>> with matplotlib.rc_context():
+    ...     name = plotting.use_cjk_font()
+    ...     name is None or matplotlib.rcParams["font.sans-serif"][0] == name
+    True
     """
     name = cjk_font()
     if name is not None:
@@ -227,6 +243,16 @@ def pyramid(
         With ``values``: the left bars' widths are minus the customer share in
         percent, the right bars' the value share in percent, top tier on top.
         Without: bar widths are the customer counts.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> revenue = kamkit.summarize(log, amount="amount")["revenue"]
+    >>> ax = plotting.pyramid(kamkit.pyramid(revenue), revenue)
+    >>> len(ax.get_yticklabels())
+    4
     """
     if not isinstance(tiers, pd.Series):
         raise TypeError(f"tiers: expected a pandas Series, got {type(tiers).__name__}")
@@ -312,6 +338,16 @@ def lorenz(
     Axes
         The first line is the curve (x: customer share, y: value share, both
         from 0 to 1, largest customers first).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> revenue = kamkit.summarize(log, amount="amount")["revenue"]
+    >>> ax = plotting.lorenz(kamkit.concentration(revenue, negative="clip"))
+    >>> float(ax.lines[0].get_xdata()[-1])
+    1.0
     """
     frame, result = _lorenz_frame(concentration)
     x = frame.iloc[:, 0].to_numpy(dtype=float)
@@ -423,6 +459,16 @@ def rfm_heatmap(
     Axes
         Its image holds the matrix: rows R from the highest score down,
         columns F from the lowest up.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> rfm = kamkit.rfm_scores(kamkit.summarize(log, amount="amount"))
+    >>> ax = plotting.rfm_heatmap(rfm)
+    >>> ax.images[0].get_array().shape
+    (5, 5)
     """
     for col in ("R", "F"):
         if col not in rfm:
@@ -470,6 +516,17 @@ def transition_heatmap(
     -------
     Axes
         Its image holds the matrix as given (rows: from, columns: to).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> panel = kamkit.period_panel(log)
+    >>> moves = kamkit.transitions(kamkit.tier_history(panel, window=3))
+    >>> ax = plotting.transition_heatmap(moves)
+    >>> ax.images[0].get_array().shape
+    (4, 4)
     """
     if isinstance(transitions, pd.DataFrame):
         matrix = transitions
@@ -506,6 +563,16 @@ def stage_flow(
     Axes
         One bar container per stage (in the stages' order); bar i of a
         container is the number of customers in that stage in period i.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> stages = kamkit.lifecycle_stages(kamkit.period_panel(log))
+    >>> ax = plotting.stage_flow(stages)
+    >>> len(ax.containers) == len(kamkit.STAGES)
+    True
     """
     counts = stage_counts(stages)
     ax = _ax(ax, (7.5, 4.0))
@@ -586,6 +653,17 @@ def p_alive_history(
     -------
     Axes
         The first line is P(alive) (x: time units since the first purchase).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> model = kamkit.BetaGeo().fit(summary)
+    >>> ax = plotting.p_alive_history(model, log, 1, time_unit="W")
+    >>> bool((ax.lines[0].get_ydata() <= 1).all())
+    True
     """
     rows = transactions.loc[transactions[customer] == customer_id, date]
     if rows.empty:
@@ -641,6 +719,19 @@ def calibration_vs_holdout(
     Axes
         Lines "actual" then "model": x the calibration frequency 0..n, y
         the mean holdout purchases.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> ch = kamkit.calibration_holdout(log, calibration_end="1997-09-30", time_unit="W")
+    >>> cal = ch.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency",
+    ...                          "T_cal": "T"})
+    >>> model = kamkit.BetaGeo().fit(cal[["frequency", "recency", "T"]])
+    >>> ax = plotting.calibration_vs_holdout(model, ch, n=7)
+    >>> len(ax.lines[0].get_xdata())
+    8
     """
     ch = calibration_holdout
     pred = np.asarray(
@@ -703,6 +794,17 @@ def frequency_recency_matrix(
         Its image holds the matrix: rows recency from T down to 0, columns
         frequency 0..max_frequency; NaN where frequency is 0 and recency is
         not (no such customer).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> from kamkit import plotting
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> model = kamkit.BetaGeo().fit(summary)
+    >>> ax = plotting.frequency_recency_matrix(model, T=39, max_frequency=10, kind="p_alive")
+    >>> ax.images[0].get_array().shape
+    (40, 11)
     """
     if kind not in ("expected", "p_alive"):
         raise ValueError(f"kind: expected 'expected' or 'p_alive', got {kind!r}")

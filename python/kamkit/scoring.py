@@ -21,6 +21,7 @@ from ._native import core as _core
 from ._validation import (
     check_choice,
     check_columns,
+    check_count,
     check_frame,
     numeric_column,
 )
@@ -28,6 +29,7 @@ from ._validation import (
 __all__ = [
     "CRITERIA",
     "SEGMENT_MAPS",
+    "MissingCriterionWarning",
     "RF_SEGMENT_GRID",
     "default_criteria",
     "profitability",
@@ -172,6 +174,21 @@ CREDIT_DIRECTIONS: dict[str, float] = {
 CREDIT_WEIGHT = 0.20
 
 
+class MissingCriterionWarning(UserWarning):
+    """A scoring criterion no customer has a value for was left out of the score.
+
+    Examples
+    --------
+    >>> import warnings, pandas as pd, kamkit
+    >>> archive = pd.DataFrame({"revenue": [10.0, 20.0, 30.0], "growth": [float("nan")] * 3})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     score = kamkit.value_score(archive, {"revenue": 1.0, "growth": 1.0}, missing="median")
+    >>> [w.category.__name__ for w in caught]
+    ['MissingCriterionWarning']
+    """
+
+
 @renamed(customers="archive")
 def default_criteria(archive: pd.DataFrame) -> dict[str, float]:
     """The default criteria for the columns `customers` has.
@@ -300,7 +317,10 @@ def value_score(
         z-score (ddof 0); "rank": percentile (average rank - 1) / (n - 1),
         with ties sharing a rank. A constant criterion scores 0.5.
     missing : {"raise", "zero", "median"}
-        What to do with missing criterion values.
+        What to do with missing criterion values. With "zero" or "median", a
+        criterion missing for every customer (``growth`` on a log shorter than
+        two full periods) is left out with a :class:`MissingCriterionWarning`
+        naming it.
     credit : DataFrame, optional
         Credit table indexed by customer id with any of ``credit_limit``,
         ``receivables``, ``overdue_days``, ``credit_rating``. Its columns are
@@ -362,6 +382,7 @@ def value_score(
         )
     n = len(archive)
     cols_arr: list[np.ndarray] = []  # views of the columns where the dtype allows
+    left_out: list[str] = []
     weights = np.empty(len(criteria), dtype=np.float64)
     for j, (key, w) in enumerate(criteria.items()):
         try:
@@ -372,7 +393,27 @@ def value_score(
             raise ValueError(f"criteria[{key!r}]: expected a finite weight, found {w!r}")
         values = _criterion_values(archive, key)
         arr = numeric_column(values, column=str(key), allow_missing=True)
+        if missing != "raise" and n and weights[j] != 0 and np.isnan(arr).all():
+            # Nothing to fill from (growth on a log shorter than two periods):
+            # the criterion is left out and the others keep their weights.
+            left_out.append(str(key))
+            weights[j] = 0.0
+            cols_arr.append(np.zeros(n))
+            continue
         cols_arr.append(np.ascontiguousarray(_fill_missing(arr, str(key), missing)))
+    if left_out:
+        if not np.any(weights != 0):
+            raise ValueError(
+                f"criteria: every weighted criterion ({', '.join(left_out)}) is missing for "
+                f"all {n} customers; nothing to score"
+            )
+        warnings.warn(
+            f"criteria: {', '.join(repr(k) for k in left_out)} missing for all {n} customers "
+            "(growth needs two full periods); left out of the score, the other criteria "
+            "keep their weights",
+            MissingCriterionWarning,
+            stacklevel=2,
+        )
     if not np.any(weights != 0):
         raise ValueError("criteria: the weights are all zero; give at least one a weight")
     if n == 0:
@@ -501,6 +542,10 @@ def segment_map_from_grid(
 register_segment_map("rf11", segment_map_from_grid(RF_SEGMENT_GRID), RF_SEGMENTS)
 
 
+#: The most scores rfm_scores gives (scores are 16-bit integers).
+MAX_RFM_BINS = 32_767
+
+
 def _equal_bin_scores(values: np.ndarray, bins: int) -> np.ndarray:
     """Scores 1..bins (bins = highest values), ties together, every level used.
 
@@ -579,9 +624,9 @@ def rfm_scores(
     ['222', '111', '333']
     """
     check_frame(archive, "archive")
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ValueError(f"bins: expected a positive integer, found {bins!r}")
-    bins = int(bins)
+    bins = check_count(
+        "bins", bins, 1, MAX_RFM_BINS, "scores are kept as 16-bit integers; use fewer bins"
+    )
     check_columns(archive, ["recency", "T", frequency, monetary], "archive")
     smap = _segment_map(segments)
     rec = numeric_column(archive["recency"], column="recency")

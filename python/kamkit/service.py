@@ -6,6 +6,7 @@ each tier.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -38,6 +39,16 @@ class Assignment:
         max(largest pooled workload, pooled total / pooled managers): no
         assignment can do better, so ``pooled_max_load / pooled_lower_bound``
         bounds the distance to the optimum from above.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> archive = kamkit.summarize(log, amount="amount")
+    >>> archive["tier"] = kamkit.pyramid(archive["revenue"])
+    >>> assignment, loads = kamkit.assign_managers(archive, managers=150)
+    >>> int(loads["customers"].sum())
+    2357
     """
 
     assignment: pd.DataFrame
@@ -148,13 +159,30 @@ def assign_managers(
     if nmiss:
         raise ValueError(f"tier: {nmiss} customers have no tier; tier them first")
     dedicated = list(dedicated)
+    # The tiers of the table: a categorical's categories, else the values found
+    # (plain strings get the same check, so a misspelt tier cannot pool everyone).
     if isinstance(t.dtype, pd.CategoricalDtype):
-        unknown = [d for d in dedicated if d not in t.cat.categories]
-        if unknown:
-            raise ValueError(
-                f"dedicated: tier(s) {unknown} are not tiers of this table "
-                f"({list(t.cat.categories)}); pass dedicated= with its key-account tiers"
+        known = list(t.cat.categories)
+        unknown = [d for d in dedicated if d not in known]
+    else:
+        # Plain values cannot tell a tier nobody is in from a misspelt one:
+        # when none of the dedicated tiers appears, say so before pooling everyone.
+        known = list(pd.unique(t.to_numpy()))
+        unknown = []
+        if dedicated and not any(d in known for d in dedicated):
+            warnings.warn(
+                f"dedicated: none of the tiers {dedicated} appears in the tier column (its "
+                f"values: {known[:20]}), so all {len(t)} customers are pooled; pass dedicated= "
+                "with the key-account tiers if they have other names",
+                UserWarning,
+                stacklevel=2,
             )
+    if unknown:
+        shown = known[:20]
+        raise ValueError(
+            f"dedicated: tier(s) {unknown} are not tiers of this table ({shown}); pass "
+            "dedicated= with its key-account tiers"
+        )
     if isinstance(managers, (int, np.integer)) and not isinstance(managers, bool):
         if managers < 1:
             raise ValueError(f"managers: expected at least 1 manager, found {managers}")

@@ -10,6 +10,7 @@ same functions.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from ._validation import (
     as_series,
     check_choice,
     check_columns,
+    check_count,
     check_frame,
     check_labels,
     check_shares,
@@ -417,12 +419,21 @@ class Concentration:
         Their total value.
     n_negative : int
         Negative values found (clipped or dropped as asked).
+
+    Examples
+    --------
+    >>> import pandas as pd, kamkit
+    >>> result = kamkit.concentration(pd.Series([1.0, 2.0, 3.0, 4.0, 10.0]))
+    >>> round(result.gini, 2), result.top_share(0.2)
+    (0.4, 0.5)
     """
 
     gini: float
     n: int
     total: float
     n_negative: int = 0
+    #: Increasing cumulative sums, cum[0] = 0 (scaled by a power of two when
+    #: the total passes the float range).
     _cum: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(1))
 
     @property
@@ -433,7 +444,9 @@ class Concentration:
         ``value_share`` they bring.
         """
         k = np.arange(self.n + 1, dtype=np.float64)
-        return pd.DataFrame({"customer_share": k / self.n, "value_share": self._cum / self.total})
+        return pd.DataFrame(
+            {"customer_share": k / self.n, "value_share": self._cum / self._cum[-1]}
+        )
 
     def top_share(self, p: float) -> float:
         """Share of the value brought by the top ``p`` share of customers.
@@ -458,7 +471,7 @@ class Concentration:
         i = min(int(pos), self.n - 1)
         frac = pos - i
         lower = float(self._cum[i] + frac * (self._cum[i + 1] - self._cum[i]))
-        return float(max(0.0, min(1.0, 1.0 - lower / self.total)))
+        return float(max(0.0, min(1.0, 1.0 - lower / self._cum[-1])))
 
     def pareto_point(self, v: float = 0.8) -> float:
         """The smallest share of customers (k / n) whose top-k value reaches share ``v``.
@@ -477,7 +490,7 @@ class Concentration:
         if not 0.0 <= v <= 1.0:
             raise ValueError(f"v: expected a share of value in [0, 1], found {v}")
         # top-k sum = total - cum[n - k] >= v * total  <=>  cum[n - k] <= (1 - v) * total
-        limit = (1.0 - v) * self.total + 1e-12 * self.total
+        limit = (1.0 - v) * self._cum[-1] + 1e-12 * self._cum[-1]
         j = int(np.searchsorted(self._cum, limit, side="right")) - 1
         return (self.n - j) / self.n
 
@@ -538,10 +551,31 @@ def concentration(values: pd.Series, negative: str = "raise") -> Concentration:
         arr = np.where(neg, 0.0, arr) if negative == "clip" else arr[~neg]
     if len(arr) == 0:
         raise ValueError("values: no customers to measure")
-    if not arr.sum() > 0:
-        raise ValueError(f"values: the {len(arr)} values add up to 0; concentration is undefined")
-    gini, total, cum = _core.concentration(np.ascontiguousarray(arr))
-    return Concentration(float(gini), len(arr), float(total), nneg, cum)
+    n = len(arr)
+    ordered = np.sort(arr)
+    if not ordered[-1] > 0:
+        raise ValueError(f"values: the {n} values add up to 0; concentration is undefined")
+    # Values whose sum would pass the float range are scaled by a power of two
+    # (exact); shares and the Gini do not depend on the scale.
+    shift = max(0, int(np.frexp(ordered[-1])[1]) + n.bit_length() - 1000)
+    if shift:
+        ordered = np.ldexp(ordered, -shift)
+    cum = np.empty(n + 1)
+    cum[0] = 0.0
+    np.cumsum(ordered, out=cum[1:])
+    # sum_i (2i - n - 1) x_(i), i = 1..n; NumPy's pairwise sum does not depend on threads.
+    weighted = float(np.sum(np.arange(1 - n, n + 1, 2, dtype=np.float64) * ordered))
+    gini = weighted / (n * float(cum[n]))
+    with np.errstate(over="ignore"):
+        total = float(np.ldexp(cum[n], shift))
+    if not np.isfinite(total):
+        warnings.warn(
+            f"values: the {n} values add up past the float range, so total is inf; the Gini "
+            "and the shares are computed on scaled values and are exact",
+            UserWarning,
+            stacklevel=2,
+        )
+    return Concentration(gini, n, total, nneg, cum)
 
 
 # ----------------------------------------------------------------- quadrant
@@ -676,6 +710,15 @@ class KMeansSegments:
         Lloyd iterations of the best run.
     mean, scale : Series
         The standardization used (0 and 1 without it).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> archive = kamkit.summarize(log, amount="amount")
+    >>> segments = kamkit.kmeans_segments(archive[["frequency", "revenue"]], 3)
+    >>> segments.labels.nunique()
+    3
     """
 
     labels: pd.Series
@@ -684,6 +727,19 @@ class KMeansSegments:
     n_iter: int
     mean: pd.Series
     scale: pd.Series
+
+
+#: Caps on kmeans_segments' loop counts (a larger number fails at once, naming the argument).
+MAX_KMEANS_INIT = 1_000
+MAX_KMEANS_ITER = 100_000
+
+
+def _power_of_two_shift(X: np.ndarray) -> int:
+    """0, or the binary exponent bringing X's largest |value| near 1 when squares overflow."""
+    big = float(np.abs(X).max()) if X.size else 0.0
+    if big == 0.0 or 2.0**-300 < big < 2.0**300:
+        return 0
+    return int(np.frexp(big)[1])
 
 
 def kmeans_segments(
@@ -736,29 +792,51 @@ def kmeans_segments(
     check_frame(features, "features")
     if features.shape[1] == 0:
         raise ValueError("features: expected at least one column, found none")
-    for name, v in [("k", k), ("n_init", n_init), ("max_iter", max_iter)]:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name}: expected a positive integer, found {v!r}")
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, found {seed!r}")
+    check_count("k", k, 1)
+    check_count(
+        "n_init", n_init, 1, MAX_KMEANS_INIT, "more seedings than that do not lower the inertia"
+    )
+    check_count(
+        "max_iter", max_iter, 1, MAX_KMEANS_ITER, "Lloyd's iterations converge long before that"
+    )
+    if not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed: expected an integer in [0, 2**64), found {seed!r}")
     if int(k) > len(features):
         raise ValueError(f"k: {k} segments need at least {k} customers, found {len(features)}")
     X = np.empty(features.shape, dtype=np.float64)
     for j, col in enumerate(features.columns):
         X[:, j] = numeric_column(features[col], column=str(col))
     cols = features.columns
+    # Squares of values past ~1e154 overflow: such features are brought near 1
+    # by a power of two (exact, and only when needed) and the results scaled back.
+    shift = _power_of_two_shift(X)
+    if shift:
+        X = np.ldexp(X, -shift)
     if standardize:
         Z, mean, scale = _core.standardize(X)
+        mean, scale = np.ldexp(mean, shift), np.ldexp(scale, shift)
+        space = 0
     else:
-        Z, mean, scale = X, np.zeros(X.shape[1]), np.ones(X.shape[1])
+        with np.errstate(over="ignore"):
+            scale = np.ldexp(np.ones(X.shape[1]), shift)
+        Z, mean = X, np.zeros(X.shape[1])
+        space = 2 * shift
     r = _core.kmeans(Z, int(k), int(n_init), int(max_iter), float(tol), int(seed))
     centers = r["centers"] * scale + mean
+    with np.errstate(over="ignore"):
+        inertia = float(np.ldexp(float(r["inertia"]), space))
+    if not (np.isfinite(centers).all() and np.isfinite(inertia)):
+        raise ValueError(
+            "features: the squared distances of these values pass the float range "
+            f"(largest |value| {float(np.ldexp(np.abs(X).max(), shift)):.3g}); pass standardize=True "
+            "or rescale the features"
+        )
     return KMeansSegments(
         labels=pd.Series(
             r["labels"].astype(np.int64), index=features.index, name="segment", copy=False
         ),
         centers=pd.DataFrame(centers, columns=cols, index=pd.RangeIndex(int(k), name="segment")),
-        inertia=float(r["inertia"]),
+        inertia=inertia,
         n_iter=int(r["n_iter"]),
         mean=pd.Series(mean, index=cols),
         scale=pd.Series(scale, index=cols),

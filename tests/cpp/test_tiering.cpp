@@ -73,30 +73,3 @@ TEST(Tiering, Thresholds) {
   EXPECT_EQ(c, (std::vector<std::int16_t>{3, 3, 2, 1, 0, 0}));
   EXPECT_THROW(kamkit::codes_by_thresholds(x.data(), x.size(), {1, 2}), std::invalid_argument);
 }
-
-TEST(Tiering, GiniAgainstTheDirectFormula) {
-  std::mt19937_64 rng(11);
-  std::lognormal_distribution<double> ln(3.0, 1.5);
-  for (std::size_t n : {1u, 2u, 10u, 100000u}) {
-    std::vector<double> x(n);
-    for (auto& v : x) v = ln(rng);
-    const auto c = kamkit::concentration(x.data(), n);
-    std::vector<double> s = x;
-    std::sort(s.begin(), s.end());
-    long double num = 0, tot = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      num += (2.0L * (i + 1) - n - 1) * s[i];
-      tot += s[i];
-    }
-    EXPECT_NEAR(c.gini, static_cast<double>(num / (n * tot)), 1e-12);
-    EXPECT_NEAR(c.total, static_cast<double>(tot), 1e-9 * static_cast<double>(tot));
-    EXPECT_EQ(c.cum.size(), n + 1);
-    EXPECT_NEAR(c.cum[n / 2], std::accumulate(s.begin(), s.begin() + n / 2, 0.0),
-                1e-9 * static_cast<double>(tot));
-  }
-  // One customer with everything among four: (2*4 - 5) / 4 = 0.75.
-  const std::vector<double> y{0, 0, 10, 0};
-  EXPECT_DOUBLE_EQ(kamkit::concentration(y.data(), 4).gini, 0.75);
-  const std::vector<double> z{0, 0};
-  EXPECT_THROW(kamkit::concentration(z.data(), 2), std::invalid_argument);
-}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -74,7 +75,11 @@ class TestSummarize:
         assert len(got) == 2357
         np.testing.assert_allclose(got["revenue"], want["revenue"].to_numpy())
         np.testing.assert_array_equal(got["frequency"], want["frequency"].to_numpy())
-        assert err == ""  # no progress when standard error is not a terminal
+        # No progress when standard error is not a terminal: the summary line only.
+        assert err == (
+            "kamkit summarize: 6,919 input rows, 2,357 customers; "
+            "wrote the customer archive to standard output\n"
+        )
 
     def test_parquet_and_excel_input_and_parquet_output(self, log, tmp_path, capsys):
         small = log[log["customer_id"] <= 50]
@@ -89,7 +94,8 @@ class TestSummarize:
             assert code == 0, err
             got = pd.read_parquet(out)
             np.testing.assert_allclose(got["revenue"], want["revenue"].to_numpy())
-            np.testing.assert_array_equal(got["T"], want["T"].to_numpy())
+            np.testing.assert_array_equal(got["T_days"], want["T"].to_numpy())
+            assert got.columns[0] == "customer_id"
 
     def test_whitespace_text_file_with_numeric_dates(self, data_dir, capsys, tmp_path):
         # The master file: fields separated by spaces, dates written as 19970101.
@@ -210,7 +216,7 @@ def test_progress_only_on_a_terminal(log_csv, capsys, monkeypatch):
     text = tty.getvalue()
     assert re.search(r"\[1/2\] reading .*sales\.csv", text)
     assert "[2/2] building the customer archive" in text
-    assert text.endswith(" s\n")
+    assert " s\nkamkit summarize: 6,919 input rows, 2,357 customers; wrote " in text
     plain = io.StringIO()
     progress = cli.Progress(2, stream=plain)
     progress("a step")
@@ -238,7 +244,8 @@ class TestTier:
         code, out, err = run(["tier", str(log_csv), *COLS, "--lang", "zh"], capsys)
         assert code == 0, err
         got = pd.read_csv(io.StringIO(out), index_col=0)
-        assert set(got["tier"]) == {"VIP客户", "主要客户", "普通客户", "小客户"}
+        assert set(got["客户层级"]) == {"VIP客户", "主要客户", "普通客户", "小客户"}
+        assert got.index.name == COLS[1]  # the id column keeps the input's name
 
 
 class TestLifecycle:
@@ -353,9 +360,12 @@ class TestLifecycleOutputs:
         code, out, err = run(["lifecycle", str(log_csv), *COLS, "--what", "warnings"], capsys)
         assert code == 0, err
         got = pd.read_csv(io.StringIO(out), index_col=0)
-        want = kamkit.early_warning(panel)
+        want = kamkit.early_warning(log, seed=0)
         assert got.index.tolist() == want.index.tolist()
-        np.testing.assert_allclose(got["value_at_risk"], want["value_at_risk"])
+        # Money is written with two decimals.
+        np.testing.assert_allclose(got["expected_loss"], want["expected_loss"], atol=0.005)
+        # The tier over the last 12 months has its own name.
+        assert "tier" not in got and got["tier_12m"].tolist() == want["tier"].astype(str).tolist()
         code, out, err = run(["lifecycle", str(log_csv), *COLS, "--what", "tiers"], capsys)
         assert code == 0, err
         got = pd.read_csv(io.StringIO(out), index_col=0)
@@ -369,9 +379,13 @@ class TestLifecycleOutputs:
         )
         assert code == 0, err
         got = pd.read_csv(io.StringIO(out), index_col=0)
+        assert "近12个月层级" in got
         assert (
-            got["reasons"]
-            .str.contains("长期未购买|收入下降|大客户采购放缓|进入衰退期|层级下降")
+            got["预警原因"]
+            .str.contains(
+                "长期未购买|收入下降|大客户采购放缓|进入衰退期|层级下降|购买间隔长于预警期"
+                "|近期消费异常偏高|同类客户多已衰退|存活概率低"
+            )
             .all()
         )
 
@@ -381,7 +395,12 @@ def test_clv_equals_the_models(log, log_csv, capsys):
     assert code == 0, err
     got = pd.read_csv(io.StringIO(out), index_col=0)
     summary = kamkit.summarize(log, "customer_id", "date", "amount", time_unit="W")
-    bg = kamkit.BetaGeo().fit(summary)
+    # By default the purchase model that forecast a 91-day holdout best, named on stderr.
+    from kamkit.models.selection import MODEL_NAMES, PURCHASE_MODELS
+
+    best = kamkit.select_model(log).attrs["best"]
+    assert f"purchase model {MODEL_NAMES[best]}:" in err
+    bg = PURCHASE_MODELS[best]().fit(summary)
     with pytest.warns(kamkit.SpendExclusionWarning):
         gg = kamkit.GammaGamma().fit(summary)
     want = gg.customer_lifetime_value(
@@ -394,7 +413,8 @@ def test_clv_equals_the_models(log, log_csv, capsys):
         discount_rate=0.01,
         time_unit="W",
     )
-    np.testing.assert_allclose(got["clv"], want.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(got["clv"], want.to_numpy(), rtol=0, atol=0.005)
+    assert "T_weeks" in got and "recency_weeks" in got and "T" not in got
     np.testing.assert_allclose(got["p_alive"], bg.probability_alive(summary).to_numpy())
 
 
@@ -405,3 +425,191 @@ def test_clv_with_the_pareto_model(log, log_csv, capsys):
     summary = kamkit.summarize(log, "customer_id", "date", "amount", time_unit="W")
     model = kamkit.ParetoNBD().fit(summary)
     np.testing.assert_allclose(got["p_alive"], model.probability_alive(summary).to_numpy())
+
+
+# --------------------------------------------------------------------------- order-line exports
+
+
+def order_lines() -> pd.DataFrame:
+    """An invoice-line export: orders of several lines, a return on a later day,
+    a cancelled order, lines without a customer id, integer customer ids."""
+    rows = [
+        # invoice, item, quantity, unit price, date, customer
+        ("A1", "x", 2, 1.5, "2021-01-05", 12346),
+        ("A1", "y", 1, 10.0, "2021-01-05", 12346),
+        ("A1", "z", 3, 0.1, "2021-01-05", 12346),
+        ("A2", "x", 1, 1.5, "2021-03-01", 12346),
+        ("C9", "x", -1, 1.5, "2021-04-01", 12346),  # a return on a later day
+        ("B1", "x", 4, 2.0, "2021-01-10", 12347),
+        ("B1", "y", 1, 3.0, "2021-01-10", 12347),
+        ("B2", "x", 5, 2.0, "2021-02-10", 12347),
+        ("CB2", "x", -5, 2.0, "2021-02-10", 12347),  # B2 cancelled the same day
+        ("D1", "x", 1, 2.0, "2021-02-11", None),  # no customer id
+        ("D2", "x", 1, 2.0, "2021-02-12", None),
+        ("E1", "x", 1, 7.0, "2021-05-20", 12348),
+        ("E2", "x", 2, 7.0, "2021-06-20", 12348),
+        ("E2", "y", 1, 0.3, "2021-06-21", 12348),  # a late line of E2
+        ("E3", "x", 1, 7.0, "2021-06-25", 12348),
+    ]
+    return pd.DataFrame(
+        rows, columns=["Invoice", "StockCode", "Quantity", "UnitPrice", "InvoiceDate", "CustomerID"]
+    )
+
+
+LINE_COLS = [
+    "--customer",
+    "CustomerID",
+    "--date",
+    "InvoiceDate",
+    "--amount",
+    "Quantity * UnitPrice",
+    "--order",
+    "Invoice",
+    "--missing",
+    "drop",
+]
+
+
+@pytest.fixture(scope="module")
+def lines_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("lines") / "invoices.csv"
+    order_lines().to_csv(path, index=False)
+    return path
+
+
+class TestOrderLines:
+    def test_summarize_counts_orders_and_keeps_integer_ids(self, lines_csv, capsys, tmp_path):
+        out = tmp_path / "archive.csv"
+        code, _, err = run(["summarize", str(lines_csv), *LINE_COLS, "-o", str(out)], capsys)
+        assert code == 0, err
+        text = out.read_text(encoding="utf-8-sig")
+        header, first = text.splitlines()[:2]
+        # The id first, named as in the input; integer ids without ".0".
+        assert header.split(",")[:4] == ["CustomerID", "frequency", "recency_days", "T_days"]
+        assert first.split(",")[0] == "12346"
+        got = pd.read_csv(out, index_col=0, encoding="utf-8-sig")
+        assert got.index.dtype == np.int64 and got.index.tolist() == [12346, 12347, 12348]
+        # Orders, not lines: A1, A2, C9 / B1, B2, CB2 / E1, E2, E3.
+        assert got["n_transactions"].tolist() == [3, 3, 3]
+        # The later-day return and the same-day cancellation are not purchases.
+        assert got["frequency"].tolist() == [1, 0, 2]
+        # The same as the API with the product column and order=.
+        log = order_lines().assign(amount=lambda d: d.Quantity * d.UnitPrice)
+        with pytest.warns(UserWarning):
+            want = kamkit.summarize(
+                log, "CustomerID", "InvoiceDate", "amount", order="Invoice", missing="drop"
+            )
+        np.testing.assert_allclose(got["revenue"], want["revenue"].round(2).to_numpy())
+        # Money with two decimals, whatever the sum's rounding noise.
+        revenue = [
+            line.split(",")[header.split(",").index("revenue")] for line in text.splitlines()[1:]
+        ]
+        assert all(len(v.split(".")[1]) <= 2 for v in revenue if "." in v)
+        # One warning for the rows without an id, once, and the summary line.
+        assert err.count("dropped 2 rows") == 1
+        assert err.strip().endswith(
+            f"kamkit summarize: 15 input rows, 3 customers; wrote the customer archive to {out}"
+        )
+
+    def test_every_subcommand_takes_order_and_a_product_amount(self, lines_csv, capsys, tmp_path):
+        for command in (["tier"], ["lifecycle", "--what", "warnings"], ["lifecycle"], ["clv"]):
+            out = tmp_path / f"{command[0]}.csv"
+            argv = [command[0], str(lines_csv), *LINE_COLS, *command[1:], "-o", str(out)]
+            code, _, err = run(argv, capsys)
+            assert code == 0, (command, err)
+            got = pd.read_csv(out, encoding="utf-8-sig")
+            assert got.columns[0] == "CustomerID" and got["CustomerID"].dtype == np.int64
+            assert f"kamkit {command[0]}: 15 input rows, 3 customers; wrote" in err
+        # The lifecycle panel dates E2's late line with its order (June).
+        cols = kamkit.report.tables.LogColumns(
+            "CustomerID", "InvoiceDate", "amount", missing="drop", order="Invoice"
+        )
+        log = order_lines().assign(amount=lambda d: d.Quantity * d.UnitPrice)
+        log["InvoiceDate"] = pd.to_datetime(log["InvoiceDate"])
+        rows = cols.orders(log)
+        assert len(rows) == 9 + 2  # nine orders with a customer, two lines without one
+        e2 = rows[(rows.Invoice == "E2")]
+        assert e2["InvoiceDate"].tolist() == [pd.Timestamp("2021-06-20")]
+        assert e2["amount"].tolist() == pytest.approx([14.3])
+        # A line without an order id follows missing=, as summarize does.
+        gap = log.copy()
+        gap.loc[0, "Invoice"] = None
+        with pytest.raises(ValueError, match="column 'Invoice': expected an order id"):
+            dataclasses.replace(cols, missing="raise").orders(gap)
+        with pytest.warns(kamkit.MissingValuesWarning, match="1 row without an order id"):
+            assert len(cols.orders(gap)) == len(rows)
+
+    def test_amount_errors_name_the_column(self, lines_csv, capsys, tmp_path):
+        base = ["summarize", str(lines_csv), "--customer", "CustomerID", "--date", "InvoiceDate"]
+        code, _, err = run([*base, "--amount", "Quantity*Price"], capsys)
+        err = " ".join(err.split())
+        assert code != 0 and "no column 'Price'" in err and "UnitPrice" in err
+        bad = order_lines().assign(UnitPrice=lambda d: d.UnitPrice.astype(object))
+        bad.loc[3, "UnitPrice"] = "1,50"
+        path = tmp_path / "bad.csv"
+        bad.to_csv(path, index=False)
+        argv = ["summarize", str(path), "--customer", "CustomerID", "--date", "InvoiceDate"]
+        code, _, err = run([*argv, "--amount", "Quantity*UnitPrice"], capsys)
+        err = " ".join(err.split())
+        assert code != 0
+        assert "column 'UnitPrice'" in err and "expected numbers" in err and "'1,50'" in err
+        code, _, err = run([*base, "--amount", "Quantity*"], capsys)
+        assert code != 0 and "product of two columns" in err
+
+    def test_chinese_csv_with_bom(self, lines_csv, capsys, tmp_path):
+        out = tmp_path / "tiers.csv"
+        argv = ["tier", str(lines_csv), *LINE_COLS, "--lang", "zh", "-o", str(out)]
+        code, _, err = run(argv, capsys)
+        assert code == 0, err
+        assert (
+            f"kamkit tier: 输入 15 行，客户 3 位；价值评分、客户层级和 RFM 细分已写入 {out}" in err
+        )
+        raw = out.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel on Windows reads it
+        got = pd.read_csv(out, encoding="utf-8-sig")
+        assert got.columns[0] == "CustomerID"
+        # Every other column name is Chinese.
+        assert all(re.search(r"[\u4e00-\u9fff]", c) for c in got.columns[1:] if c not in "RFM")
+        assert {"客户年龄（天）", "客户层级", "价值评分", "净收入"} <= set(got.columns)
+        plain = tmp_path / "plain.csv"
+        code, _, err = run([*argv[:-1], str(plain), "--no-bom"], capsys)
+        assert code == 0 and not plain.read_bytes().startswith(b"\xef\xbb\xbf")
+
+    def test_report_files(self, lines_csv, capsys, tmp_path):
+        out = tmp_path / "report"
+        code, _, err = run(["report", str(lines_csv), *LINE_COLS, "-o", str(out)], capsys)
+        assert code == 0, err
+        assert err.count("dropped 2 rows") == 1  # each warning once
+        assert "kamkit report: 15 input rows, 3 customers; wrote" in err
+        tiers = pd.read_csv(out / "tiers.csv", encoding="utf-8-sig")
+        assert tiers.columns[0] == "CustomerID" and tiers["CustomerID"].dtype == np.int64
+        assert {"T_days", "recency_days", "tier", "stage", "stage_reason"} <= set(tiers.columns)
+        # Every customer has a stage, or a reason why not.
+        assert (tiers["stage"].notna() | tiers["stage_reason"].notna()).all()
+        assert tiers["stage_reason"].notna().all()
+        warnings_csv = out / "warnings.csv"
+        if warnings_csv.exists():
+            warned = pd.read_csv(warnings_csv, encoding="utf-8-sig")
+            assert "tier" not in warned.columns and "tier_12m" in warned.columns
+        html = (out / "report.html").read_text(encoding="utf-8")
+        assert "P(alive) = 1" in html
+        # One-time buyers' P(alive) = 1 is reconciled with their stage on their own rows.
+        one_time = tiers["frequency"] == 0
+        assert one_time.any()
+        assert tiers.loc[one_time, "p_alive_note"].str.contains("one-time buyer").all()
+        assert (tiers.loc[~one_time, "p_alive_note"] == "BG/NBD").all()
+
+
+def test_stage_reason_names_customers_without_a_stage():
+    stage = pd.Series(["stable", None, None], index=[1, 2, 3])
+    first = pd.to_datetime(pd.Series(["2021-01-02", "2021-06-01", "2021-02-03"], index=[1, 2, 3]))
+    last = pd.Period("2021-05", "M")
+    reasons = kamkit.report.tables.stage_reasons(stage, last, first_purchase=first)
+    assert reasons.tolist() == [
+        "stage in 2021-05",
+        "first purchase after 2021-05, the last full period: no stage yet",
+        "no period with a positive net revenue up to 2021-05 (free items or returns only): "
+        "no stage",
+    ]
+    assert kamkit.report.tables.recent_tier_name(12, "M") == "tier_12m"
+    assert kamkit.report.tables.recent_tier_name(4, "Q") == "tier_4q"

@@ -497,3 +497,27 @@ def test_plots_draw_the_models_numbers(bgf, cdnow_log, seeded):
         ax = fn(bgf, cdnow_log, "date", "id", 78, 39, freq="W")
         assert ax.get_title() == title and len(ax.lines) == 3
         plt.close("all")
+
+
+def test_shipped_data_are_the_files_their_readme_lists():
+    import gzip
+    import hashlib
+    import re
+    from pathlib import Path
+
+    folder = Path(kl.datasets.__file__).parent / "data"
+    listed = dict(
+        re.findall(
+            r"`([\w.]+\.gz)` \| [\d,]+ \| [\d,]+ \| `([0-9a-f]{64})`",
+            (folder / "README.md").read_text(),
+        )
+    )
+    assert (
+        set(listed)
+        == {p.name for p in folder.glob("*.gz")}
+        == {f + ".gz" for f in kl.datasets.FILES}
+    )
+    for name, digest in listed.items():
+        data = gzip.decompress((folder / name).read_bytes())
+        assert hashlib.sha256(data).hexdigest() == digest, name
+        assert (folder / name).stat().st_size < 5 * 2**20

@@ -120,7 +120,9 @@ def test_clv_of_one_time_buyers_is_finite_when_a_plus_b_below_one():
     T = np.array([10.0, 300.0, 40.0])
     m = np.array([20.0, 20.0, 20.0])
     for continuous in (False, True):
-        clv = model.customer_lifetime_value(x, t_x, T, m, time=12, freq="W", continuous=continuous)
+        clv = model.customer_lifetime_value(
+            x, t_x, T, m, time=12, time_unit="W", continuous=continuous
+        )
         assert np.isfinite(clv).all() and (clv > 0).all()
 
 
@@ -139,5 +141,5 @@ def test_fit_on_the_boundary_warns_and_predicts_finite_values(cls):
     assert boundary and all(not 1e-6 <= model.params_[name] <= 1e6 for name in boundary)
     assert np.isfinite(model.conditional_expected_purchases(52.0, x, t_x, T)).all()
     assert np.isfinite(model.probability_alive(x, t_x, T)).all()
-    clv = model.customer_lifetime_value(x, t_x, T, np.full(n, 10.0), freq="W")
+    clv = model.customer_lifetime_value(x, t_x, T, np.full(n, 10.0), time_unit="W")
     assert np.isfinite(clv).all()

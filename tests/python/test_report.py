@@ -153,16 +153,22 @@ def test_lifecycle_and_warning_numbers_are_the_apis(log, report_en):
     counts = stages[last].value_counts()
     for stage, n in report_en.numbers["stages_last"].items():
         assert n == counts.get(stage, 0)
-    warns = kamkit.early_warning(panel)
+    warns = kamkit.early_warning(log, horizon=90, seed=0)
     assert report_en.numbers["warnings"] == len(warns)
-    assert report_en.numbers["value_at_risk"] == pytest.approx(warns["value_at_risk"].sum())
-    assert f"{len(warns):,} customers raise a warning" in report_en.html
+    assert report_en.numbers["expected_loss"] == pytest.approx(warns["expected_loss"].sum())
+    assert f"The work list holds {len(warns):,} customers" in report_en.html
     assert report_en.warnings.index.tolist() == warns.index.tolist()
 
 
 def test_clv_numbers_are_the_models(log, report_en):
     summary = kamkit.summarize(log, "customer_id", "date", "amount", time_unit="W")
-    bg = kamkit.BetaGeo().fit(summary)
+    # The purchase model that forecast a 91-day holdout best, named in the report.
+    best = kamkit.select_model(log).attrs["best"]
+    assert report_en.numbers["clv_model"] == best
+    from kamkit.models.selection import MODEL_NAMES, PURCHASE_MODELS
+
+    assert f"{MODEL_NAMES[best]} for purchases" in report_en.html
+    bg = PURCHASE_MODELS[best]().fit(summary)
     with pytest.warns(kamkit.SpendExclusionWarning):
         gg = kamkit.GammaGamma().fit(summary)
     clv = gg.customer_lifetime_value(

@@ -60,8 +60,8 @@ struct Archive {
   Column<double> monetary_value;
   Column<std::int64_t> first_tick;
   Column<std::int64_t> last_tick;
-  Column<double> revenue;
-  Column<double> margin;  // empty without margins
+  Column<double> revenue;  // compensated sum; 0 within 1e-9 of the gross amount
+  Column<double> margin;   // empty without margins
   Column<double> avg_period_revenue;
   Column<double> growth;  // NaN where undefined
   /// 1 for a customer without any purchase row; empty without purchase flags.
@@ -70,6 +70,9 @@ struct Archive {
   /// revenue of the last full value period and of the one before (with amounts).
   Column<std::int64_t> value_periods;
   Column<double> rev_last, rev_prev;
+  /// Sum of the absolute amounts (with amounts). A revenue within 1e-9 of it
+  /// is written as exactly 0.
+  Column<double> gross;
   /// Last day (day number) of the observation, after flooring to `freq`.
   std::int64_t observation_end_day = 0;
   /// The last full value-factor period and whether one exists.

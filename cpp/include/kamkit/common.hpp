@@ -1,10 +1,12 @@
 // Shared helpers of the kamkit core: argument checks and threading.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #ifdef KAMKIT_HAVE_OPENMP
 #include <omp.h>
@@ -27,10 +29,25 @@ inline void require(bool condition, const std::string& message) {
   if (!condition) throw std::invalid_argument(message);
 }
 
+/// The core's own thread count: 0 follows OpenMP (OMP_NUM_THREADS), n >= 1
+/// uses n threads. Set through set_num_threads; one value for the process.
+inline std::atomic<int>& thread_setting() {
+  static std::atomic<int> setting{0};
+  return setting;
+}
+
+/// Sets the number of threads of the core's parallel loops (0: OpenMP's
+/// default, OMP_NUM_THREADS). Other OpenMP users in the process are unaffected.
+inline void set_num_threads(int n) {
+  require(n >= 0, "set_num_threads: expected 0 or more threads");
+  thread_setting().store(n, std::memory_order_relaxed);
+}
+
 /// Number of threads the core may use (1 without OpenMP).
 inline int max_threads() {
 #ifdef KAMKIT_HAVE_OPENMP
-  return omp_get_max_threads();
+  const int n = thread_setting().load(std::memory_order_relaxed);
+  return n > 0 ? n : omp_get_max_threads();
 #else
   return 1;
 #endif
@@ -113,6 +130,45 @@ class UnsignedDivider {
 
 /// Below this many elements a loop runs on one thread: forking costs more.
 constexpr std::ptrdiff_t kParallelThreshold = 1 << 16;
+
+/// Items per slice of the fixed-slice reductions: slices do not depend on the
+/// thread count, so neither does the rounding of a sum.
+constexpr std::size_t kReduceSlice = std::size_t{1} << 14;
+
+/// Parallel reduction with results independent of the thread count:
+/// [0, n) is cut into slices of `slice` items; `body(lo, hi, part)` fills
+/// slice's partial `part` (a copy of `init`), and the partials are combined
+/// in slice order by `combine(total, part)`.
+template <class Acc, class Body, class Combine>
+Acc reduce_fixed_slices(std::size_t n, std::size_t slice, const Acc& init, Body body,
+                        Combine combine) {
+  const std::size_t count = n == 0 ? 0 : (n + slice - 1) / slice;
+  std::vector<Acc> parts(count, init);
+  const auto c = static_cast<std::ptrdiff_t>(count);
+#pragma omp parallel for schedule(static) \
+    num_threads(max_threads()) if (n > static_cast<std::size_t>(kParallelThreshold) && c > 1)
+  for (std::ptrdiff_t p = 0; p < c; ++p) {
+    const std::size_t lo = static_cast<std::size_t>(p) * slice;
+    const std::size_t hi = lo + slice < n ? lo + slice : n;
+    body(lo, hi, parts[static_cast<std::size_t>(p)]);
+  }
+  Acc total = init;
+  for (const Acc& part : parts) combine(total, part);
+  return total;
+}
+
+/// sum_i f(i) over [0, n), in fixed slices added in order.
+template <class F>
+double sum_fixed_slices(std::size_t n, F f) {
+  return reduce_fixed_slices(
+      n, kReduceSlice, 0.0,
+      [&](std::size_t lo, std::size_t hi, double& part) {
+        double s = 0.0;
+        for (std::size_t i = lo; i < hi; ++i) s += f(i);
+        part = s;
+      },
+      [](double& total, double part) { total += part; });
+}
 
 /// Floor division for signed integers (C++ `/` truncates towards zero).
 inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {

@@ -68,19 +68,4 @@ std::vector<std::int16_t> pyramid_by_count(const double* x, std::size_t n,
 std::vector<std::int16_t> codes_by_thresholds(const double* x, std::size_t n,
                                               const std::vector<double>& thresholds);
 
-/// Concentration of non-negative values with a positive total.
-struct Concentration {
-  /// cum[i]: the sum of the i smallest values (cum[0] = 0, cum[n] = total).
-  std::vector<double> cum;
-  double total = 0.0;
-  /// sum_i (2i - n - 1) x_(i) / (n sum x), i = 1..n over increasing values:
-  /// the plain estimator without the n/(n-1) correction.
-  double gini = 0.0;
-};
-
-/// Sorts once (radix) and derives the cumulative sums and the Gini
-/// coefficient from that order. Throws on NaN, negative values, n = 0 or a
-/// zero total.
-Concentration concentration(const double* x, std::size_t n);
-
 }  // namespace kamkit

@@ -87,17 +87,25 @@ Objective BetaGeoBetaBinom::log_likelihood(const Eigen::VectorXd& log_params, co
   double value = 0;
   Vector4d gt = Vector4d::Zero();
   Matrix4d Ht = Matrix4d::Zero();
+  // Rows go in fixed groups, each with its own partial sums, added in group
+  // order: the same bits for any number of threads.
+  constexpr std::ptrdiff_t kGroup = 64;
+  const std::ptrdiff_t groups = (n + kGroup - 1) / kGroup;
+  struct Part {
+    double v = 0;
+    Vector4d g = Vector4d::Zero();
+    Matrix4d H = Matrix4d::Zero();
+  };
+  std::vector<Part> parts(static_cast<std::size_t>(groups));
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel if (n > kParallelThreshold / 64)
+#pragma omp parallel for schedule(dynamic, 1) \
+    num_threads(kamkit::max_threads()) if (n > kParallelThreshold / 64)
 #endif
-  {
+  for (std::ptrdiff_t grp = 0; grp < groups; ++grp) {
     double v_acc = 0;
     Vector4d g_acc = Vector4d::Zero();
     Matrix4d H_acc = Matrix4d::Zero();
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp for schedule(dynamic, 64) nowait
-#endif
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
+    for (std::ptrdiff_t i = grp * kGroup; i < std::min(n, (grp + 1) * kGroup); ++i) {
       const double x = d.x[i], tx = d.t_x[i], np = d.T[i], w = d.weight[i];
       LseAcc lse;
       {
@@ -123,14 +131,15 @@ Objective BetaGeoBetaBinom::log_likelihood(const Eigen::VectorXd& log_params, co
         if (order >= 2) H_acc += w * (lse.M / lse.S - g * g.transpose());
       }
     }
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp critical
-#endif
-    {
-      value += v_acc;
-      gt += g_acc;
-      Ht += H_acc;
-    }
+    Part& part = parts[static_cast<std::size_t>(grp)];
+    part.v = v_acc;
+    part.g = g_acc;
+    part.H = H_acc;
+  }
+  for (const Part& part : parts) {
+    value += part.v;
+    gt += part.g;
+    Ht += part.H;
   }
   // The normalising constants: - W (log B(alpha, beta) + log B(gamma, delta)).
   {

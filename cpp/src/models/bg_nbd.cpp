@@ -2,6 +2,7 @@
 #include "kamkit/models/bg_nbd.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -80,80 +81,86 @@ void sum_rows(const RowArrays& a, std::ptrdiff_t n, double* sums) {
   constexpr std::ptrdiff_t kBlock = 512;
   const std::ptrdiff_t blocks = (n + kBlock - 1) / kBlock;
   const double r = a.r;
+  // Blocks go in fixed groups, each with its own partial sums, added in
+  // group order: the same bits for any number of threads.
+  constexpr std::ptrdiff_t kGroup = 32;
+  const std::ptrdiff_t groups = (blocks + kGroup - 1) / kGroup;
+  std::vector<std::array<double, kSums>> parts(static_cast<std::size_t>(groups));
+  for (auto& part : parts) part.fill(0.0);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel if (n > kParallelThreshold)
+#pragma omp parallel num_threads(kamkit::max_threads()) if (n > kParallelThreshold)
 #endif
   {
-    double s[kSums] = {};
     double pi_of[kBlock];
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp for schedule(static) nowait
+#pragma omp for schedule(static)
 #endif
-    for (std::ptrdiff_t blk = 0; blk < blocks; ++blk) {
-      const std::ptrdiff_t lo = blk * kBlock, hi = std::min(n, lo + kBlock);
-      double value = 0;
-      for (std::ptrdiff_t i = lo; i < hi; ++i) {
-        const double rx = r + a.X[i];
-        const double u = -rx * a.LT[a.Ti[i]];
-        const double v = a.C[a.xi[i]] - rx * a.Ltx[a.txi[i]];
-        const double e = std::exp(-std::fabs(u - v));
-        value += a.Wt[i] * (std::max(u, v) + std::log1p(e));
-        if (Order >= 1) pi_of[i - lo] = (v > u ? 1.0 : e) / (1.0 + e);  // weight of v
+    for (std::ptrdiff_t grp = 0; grp < groups; ++grp) {
+      double* s = parts[static_cast<std::size_t>(grp)].data();
+      for (std::ptrdiff_t blk = grp * kGroup; blk < std::min(blocks, (grp + 1) * kGroup); ++blk) {
+        const std::ptrdiff_t lo = blk * kBlock, hi = std::min(n, lo + kBlock);
+        double value = 0;
+        for (std::ptrdiff_t i = lo; i < hi; ++i) {
+          const double rx = r + a.X[i];
+          const double u = -rx * a.LT[a.Ti[i]];
+          const double v = a.C[a.xi[i]] - rx * a.Ltx[a.txi[i]];
+          const double e = std::exp(-std::fabs(u - v));
+          value += a.Wt[i] * (std::max(u, v) + std::log1p(e));
+          if (Order >= 1) pi_of[i - lo] = (v > u ? 1.0 : e) / (1.0 + e);  // weight of v
+        }
+        s[kV] += value;
+        if (Order < 1) continue;
+        double g0 = 0, g1 = 0, g3 = 0, swp = 0, h01 = 0, h11 = 0, h33 = 0;
+        double q00 = 0, q01 = 0, q11 = 0, q0s = 0, q1s = 0, qs = 0, q0b = 0, q1b = 0, qb = 0;
+        for (std::ptrdiff_t i = lo; i < hi; ++i) {
+          const double w = a.Wt[i], pi = pi_of[i - lo];
+          const double rx = r + a.X[i];
+          const std::int32_t ti = a.Ti[i], txi = a.txi[i];
+          const double lt = a.LT[ti], ltx = a.Ltx[txi];
+          const double it = a.IT[ti], itx = a.Itx[txi];
+          const double wp = w * pi;
+          const double d0 = lt - ltx, d1 = rx * (it - itx), db = a.DCB[a.xi[i]];
+          g0 += wp * d0 - w * lt;
+          g1 += wp * d1 - w * rx * it;
+          g3 -= wp * db;
+          swp += wp;
+          if (Order < 2) continue;
+          h01 -= w * it + wp * (itx - it);
+          h11 += w * rx * (it * it + pi * (itx * itx - it * it));
+          const double q = wp * (1.0 - pi);
+          const double q0 = q * d0, q1 = q * d1;
+          h33 += (wp + q) * db * db;
+          q00 += q0 * d0;
+          q01 += q0 * d1;
+          q11 += q1 * d1;
+          q0s += q0;
+          q1s += q1;
+          qs += q;
+          q0b += q0 * db;
+          q1b += q1 * db;
+          qb += q * db;
+        }
+        s[kG0] += g0;
+        s[kG1] += g1;
+        s[kG3] += g3;
+        s[kWp] += swp;
+        s[kH01] += h01;
+        s[kH11] += h11;
+        s[kH33] += h33;
+        s[kQ00] += q00;
+        s[kQ01] += q01;
+        s[kQ11] += q11;
+        s[kQ0] += q0s;
+        s[kQ1] += q1s;
+        s[kQ] += qs;
+        s[kQ0b] += q0b;
+        s[kQ1b] += q1b;
+        s[kQb] += qb;
       }
-      s[kV] += value;
-      if (Order < 1) continue;
-      double g0 = 0, g1 = 0, g3 = 0, swp = 0, h01 = 0, h11 = 0, h33 = 0;
-      double q00 = 0, q01 = 0, q11 = 0, q0s = 0, q1s = 0, qs = 0, q0b = 0, q1b = 0, qb = 0;
-      for (std::ptrdiff_t i = lo; i < hi; ++i) {
-        const double w = a.Wt[i], pi = pi_of[i - lo];
-        const double rx = r + a.X[i];
-        const std::int32_t ti = a.Ti[i], txi = a.txi[i];
-        const double lt = a.LT[ti], ltx = a.Ltx[txi];
-        const double it = a.IT[ti], itx = a.Itx[txi];
-        const double wp = w * pi;
-        const double d0 = lt - ltx, d1 = rx * (it - itx), db = a.DCB[a.xi[i]];
-        g0 += wp * d0 - w * lt;
-        g1 += wp * d1 - w * rx * it;
-        g3 -= wp * db;
-        swp += wp;
-        if (Order < 2) continue;
-        h01 -= w * it + wp * (itx - it);
-        h11 += w * rx * (it * it + pi * (itx * itx - it * it));
-        const double q = wp * (1.0 - pi);
-        const double q0 = q * d0, q1 = q * d1;
-        h33 += (wp + q) * db * db;
-        q00 += q0 * d0;
-        q01 += q0 * d1;
-        q11 += q1 * d1;
-        q0s += q0;
-        q1s += q1;
-        qs += q;
-        q0b += q0 * db;
-        q1b += q1 * db;
-        qb += q * db;
-      }
-      s[kG0] += g0;
-      s[kG1] += g1;
-      s[kG3] += g3;
-      s[kWp] += swp;
-      s[kH01] += h01;
-      s[kH11] += h11;
-      s[kH33] += h33;
-      s[kQ00] += q00;
-      s[kQ01] += q01;
-      s[kQ11] += q11;
-      s[kQ0] += q0s;
-      s[kQ1] += q1s;
-      s[kQ] += qs;
-      s[kQ0b] += q0b;
-      s[kQ1b] += q1b;
-      s[kQb] += qb;
     }
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp critical
-#endif
-    for (int j = 0; j < kSums; ++j) sums[j] += s[j];
   }
+  for (const auto& part : parts)
+    for (int j = 0; j < kSums; ++j) sums[j] += part[static_cast<std::size_t>(j)];
 }
 
 /// Thread-local sums of the objective.
@@ -421,7 +428,7 @@ Eigen::VectorXd BetaGeoImpl<Modified>::conditional_expected_purchases(const Eige
   const Broadcast tb(t);
   Eigen::VectorXd out(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for if (n > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (n > kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     if (tb[i] <= 0) {
@@ -467,7 +474,7 @@ Eigen::VectorXd BetaGeoImpl<Modified>::probability_alive(const Eigen::VectorXd& 
     });
   Eigen::VectorXd out(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for if (n > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (n > kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     double p = probability_alive_now<Modified>(r, alpha, a, b, x[i], t_x[i], T[i]);

@@ -21,7 +21,8 @@ std::ptrdiff_t first_bad_row(std::size_t n, Bad bad) {
   const auto m = static_cast<std::ptrdiff_t>(n);
   std::ptrdiff_t first = m;
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for reduction(min : first) if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    reduction(min : first) if (m > kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < m; ++i)
     if (bad(static_cast<std::size_t>(i)) && i < first) first = i;
@@ -64,7 +65,7 @@ std::vector<ColumnCoder> make_coders(const std::vector<const double*>& columns, 
   std::vector<int> whole(k, 1);
   const auto m = static_cast<std::ptrdiff_t>(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel if (m > kParallelThreshold)
+#pragma omp parallel num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
 #endif
   {
     std::vector<double> l(lo), h(hi);
@@ -104,7 +105,7 @@ std::vector<ColumnCoder> make_coders(const std::vector<const double*>& columns, 
     c.direct = false;
     std::vector<std::int64_t> bits(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
 #endif
     for (std::ptrdiff_t i = 0; i < m; ++i) bits[i] = ordered_bits(c.v[i]);
     Grouping g = group_keys(bits.data(), n, keep);
@@ -200,7 +201,8 @@ std::vector<std::uint8_t> positive_weights(const double* weight, std::size_t n) 
   const auto m = static_cast<std::ptrdiff_t>(n);
   std::int64_t kept = 0;
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for reduction(+ : kept) if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    reduction(+ : kept) if (m > kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     keep[i] = weight[i] > 0;
@@ -239,7 +241,7 @@ DistinctRows distinct_rows(const std::vector<const double*>& columns, std::size_
   if (packed) {
     std::vector<std::uint64_t> a(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
 #endif
     for (std::ptrdiff_t i = 0; i < m; ++i) {
       std::uint64_t key = range;
@@ -276,7 +278,7 @@ DistinctRows distinct_rows(const std::vector<const double*>& columns, std::size_
       Grouping g = group_keys(key.data(), n, keep);
       const auto count = static_cast<std::int64_t>(c.count);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
 #endif
       for (std::ptrdiff_t i = 0; i < m; ++i)
         key[i] =
@@ -321,7 +323,8 @@ bool rfm_is_valid(const double* x, const double* t_x, const double* T, std::size
   const auto m = static_cast<std::ptrdiff_t>(n);
   std::ptrdiff_t n_bad = 0;
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for reduction(+ : n_bad) if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    reduction(+ : n_bad) if (m > kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     const double f = x[i], r = t_x[i], a = T[i];

@@ -647,25 +647,24 @@ T total(const Eigen::Vector4d& lp, const RowsView& d, const MakeVar& make) {
   const std::ptrdiff_t n = static_cast<std::ptrdiff_t>(d.n);
   // A row costs a few thousand flops: worth two threads far below the generic threshold.
   const bool parallel = n * 64 > kamkit::kParallelThreshold;
+  // Rows go in fixed groups, each with its own partial sum, added in group
+  // order: the same bits for any number of threads.
+  constexpr std::ptrdiff_t kGroup = 512;
+  const std::ptrdiff_t groups = (n + kGroup - 1) / kGroup;
+  std::vector<T> parts(static_cast<std::size_t>(groups), make(-1, 0.0));
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel if (parallel)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(kamkit::max_threads()) if (parallel)
 #endif
-  {
-    T local = make(-1, 0.0);
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp for schedule(dynamic, 512) nowait
-#endif
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
+  for (std::ptrdiff_t grp = 0; grp < groups; ++grp) {
+    T& local = parts[static_cast<std::size_t>(grp)];
+    for (std::ptrdiff_t i = grp * kGroup; i < std::min(n, (grp + 1) * kGroup); ++i) {
       const double w = d.weight ? d.weight[i] : 1.0;
       if (w == 0) continue;
       const T b = log_bracket(px[d.x_index[i]], model, d.t_x[i], d.T[i]);
       accumulate(local, b, w);
     }
-#ifdef KAMKIT_HAVE_OPENMP
-#pragma omp critical(kamkit_pareto_nbd_reduce)
-#endif
-    accumulate(out, local, 1.0);
   }
+  for (const T& part : parts) accumulate(out, part, 1.0);
   (void)parallel;
   return out;
 }
@@ -831,7 +830,7 @@ void per_customer_alive(const Params& p, const double* x, const double* t_x, con
   const Model<double> m = model_value(p);
   std::vector<double> g(static_cast<std::size_t>(nd));
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel if (nd > 4096)
+#pragma omp parallel num_threads(kamkit::max_threads()) if (nd > 4096)
 #endif
   {
     std::vector<std::int32_t> stamp(n_T, -1);  // x level whose terms at T are cached
@@ -873,7 +872,7 @@ void per_customer_alive(const Params& p, const double* x, const double* t_x, con
   }
   const auto mm = static_cast<std::ptrdiff_t>(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for if (mm > kamkit::kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (mm > kamkit::kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < mm; ++i) out[i] = g[dr.code[i]];
 }
@@ -911,7 +910,7 @@ void probability_alive(const Params& p, const double* x, const double* t_x, cons
   per_customer_alive(p, x, t_x, T, n, [](double l, double, double) { return l; }, lpa.data());
   const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for if (m > kamkit::kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kamkit::kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = alive_later(p, lpa[i], T[i], t_future[i]);
 }
@@ -932,7 +931,7 @@ void conditional_expected_purchases(const Params& p, const double* t, const doub
   per_customer_alive(p, x, t_x, T, n, [](double l, double, double) { return l; }, lpa.data());
   const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for if (m > kamkit::kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kamkit::kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = expected_next(p, lpa[i], x[i], T[i], t[i]);
 }
@@ -951,7 +950,8 @@ void probability_of_n_purchases(const Params& p, const double* t, const double* 
   for (std::size_t i = 0; i < n; ++i) check_count(t[i], n_purchases[i]);
   const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 64) if (m * 1024 > kamkit::kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    schedule(dynamic, 64) if (m * 1024 > kamkit::kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = p_n_purchases(p, t[i], n_purchases[i]);
 }
@@ -967,7 +967,8 @@ void conditional_probability_of_n_purchases(const Params& p, const double* t,
   }
   const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 64) if (m * 1024 > kamkit::kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) \
+    schedule(dynamic, 64) if (m * 1024 > kamkit::kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     // Alive at T: lambda ~ Gamma(r+x, alpha+T), mu ~ Gamma(s, beta+T), and the

@@ -249,7 +249,14 @@ def calibration_holdout(
             f"({obs_period}) in column {date!r}"
         )
     duration = (obs_period.start_time - cal_period.start_time).days / _TIME_UNITS[time_unit]
-    base = _summarize(frame._meta, customer, date, amount, observation_end=cal, granularity=freq)  # type: ignore[arg-type]
+    base = _summarize(
+        frame._meta,
+        customer,
+        date,
+        amount,
+        observation_end=cal,
+        granularity=freq,  # type: ignore[arg-type]
+    )
     empty = base[[c for c in ("frequency", "recency", "T", "monetary_value") if c in base]]
     empty.columns = [f"{c}_cal" for c in empty.columns]
     empty = empty.assign(frequency_holdout=np.zeros(0))

@@ -13,7 +13,8 @@ it in this list:
 ``markov``      moves between periods and Markov chains (:func:`transitions`,
                 :class:`MarkovChain`, with the customer-migration value of
                 Pfeifer and Carraway)
-``warning``     early warnings with reason codes (:func:`early_warning`)
+``risk``        the probability of a decline in spend (:func:`decline_risk`)
+``warning``     the early-warning work list (:func:`early_warning`)
 ``candidates``  upgrade and phase-out candidates
 ==============  ==============================================================
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 from .candidates import phase_out_candidates, upgrade_candidates
 from .markov import MarkovChain, Transitions, transitions
 from .panel import period_panel, update_panel
+from .risk import InsufficientHistoryWarning, decline_risk, register_warning_reason
 from .stages import STAGES, StageRules, lifecycle_stages, stage_strategies
 from .tiers import tier_history
 from .warning import WARNING_REASONS, early_warning
@@ -30,9 +32,11 @@ from .warning import WARNING_REASONS, early_warning
 __all__ = [
     "STAGES",
     "WARNING_REASONS",
+    "InsufficientHistoryWarning",
     "MarkovChain",
     "StageRules",
     "Transitions",
+    "decline_risk",
     "early_warning",
     "lifecycle_stages",
     "period_panel",
@@ -41,5 +45,6 @@ __all__ = [
     "tier_history",
     "transitions",
     "update_panel",
+    "register_warning_reason",
     "upgrade_candidates",
 ]

@@ -33,6 +33,14 @@ class Transitions:
         diagonal), so every row sums to 1; ``observed`` tells them apart.
     observed : Series or DataFrame of bool
         Whether each from-state (per period pair) had at least one move.
+
+    Examples
+    --------
+    >>> import pandas as pd, kamkit
+    >>> states = pd.DataFrame({"p1": ["a", "a", "b"], "p2": ["a", "b", "b"]})
+    >>> moves = kamkit.transitions(states)
+    >>> int(moves.counts.loc["a", "b"]), float(moves.probabilities.loc["a", "b"])
+    (1, 0.5)
     """
 
     counts: pd.DataFrame
@@ -108,7 +116,15 @@ def transitions(states: pd.DataFrame, by_period: bool = False) -> Transitions:
     states = check_frame(states, "states")
     if states.shape[1] < 2:
         raise ValueError(f"states: expected at least two period columns, found {states.shape[1]}")
-    codes, labels = _state_codes(states)
+    try:
+        codes, labels = _state_codes(states)
+    except TypeError as exc:
+        kinds = sorted({type(v).__name__ for v in pd.unique(states.to_numpy().ravel())})
+        raise TypeError(
+            "states: expected state labels of one kind, one column per period (e.g. "
+            f"lifecycle_stages' output), found labels of kinds {kinds} that cannot be "
+            f"ordered together ({exc})"
+        ) from None
     n = max(len(labels), 1)
     per_pair = _core.lifecycle_transitions(codes, n)
     labels = labels if len(labels) else pd.Index(["(none)"])
@@ -251,10 +267,15 @@ class MarkovChain:
         Returns
         -------
         Series
-            start x P^steps, indexed by state.
+            start x P^steps, indexed by state. P^steps comes from repeated
+            squaring with every product's rows brought back to sum 1, so a far
+            forecast (10**16 steps) is a distribution, the stationary limit
+            where there is one.
         """
-        steps = check_int("steps", steps, 0)
-        vec = self._distribution(start) @ np.linalg.matrix_power(self._m, steps)
+        steps = check_int("steps", steps, 0, high=None)
+        vec = self._distribution(start) @ _stochastic_power(self._m, steps)
+        vec = np.clip(vec, 0.0, None)
+        vec /= vec.sum()
         return pd.Series(vec, index=self.states, name=f"after {steps} steps")
 
     def stationary(self) -> pd.Series:
@@ -343,6 +364,7 @@ class MarkovChain:
             d per period, >= 0 (> 0 for an infinite horizon).
         horizon : int, optional
             Last period t of the sum (t = 0 is the current period); None: infinite.
+            Any horizon costs about 2 log2(horizon) matrix products.
 
         Returns
         -------
@@ -375,11 +397,48 @@ class MarkovChain:
                 )
             value = np.linalg.solve(np.eye(n) - m, r)
         else:
-            horizon = check_int("horizon", horizon, 0)
-            value = r.copy()
-            for _ in range(horizon):
-                value = r + m @ value
+            horizon = check_int("horizon", horizon, 0, high=None)
+            value = _power_sum(m, horizon + 1) @ r
         return pd.Series(value, index=self.states, name="clv")
 
     def __repr__(self) -> str:
         return f"MarkovChain(states={list(self.states)})"
+
+
+def _stochastic_power(P: np.ndarray, k: int) -> np.ndarray:
+    """P^k for a row-stochastic P by repeated squaring (about 2 log2 k products).
+
+    Each product's rows are clipped at 0 and divided by their sum, so that
+    rounding cannot build up over many steps.
+    """
+
+    def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        c = np.clip(a @ b, 0.0, None)
+        return c / c.sum(axis=1, keepdims=True)
+
+    out = np.eye(P.shape[0])
+    base = P.copy()
+    while k:
+        if k & 1:
+            out = product(out, base)
+        k >>= 1
+        if k:
+            base = product(base, base)
+    return out
+
+
+def _power_sum(M: np.ndarray, count: int) -> np.ndarray:
+    """The sum of M^t for t = 0..count-1 in about 2 log2(count) matrix products.
+
+    Doubling: S(2c) = S(c) + M^c S(c) and S(c + 1) = S(c) + M^c.
+    """
+    n = M.shape[0]
+    total = np.zeros((n, n))
+    power = np.eye(n)  # M^c for the c terms in total
+    for bit in bin(count)[2:]:
+        total = total + power @ total
+        power = power @ power
+        if bit == "1":
+            total = total + power
+            power = power @ M
+    return total

@@ -79,6 +79,7 @@ def period_panel(
     value: Literal["revenue", "transactions"] = "revenue",
     observation_end: Any = None,
     missing: Literal["raise", "drop"] = "raise",
+    order: Hashable | None = None,
 ) -> pd.DataFrame:
     """Customers x periods panel of revenue (or transaction counts).
 
@@ -100,6 +101,10 @@ def period_panel(
         days are ignored; the panel runs to the period containing it.
     missing : {"raise", "drop"}, default "raise"
         Rows without an id, date or amount raise, or are dropped with a warning.
+    order : column label, optional
+        Order ids: all lines of one order form one transaction, dated at its
+        first line (as in :func:`kamkit.summarize`), so ``value="transactions"``
+        counts orders.
 
     Returns
     -------
@@ -146,7 +151,7 @@ def period_panel(
             "amount: value='revenue' needs an amount column; pass amount=<column name> "
             "or value='transactions'"
         )
-    log = check_transactions(transactions, customer, date, use_amount, None, missing)
+    log = check_transactions(transactions, customer, date, use_amount, None, missing, order=order)
     end_tick = check_observation_end(observation_end, log)
     _check_end(end_tick, log)
     if log.n == 0:
@@ -168,6 +173,22 @@ def period_panel(
     data = core["revenue"] if value == "revenue" else core["counts"]
     return _panel_frame(
         data, log.ids(core["keys"]), _period_index(core["start_days"], period), attrs
+    )
+
+
+def _check_same_id_kind(index: pd.Index, new_ids: Any, customer: Hashable) -> None:
+    """TypeError when the new log's customer ids are of another kind than the panel's."""
+    if not len(index) or not len(new_ids):
+        return
+    new = pd.Index(new_ids)
+    numbers = {"integer", "floating", "mixed-integer-float", "decimal"}
+    old_kind, new_kind = index.inferred_type, new.inferred_type
+    if old_kind == new_kind or {old_kind, new_kind} <= numbers:
+        return
+    raise TypeError(
+        f"new_transactions: expected customer ids in column {customer!r} of the panel's "
+        f"kind ({old_kind}, e.g. {index[0]!r}), found {new_kind} ids (e.g. {new[0]!r}); "
+        "convert one to the other's type (e.g. .astype(str))"
     )
 
 
@@ -269,6 +290,7 @@ def update_panel(
     unique, codes = _core.lifecycle_group_keys(log.keys)
     new_ids = log.ids(unique)
     index = panel.index
+    _check_same_id_kind(index, new_ids, customer)
     fresh = new_ids[index.get_indexer(new_ids) < 0] if len(new_ids) else new_ids
     grown = len(fresh) > 0
     if grown:

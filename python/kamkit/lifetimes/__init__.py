@@ -21,7 +21,11 @@ instead of raising; models are saved with pickle instead of dill.
 
 from __future__ import annotations
 
-from . import datasets, fitters, generate_data, plotting, utils
+from . import datasets as datasets
+from . import fitters as fitters
+from . import generate_data as generate_data
+from . import plotting as plotting
+from . import utils as utils
 from .fitters import BaseFitter
 from .fitters.beta_geo_beta_binom_fitter import BetaGeoBetaBinomFitter
 from .fitters.beta_geo_fitter import BetaGeoFitter
@@ -33,7 +37,7 @@ from .utils import (
     calibration_and_holdout_data,
     summary_data_from_transaction_data,
 )
-from .version import __version__
+from .version import __version__ as __version__
 
 __all__ = [
     "BaseFitter",
@@ -43,12 +47,6 @@ __all__ = [
     "GammaGammaFitter",
     "ModifiedBetaGeoFitter",
     "ParetoNBDFitter",
-    "__version__",
     "calibration_and_holdout_data",
-    "datasets",
-    "fitters",
-    "generate_data",
-    "plotting",
     "summary_data_from_transaction_data",
-    "utils",
 ]

@@ -205,11 +205,11 @@ def beta_geometric_nbd_model_transactional_data(
     ids: list[int] = []
     dates: list[pd.Timestamp] = []
     for i in range(size):
-        start = end - pd.Timedelta(ages[i] - 1, unit=unit)
+        start = end - pd.Timedelta(ages[i] - 1, unit=unit)  # type: ignore[arg-type]
         ids.append(i)
-        dates.append(start - pd.Timedelta(1, unit=unit))
+        dates.append(start - pd.Timedelta(1, unit=unit))  # type: ignore[arg-type]
         times, _ = _purchase_times(lam[i], ages[i], p[i], False)
         for x in times:
             ids.append(i)
-            dates.append(start + pd.Timedelta(x, unit=unit))
+            dates.append(start + pd.Timedelta(x, unit=unit))  # type: ignore[arg-type]
     return pd.DataFrame({"customer_id": ids, "date": pd.to_datetime(pd.Series(dates))})

@@ -63,7 +63,7 @@ def _unit(freq: str) -> pd.Timedelta:
     if code in _CALENDAR_DAYS:
         return pd.Timedelta(days=_CALENDAR_DAYS[code])
     try:
-        return pd.Timedelta(1, unit=code)
+        return pd.Timedelta(1, unit=code)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         raise ValueError(
             f"freq: {freq!r} has no fixed length; use 'h', 'D', 'W', 'M', 'Q', 'Y' "
@@ -87,8 +87,8 @@ def _check_columns(transactions: Any, *cols: Hashable | None) -> None:
 def _to_datetime(values: Any, datetime_format: str | None) -> Any:
     if datetime_format is None and pd.api.types.is_datetime64_any_dtype(values):
         return values
-    if datetime_format is None and pd.api.types.is_integer_dtype(getattr(values, "dtype", None)):
-        return pd.to_datetime(values.astype(str))
+    if pd.api.types.is_integer_dtype(getattr(values, "dtype", None)):  # type: ignore[arg-type]
+        values = values.astype(str)  # dates written as numbers, e.g. 19970101
     return pd.to_datetime(values, format=datetime_format)
 
 
@@ -202,7 +202,9 @@ def summary_data_from_transaction_data(
     >>> import pandas as pd
     >>> from kamkit.lifetimes.utils import summary_data_from_transaction_data
     >>> log = pd.DataFrame({"id": [1, 1, 2], "date": ["2015-01-01", "2015-01-03", "2015-01-02"]})
-    >>> summary_data_from_transaction_data(log, "id", "date", observation_period_end="2015-01-05")
+    >>> summary_data_from_transaction_data(
+    ...     log, "id", "date", observation_period_end="2015-01-05"
+    ... )  # doctest: +NORMALIZE_WHITESPACE
         frequency  recency    T
     id
     1         1.0      2.0  4.0
@@ -269,6 +271,7 @@ def _summary_kamkit(
         observation_end=observation_period_end,
         freq=freq,  # type: ignore[arg-type]
         time_unit=freq,  # type: ignore[arg-type]
+        returns="as_purchases",  # lifetimes counts every period with a transaction
     )
     out = pd.DataFrame(index=s.index)
     out["frequency"] = s["frequency"].astype(float) + (1 if include_first_transaction else 0)
@@ -354,6 +357,7 @@ def calibration_and_holdout_data(
             amount=monetary_value_col,
             freq=norm,  # type: ignore[arg-type]
             time_unit=norm,  # type: ignore[arg-type]
+            returns="as_purchases",
         )
         out = pd.DataFrame(index=s.index)
         out["frequency_cal"] = s["frequency_cal"].astype(float)
@@ -379,10 +383,10 @@ def calibration_and_holdout_data(
     )
     cal.columns = [f"{c}_cal" for c in cal.columns]
     periods = hold[datetime_col].dt.to_period(norm)
-    counts = periods.groupby(hold[customer_id_col]).nunique()
+    counts = periods.groupby(hold[customer_id_col]).nunique()  # type: ignore[call-overload]
     cal["frequency_holdout"] = counts.reindex(cal.index).fillna(0).to_numpy(dtype=float)
     if monetary_value_col is not None:
-        means = hold[monetary_value_col].groupby(hold[customer_id_col]).mean()
+        means = hold[monetary_value_col].groupby(hold[customer_id_col]).mean()  # type: ignore[call-overload]
         cal["monetary_value_holdout"] = means.reindex(cal.index).fillna(0).to_numpy(dtype=float)
     delta = (pd.Period(obs_end, freq=norm) - pd.Period(cal_end, freq=norm)).n
     cal["duration_holdout"] = float(delta) / freq_multiplier
@@ -560,8 +564,8 @@ def expected_cumulative_transactions(
         freq=norm,
     )
     first = rows["first"].to_numpy()
-    cohorts = rows.loc[first].groupby(datetime_col).size()
-    repeats = rows.loc[~first].groupby(datetime_col).size()
+    cohorts = rows.loc[first].groupby(datetime_col).size()  # type: ignore[call-overload]
+    repeats = rows.loc[~first].groupby(datetime_col).size()  # type: ignore[call-overload]
     periods = pd.date_range(start, periods=t + 1, freq=norm).to_period(norm)
     cohort_periods = pd.PeriodIndex(cohorts.index)
     sizes = cohorts.to_numpy(dtype=float)

@@ -8,7 +8,7 @@ on a C++ objective with analytic gradient and Hessian.
 
 from __future__ import annotations
 
-from ._base import BaseModel, BoundaryFitWarning, ConvergenceWarning, RfmModel
+from ._base import BaseModel, BoundaryFitWarning, ConvergenceWarning, FitError, RfmModel
 from .bg_bb import BetaGeoBetaBinom
 from .bg_nbd import BetaGeo, ModifiedBetaGeo
 from .gamma_gamma import GammaGamma, SpendExclusionWarning
@@ -20,6 +20,7 @@ __all__ = [
     "BetaGeoBetaBinom",
     "BoundaryFitWarning",
     "ConvergenceWarning",
+    "FitError",
     "GammaGamma",
     "ModifiedBetaGeo",
     "ParetoNBD",

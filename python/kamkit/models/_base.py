@@ -23,9 +23,9 @@ from scipy import optimize, stats
 
 from .._deprecation import renamed
 from .._native import core as _core
-from .._validation import check_frame, check_rfm, dask_hook, is_dask, model_array
+from .._validation import check_clv_time, check_frame, check_rfm, dask_hook, is_dask, model_array
 
-__all__ = ["BaseModel", "BoundaryFitWarning", "ConvergenceWarning", "RfmModel"]
+__all__ = ["BaseModel", "BoundaryFitWarning", "ConvergenceWarning", "FitError", "RfmModel"]
 
 _FORMAT = "kamkit.models/1"
 
@@ -53,7 +53,60 @@ class ConvergenceWarning(UserWarning):
     The parameters are the best point found, but they may be off. Try, in
     this order: ``penalizer=1e-3`` (shrinks extreme parameters), another
     ``initial_params``, or check the data (time units, a few extreme customers).
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> import warnings
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", kamkit.ConvergenceWarning)  # fail instead of warn
+    ...     model = kamkit.BetaGeo().fit(summary)
+    >>> model.params_.round(3).tolist()
+    [0.243, 4.414, 0.793, 2.426]
     """
+
+
+class FitError(ValueError):
+    """A fit that cannot give an answer; the message says what to change.
+
+    Raised for degenerate data (one customer, nobody observed for any time,
+    nobody repeating) and when the optimiser meets a non-finite likelihood.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> try:
+    ...     kamkit.BetaGeo().fit([1], [2.0], [5.0])
+    ... except kamkit.FitError as error:
+    ...     print(type(error).__name__, isinstance(error, ValueError))
+    FitError True
+    """
+
+
+def _refuse_degenerate(model: str, x: np.ndarray, T: np.ndarray, w: np.ndarray | None) -> None:
+    """Data no RFM model can be fitted to, refused before fitting with why."""
+    if w is None:
+        w = np.ones(len(x))
+    customers = float(np.sum(w))
+    if customers < 2:
+        raise FitError(
+            f"{model}.fit: expected at least 2 customers, found {customers:g}; a population "
+            "model needs a population: fit on the whole customer base"
+        )
+    if not np.any((T > 0) & (w > 0)):
+        raise FitError(
+            f"{model}.fit: every one of the {customers:g} customers has T = 0 (observed for "
+            "no time), so nothing tells how often they buy; set observation_end after the "
+            "first purchases, or check the time unit of T"
+        )
+    if not np.any((x > 0) & (w > 0)):
+        raise FitError(
+            f"{model}.fit: all {customers:g} customers have frequency 0 (no repeat purchase), "
+            "so the purchase rate cannot be told from dropping out; use a longer log or more "
+            "customers"
+        )
 
 
 class BoundaryFitWarning(ConvergenceWarning):
@@ -153,14 +206,23 @@ class BaseModel:
             h = evaluate(theta)[2]
             return -h / W + np.diag(4 * pen * np.exp(2 * theta))
 
-        res = optimize.minimize(
-            fun,
-            x0,
-            jac=jac,
-            hess=hess,
-            method="trust-exact",
-            options={"gtol": self.tol, "maxiter": self.max_iter},
-        )
+        try:
+            with np.errstate(all="ignore"):
+                res = optimize.minimize(
+                    fun,
+                    x0,
+                    jac=jac,
+                    hess=hess,
+                    method="trust-exact",
+                    options={"gtol": self.tol, "maxiter": self.max_iter},
+                )
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
+            raise FitError(
+                f"{type(self).__name__}.fit failed: the likelihood or its derivatives stopped "
+                f"being finite on the way to the optimum ({type(exc).__name__}). Refit with "
+                "penalizer=1e-3, or pass initial_params close to a plausible answer; check the "
+                "time unit of recency and T, and customers with extreme values."
+            ) from None
         theta = res.x
         v, g, h = evaluate(theta)
         grad = jac(theta)
@@ -341,9 +403,31 @@ class BaseModel:
         text = str(source)
         if not text.lstrip().startswith("{"):
             text = Path(source).read_text(encoding="utf-8")
-        doc = json.loads(text)
-        if doc.get("format") != _FORMAT:
-            raise ValueError(f"from_json: not a kamkit model file (format {doc.get('format')!r})")
+        where = "the text" if text is source else repr(str(source))
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"from_json: {where} is not valid JSON ({exc.msg} at line {exc.lineno}, column "
+                f"{exc.colno}); expected a file written by to_json, found a damaged or other file"
+            ) from None
+        if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
+            found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+            raise ValueError(
+                f"from_json: expected a kamkit model file (format {_FORMAT!r}), found {found!r}"
+            )
+        try:
+            return cls._from_doc(doc)
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ValueError) and str(exc).startswith("from_json"):
+                raise
+            raise ValueError(
+                f"from_json: {where} is a damaged kamkit model file ({type(exc).__name__}: "
+                f"{exc}); write it again with to_json"
+            ) from None
+
+    @classmethod
+    def _from_doc(cls, doc: dict[str, Any]) -> BaseModel:
         target = cls
         if doc["model"] != cls.__name__:
             found = _registry().get(doc["model"])
@@ -592,6 +676,7 @@ class RfmModel(BaseModel):
         if is_dask(frequency):
             return dask_hook("fit_rfm")(self, frequency, weights, initial_params)
         x, tx, TT, w, _ = self._inputs(frequency, recency, T, weights)
+        _refuse_degenerate(type(self).__name__, x, TT, w)
         data = _core.RfmData(x, tx, TT, w)
         self._time_scale = float(np.average(TT, weights=w)) / max(
             float(np.average(x, weights=w)), 1e-2
@@ -823,8 +908,7 @@ class RfmModel(BaseModel):
             raise ValueError(
                 f"time_unit: expected one of {', '.join(_CLV_FACTORS)}, got {time_unit!r}"
             )
-        if not (isinstance(time, (int, np.integer)) and time >= 0):
-            raise ValueError(f"time: expected a whole number of months >= 0, got {time!r}")
+        check_clv_time(time)
         if not (isinstance(discount_rate, (int, float)) and discount_rate > -1):
             raise ValueError(f"discount_rate: expected a number > -1, got {discount_rate!r}")
         (m, x, tx, TT), index, scalar = self._history(

@@ -75,6 +75,15 @@ class ModifiedBetaGeo(BetaGeo):
     As :class:`BetaGeo`, but a customer may also drop out at time 0, so
     customers without repeat purchases can be inactive. Parameters ``r``,
     ``alpha``, ``a``, ``b``.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> model = kamkit.ModifiedBetaGeo().fit(summary)
+    >>> bool((model.probability_alive(summary) <= 1).all())
+    True
     """
 
     _core_name: ClassVar[str] = "mbg_nbd"

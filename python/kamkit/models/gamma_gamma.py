@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._deprecation import renamed
 from .._native import core as _core
-from .._validation import check_frame, dask_hook, is_dask
+from .._validation import check_clv_time, check_frame, dask_hook, is_dask
 from ._base import _CLV_FACTORS, BaseModel, RfmModel, _as_arrays, _dask_predict, _wrap
 
 __all__ = ["GammaGamma", "SpendExclusionWarning"]
@@ -22,6 +22,18 @@ class SpendExclusionWarning(UserWarning):
     They carry no information on the spend per transaction (or break the
     model's positive-spend assumption); their predictions use the population
     mean spend.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> import warnings
+    >>> summary = kamkit.summarize(log, amount="amount", time_unit="W")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     spend = kamkit.GammaGamma().fit(summary)
+    >>> caught[0].category is kamkit.SpendExclusionWarning
+    True
     """
 
 
@@ -244,6 +256,7 @@ class GammaGamma(BaseModel):
             )
         if continuous:
             raise ValueError("continuous=True needs a kamkit transaction model")
+        time = check_clv_time(time)
         clv = 0.0
         previous = 0.0
         for k in range(1, int(time) + 1):

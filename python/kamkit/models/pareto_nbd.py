@@ -22,6 +22,15 @@ class ParetoNBD(RfmModel):
     ----------
     penalizer, tol, max_iter
         As in :class:`kamkit.BetaGeo`.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+    >>> model = kamkit.ParetoNBD().fit(summary)
+    >>> list(model.params_.index)
+    ['r', 'alpha', 's', 'beta']
     """
 
     _core_name: ClassVar[str] = "pareto_nbd"
@@ -55,7 +64,9 @@ class ParetoNBD(RfmModel):
         Examples
         --------
         >>> import kamkit
-        >>> m = kamkit.ParetoNBD().fit([0, 2, 5], [0.0, 30.0, 35.0], [38.0, 38.0, 38.0])
+        >>> log = kamkit.datasets.load_cdnow_sample()
+        >>> summary = kamkit.summarize(log, observation_end="1997-09-30", time_unit="W")
+        >>> m = kamkit.ParetoNBD().fit(summary)
         >>> 0 <= m.conditional_probability_of_purchases(1, 10.0, 2, 30.0, 38.0) <= 1
         True
         """

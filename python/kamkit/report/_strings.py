@@ -70,17 +70,43 @@ STRINGS: dict[str, dict[str, str]] = {
         "stable, decline, churned, reactivated. The last full period:",
         "stage": "Stage",
         "strategy": "Strategy",
-        "warn_text": "{n} customers raise a warning, with {value} of value at risk. "
-        "The {k} with the most value at risk:",
+        "warn_text": "The work list holds {n} customers (the fifth of those who bought in the "
+        "last {h} days most likely to halve their spend over the next {h} days), with {value} "
+        "of expected lost revenue. In warnings.csv, {recent} is the tier over the last {window} "
+        "{period}s; tier in tiers.csv is over the whole history. The {k} with the largest "
+        "expected loss:",
+        "expected_loss": "Expected loss",
+        "p_decline": "P(decline)",
+        "bt_text": "Replayed on the log's own history: at {cut} kamkit saw only the data up to "
+        "that day and drew up the list; the {h} days after it show what happened. Of {n} "
+        "active customers, {base} declined. The list of {size} caught {prec} decliners "
+        "(lift {lift} over the base rate) and {cap} of the revenue lost; the same number of "
+        "longest-silent customers: {sprec} and {scap}. AUC of P(decline): {auc}.",
+        "bt_list": "List",
+        "bt_precision": "Precision",
+        "bt_lift": "Lift",
+        "bt_captured": "Lost revenue captured",
+        "bt_ours": "Early-warning list",
+        "bt_silent": "Longest silent",
+        "bt_x": "Predicted P(decline), decile mean",
+        "bt_y": "Share that declined",
+        "bt_short": "The log is too short to replay: {error}",
         "no_warn": "No customer raises a warning.",
         "customer": "Customer",
         "reasons": "Reasons",
-        "value_at_risk": "Value at risk",
-        "clv_text": "BG/NBD for purchases and Gamma-Gamma for spend, fitted on this log; "
+        "clv_text": "{model} for purchases (of BG/NBD, MBG/NBD and Pareto/NBD, the one that "
+        "forecast the last 91 days best from the data before them) and Gamma-Gamma for spend, "
+        "fitted on this log; "
         "lifetime value over the next {h} months at {d} per month. Total: {total}; median "
         "customer: {median}.",
-        "clv_fit": "BG/NBD parameters",
+        "clv_bgnbd_note": "P(alive) is BG/NBD's: the model lets a customer drop out only "
+        "right after a repeat purchase, so a one-time buyer has P(alive) = 1 however long "
+        "their silence. The lifecycle stage reads that silence directly, which is why a "
+        "one-time buyer can be 'churned' next to P(alive) = 1; for them, trust the stage.",
+        "clv_fit": "{model} parameters",
         "p_alive": "P(alive)",
+        "p_alive_one_time": "BG/NBD gives every one-time buyer P(alive) = 1; read the stage",
+        "p_alive_repeat": "BG/NBD",
         "exp_purchases": "Expected purchases",
         "exp_spend": "Expected spend",
         "clv": "CLV",
@@ -146,15 +172,37 @@ STRINGS: dict[str, dict[str, str]] = {
         "最后一个完整期间：",
         "stage": "阶段",
         "strategy": "策略",
-        "warn_text": "{n} 位客户触发预警，涉及风险价值 {value}。风险价值最高的 {k} 位：",
+        "warn_text": "预警名单共 {n} 位客户（最近 {h} 天有购买的客户中，未来 {h} 天消费最可能减半的前五分之一），"
+        "预计损失收入 {value}。warnings.csv 中的“{recent}”是最近 {window} 个{period}的层级；"
+        "tiers.csv 中的层级按全部历史计算。预计损失最大的 {k} 位：",
+        "expected_loss": "预计损失",
+        "p_decline": "衰退概率",
+        "bt_text": "用本数据自身的历史回放：在 {cut}，kamkit 只看当天及以前的数据并列出名单；之后 {h} 天的数据"
+        "说明实际发生了什么。{n} 位活跃客户中有 {base} 消费减半。名单上的 {size} 位客户中 {prec} 确实减半"
+        "（相对基准提升 {lift} 倍），覆盖了 {cap} 的流失收入；同样人数的最久未购买客户：{sprec} 与 {scap}。"
+        "衰退概率的 AUC：{auc}。",
+        "bt_list": "名单",
+        "bt_precision": "命中率",
+        "bt_lift": "提升倍数",
+        "bt_captured": "覆盖的流失收入",
+        "bt_ours": "预警名单",
+        "bt_silent": "最久未购买",
+        "bt_x": "预测衰退概率（十分位均值）",
+        "bt_y": "实际减半的比例",
+        "bt_short": "数据太短，无法回放：{error}",
         "no_warn": "没有客户触发预警。",
         "customer": "客户",
         "reasons": "预警原因",
-        "value_at_risk": "风险价值",
-        "clv_text": "用 BG/NBD 模型预测购买次数、Gamma-Gamma 模型预测消费金额，"
+        "clv_text": "用 {model} 模型预测购买次数（在 BG/NBD、MBG/NBD 与 Pareto/NBD 中，"
+        "用之前的数据预测最近 91 天最准的一个）、Gamma-Gamma 模型预测消费金额，"
         "计算未来 {h} 个月的终身价值（月折现率 {d}）。合计 {total}；客户中位数 {median}。",
-        "clv_fit": "BG/NBD 参数",
+        "clv_bgnbd_note": "存活概率来自 BG/NBD 模型：该模型只允许客户在一次重复购买之后流失，"
+        "因此只购买过一次的客户无论沉默多久存活概率都是 1。生命周期阶段直接依据沉默时长，所以一次性"
+        "客户可能既是“流失”又有存活概率 1；对这些客户请以阶段为准。",
+        "clv_fit": "{model} 参数",
         "p_alive": "存活概率",
+        "p_alive_one_time": "BG/NBD 模型中一次性客户的存活概率总是 1；请以生命周期阶段为准",
+        "p_alive_repeat": "BG/NBD",
         "exp_purchases": "预期购买次数",
         "exp_spend": "预期单次消费",
         "clv": "终身价值",
@@ -185,6 +233,7 @@ TITLES: dict[str, dict[str, str]] = {
         "migration": "Tier migration",
         "lifecycle": "Lifecycle stages over time",
         "warning": "Early warning",
+        "backtest": "Does the warning list work?",
         "clv": "Customer lifetime value",
         "policy": "Service policy per tier",
     },
@@ -196,6 +245,7 @@ TITLES: dict[str, dict[str, str]] = {
         "migration": "客户层级迁移",
         "lifecycle": "客户生命周期阶段",
         "warning": "预警名单",
+        "backtest": "预警名单管用吗？",
         "clv": "客户终身价值（CLV）",
         "policy": "分层服务策略",
     },

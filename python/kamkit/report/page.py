@@ -19,6 +19,7 @@ from .. import plotting
 from .._validation import check_choice
 from .._version import __version__
 from ._html import esc
+from .files import file_frame, write_csv
 from .sections import SECTIONS, Context, titles
 from .tables import LogColumns
 
@@ -100,6 +101,15 @@ class Report:
     numbers : dict
         The key figures printed in the report, by name.
     lang : str
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> from kamkit.report import build_report
+    >>> rep = build_report(log[log["date"] < "1997-07-01"], period="Q")
+    >>> rep.html.startswith("<!DOCTYPE html>"), len(rep.tiers) == rep.numbers["customers"]
+    (True, True)
     """
 
     html: str
@@ -108,16 +118,22 @@ class Report:
     numbers: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
 
-    def write(self, out: str | Path) -> list[Path]:
-        """Write ``report.html``, ``tiers.csv`` and ``warnings.csv`` into folder ``out``."""
+    def write(self, out: str | Path, bom: bool = True) -> list[Path]:
+        """Write ``report.html``, ``tiers.csv`` and ``warnings.csv`` into folder ``out``.
+
+        The CSV files follow :mod:`kamkit.report.files`: customer id first,
+        ``recency_days`` and ``T_days``, money with two decimals, Chinese
+        column names with ``lang="zh"``, UTF-8 with a byte-order mark (for
+        Excel on Windows) unless ``bom`` is False.
+        """
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         paths = [folder / "report.html", folder / "tiers.csv"]
         paths[0].write_text(self.html, encoding="utf-8")
-        self.tiers.to_csv(paths[1], encoding="utf-8")
+        write_csv(file_frame(self.tiers, lang=self.lang), paths[1], bom=bom)
         if self.warnings is not None:
             paths.append(folder / "warnings.csv")
-            self.warnings.to_csv(paths[2], encoding="utf-8")
+            write_csv(file_frame(self.warnings, lang=self.lang), paths[2], bom=bom)
         return paths
 
     def _repr_html_(self) -> str:
@@ -134,6 +150,7 @@ def build_report(
     *,
     missing: str = "raise",
     observation_end: Any = None,
+    order: Hashable | None = None,
     period: str = "M",
     lang: str = "en",
     title: str | None = None,
@@ -148,8 +165,9 @@ def build_report(
     ----------
     transactions : DataFrame
         One row per transaction; returns as negative amounts.
-    customer, date, amount, margin, missing, observation_end
-        As in :func:`kamkit.summarize`.
+    customer, date, amount, margin, missing, observation_end, order
+        As in :func:`kamkit.summarize` (``order``: all lines of one order
+        form one transaction).
     period : {"M", "Q"}, default "M"
         Periods of the lifecycle, tier migration and early warning.
     lang : {"en", "zh"}
@@ -172,10 +190,12 @@ def build_report(
 
     Examples
     --------
-    >>> import kamkit
+    >>> import tempfile, kamkit
     >>> from kamkit.report import build_report
-    >>> rep = build_report(kamkit.datasets.load_cdnow_sample())  # doctest: +SKIP
-    >>> rep.write("kamkit-demo")  # doctest: +SKIP
+    >>> rep = build_report(kamkit.datasets.load_cdnow_sample())
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     [path.name for path in rep.write(out)]
+    ['report.html', 'tiers.csv', 'warnings.csv']
     """
     import matplotlib
 
@@ -200,7 +220,7 @@ def build_report(
 
         ctx = Context(
             transactions=transactions,
-            cols=LogColumns(customer, date, amount, margin, missing, observation_end),
+            cols=LogColumns(customer, date, amount, margin, missing, observation_end, order),
             period=period,
             lang=lang,
             horizon_months=horizon_months,

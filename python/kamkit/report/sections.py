@@ -11,6 +11,7 @@ adding a section means writing one function below (and its title in
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,9 @@ import pandas as pd
 
 from .. import plotting
 from .._i18n import label, name, stage_strategy, translate_values
+from ..backtest import backtest
 from ..lifecycle import (
+    InsufficientHistoryWarning,
     early_warning,
     lifecycle_stages,
     phase_out_candidates,
@@ -29,12 +32,23 @@ from ..lifecycle import (
     transitions,
     upgrade_candidates,
 )
+from ..models.selection import MODEL_NAMES
 from ..scoring import rfm_scores
 from ..service import service_policies
 from ..tiering import concentration, pyramid
 from ._html import esc, failed, figure, fmt_money, fmt_pct, table
 from ._strings import PERIOD_WORD, STRINGS, TITLES
-from .tables import LogColumns, archive_columns, clv_values, rfm_columns, value_scores
+from .tables import (
+    LogColumns,
+    archive_columns,
+    choose_model,
+    clv_values,
+    recent_tier_name,
+    rfm_columns,
+    stage_reasons,
+    value_scores,
+    warning_table,
+)
 
 __all__ = ["SECTIONS", "Context", "Section", "section"]
 
@@ -358,7 +372,10 @@ def _lifecycle(ctx: Context, heading: str) -> str:
     stages = lifecycle_stages(ctx.panel)
     last = _last_full(stages, ctx.panel)
     out = ctx.frame()
-    out["stage"] = translate_values(stages[last].reindex(out.index), lang)
+    stage = stages[last].reindex(out.index)
+    out["stage"] = translate_values(stage, lang)
+    first = ctx.archive["first_purchase"] if ctx.archive is not None else None
+    out["stage_reason"] = stage_reasons(stage, last, lang, first)
     fig, ax = ctx.plt.subplots(figsize=(7.0, 3.8))
     plotting.stage_flow(stages, ax=ax, lang=lang)
     counts = plotting.stage_counts(stages).loc[last]
@@ -382,27 +399,128 @@ def _lifecycle(ctx: Context, heading: str) -> str:
     )
 
 
+# Days of the early-warning horizon in the report.
+WARNING_HORIZON = 90
+
+
 @section("warning", step="raising early warnings")
 def _warning(ctx: Context, heading: str) -> str:
     s, lang = ctx.s, ctx.lang
-    warnings = early_warning(ctx.panel)
-    ctx.warnings_out = warnings
+    cols = ctx.cols
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InsufficientHistoryWarning)
+            found = early_warning(
+                ctx.transactions, cols.customer, cols.date, cols.amount, cols.order,
+                observation_end=cols.observation_end, horizon=WARNING_HORIZON, seed=0,
+                missing=cols.missing,  # type: ignore[arg-type]
+            )  # fmt: skip
+    except (ImportError, ValueError) as exc:
+        return failed(s, exc)
+    window = TIER_WINDOW.get(ctx.period, 12)
+    ctx.warnings_out = warning_table(found, ctx.period, window=window, lang=lang)
     k = 15
-    n = len(warnings)
-    total = float(warnings["value_at_risk"].sum()) if n else 0.0
-    ctx.numbers.update(warnings=n, value_at_risk=total)
+    n = len(found)
+    total = float(found["expected_loss"].sum()) if n else 0.0
+    ctx.numbers.update(warnings=n, expected_loss=total)
     if n == 0:
         return f"<p>{esc(s['no_warn'])}</p>"
-    top = warnings.head(k)
+    top = found.head(k)
     sep = "、" if lang == "zh" else ", "
     frame = pd.DataFrame({s["customer"]: [str(i) for i in top.index]})
+    frame[s["p_decline"]] = top["p_decline"].to_numpy()
     frame[s["reasons"]] = [
-        sep.join(name(code.strip(), lang) for code in str(r).split(",")) for r in top["reasons"]
+        sep.join(name(code.strip(), lang) for code in str(r).split(",") if code)
+        for r in top["reasons"]
     ]
-    frame[s["value_at_risk"]] = top["value_at_risk"].to_numpy()
-    fmt = {s["value_at_risk"]: fmt_money}
-    text = s["warn_text"].format(n=f"{n:,}", value=fmt_money(total), k=min(k, n))
+    frame[s["expected_loss"]] = top["expected_loss"].to_numpy()
+    fmt = {s["expected_loss"]: fmt_money, s["p_decline"]: lambda v: f"{v:.2f}"}
+    text = s["warn_text"].format(
+        n=f"{n:,}",
+        value=fmt_money(total),
+        k=min(k, n),
+        h=WARNING_HORIZON,
+        recent=recent_tier_name(window, ctx.period),
+        window=window,
+        period=ctx.pword,
+    )
     return f'<p>{esc(text)}</p><div class="scroll">{table(frame, fmt)}</div>'
+
+
+@section("backtest", step="backtesting the warning list")
+def _backtest(ctx: Context, heading: str) -> str:
+    s = ctx.s
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InsufficientHistoryWarning)
+            card = backtest(
+                ctx.transactions, ctx.cols.customer, ctx.cols.date, ctx.cols.amount,
+                ctx.cols.order, horizon=WARNING_HORIZON, seed=0, parts=["warning"],
+                n_cutoffs=1, observation_end=ctx.cols.observation_end,
+                missing=ctx.cols.missing,  # type: ignore[arg-type]
+            )  # fmt: skip
+    except (ImportError, ValueError) as exc:
+        return (
+            failed(s, exc)
+            if isinstance(exc, ImportError)
+            else (f'<p class="note">{esc(s["bt_short"].format(error=exc))}</p>')
+        )
+    if card.empty:
+        return f'<p class="note">{esc(s["bt_short"].format(error="-"))}</p>'
+    cut = card["cutoff"].iloc[-1]
+    card = card[card["cutoff"] == cut]
+
+    def get(subject: str, metric: str) -> float:
+        hit = card[(card["subject"] == subject) & (card["metric"] == metric)]["value"]
+        return float(hit.iloc[0]) if len(hit) else float("nan")
+
+    ours = {m: get("early_warning", m) for m in ("precision", "lift", "lost_captured")}
+    silent = {m: get("longest_silent", m) for m in ("precision", "lift", "lost_captured")}
+    ctx.numbers.update(
+        backtest_cutoff=cut,
+        backtest_auc=get("early_warning", "auc"),
+        backtest_precision=ours["precision"],
+        backtest_lift=ours["lift"],
+        backtest_lost_captured=ours["lost_captured"],
+        backtest_silent_precision=silent["precision"],
+    )
+    text = s["bt_text"].format(
+        cut=pd.Timestamp(cut).date(), h=WARNING_HORIZON,
+        n=f"{int(get('early_warning', 'n_active')):,}",
+        base=fmt_pct(get("early_warning", "base_rate")),
+        size=f"{int(get('early_warning', 'list_size')):,}",
+        prec=fmt_pct(ours["precision"]), lift=f"{ours['lift']:.2f}",
+        cap=fmt_pct(ours["lost_captured"]), sprec=fmt_pct(silent["precision"]),
+        scap=fmt_pct(silent["lost_captured"]), auc=f"{get('early_warning', 'auc'):.3f}",
+    )  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            s["bt_list"]: [s["bt_ours"], s["bt_silent"]],
+            s["bt_precision"]: [ours["precision"], silent["precision"]],
+            s["bt_lift"]: [ours["lift"], silent["lift"]],
+            s["bt_captured"]: [ours["lost_captured"], silent["lost_captured"]],
+        }
+    )
+    fmt = {
+        s["bt_precision"]: fmt_pct,
+        s["bt_lift"]: lambda v: f"{v:.2f}",
+        s["bt_captured"]: fmt_pct,
+    }
+    deciles = card[card["subject"].str.startswith("decile_")]
+    pred = deciles[deciles["metric"] == "predicted"]["value"].to_numpy()
+    obs = deciles[deciles["metric"] == "observed"]["value"].to_numpy()
+    fig, ax = ctx.plt.subplots(figsize=(4.6, 4.0))
+    ax.plot([0, 1], [0, 1], color="0.7", lw=1, ls="--")
+    ax.plot(pred, obs, "o-", color=plotting.TIER_COLORS[0])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(s["bt_x"])
+    ax.set_ylabel(s["bt_y"])
+    plotting._style(ax)
+    return (
+        f"<p>{esc(text)}</p>"
+        f'<div class="grid">{figure(fig, heading)}<div>{table(frame, fmt)}</div></div>'
+    )
 
 
 @section("clv", step="fitting BG/NBD and Gamma-Gamma")
@@ -410,17 +528,34 @@ def _clv(ctx: Context, heading: str) -> str:
     s = ctx.s
     summary_weeks = ctx.cols.summarize(ctx.transactions, margin=False, time_unit="W")
     try:
-        values, bgf, _, excluded = clv_values(summary_weeks, ctx.horizon_months, ctx.discount_rate)
+        cols = ctx.cols
+        model, _ = choose_model(
+            ctx.transactions, cols.customer, cols.date, cols.observation_end, cols.missing
+        )
+        values, bgf, _, excluded = clv_values(
+            summary_weeks, ctx.horizon_months, ctx.discount_rate, model
+        )
     except (ValueError, RuntimeError, ArithmeticError) as exc:
         return failed(s, exc)
     ctx.numbers["spend_excluded"] = excluded
     out = ctx.frame()
     for col in values.columns:
         out[col] = values[col]
+    # BG/NBD's P(alive) is 1 for every one-time buyer: say so on their rows (with BG/NBD).
+    one_time = (summary_weeks["frequency"] == 0).reindex(out.index, fill_value=False)
+    out.insert(
+        list(out.columns).index("p_alive") + 1,
+        "p_alive_note",
+        np.where(
+            one_time.to_numpy() & (model == "bgnbd"),
+            s["p_alive_one_time"],
+            MODEL_NAMES[model] if model != "bgnbd" else s["p_alive_repeat"],
+        ),
+    )
     clv = values["clv"]
     total = float(clv.sum())
     median = float(clv.median())
-    ctx.numbers.update(clv_total=total, clv_median=median)
+    ctx.numbers.update(clv_total=total, clv_median=median, clv_model=model)
     fig, ax = ctx.plt.subplots(figsize=(6.0, 3.6))
     ax.hist(clv, bins=40, color=plotting.TIER_COLORS[2])
     ax.set_xlabel(s["hist_x"])
@@ -444,13 +579,17 @@ def _clv(ctx: Context, heading: str) -> str:
         s["clv"]: fmt_money,
     }
     params = ", ".join(f"{k} = {float(v):.3g}" for k, v in bgf.params_.items())
-    ptext = f'<p class="muted">{esc(s["clv_fit"])} ({esc(s["weeks"])}): {esc(params)}</p>'
+    fit = s["clv_fit"].format(model=MODEL_NAMES[model])
+    ptext = f'<p class="muted">{esc(fit)} ({esc(s["weeks"])}): {esc(params)}</p>'
     text = s["clv_text"].format(
+        model=MODEL_NAMES[model],
         h=f"{ctx.horizon_months:g}",
         d=fmt_pct(ctx.discount_rate),
         total=fmt_money(total),
         median=fmt_money(median),
     )
+    if model == "bgnbd":
+        text += " " + s["clv_bgnbd_note"]
     return (
         f"<p>{esc(text)}</p>{ptext}"
         f'<div class="grid">{figure(fig, heading)}<div><h3>{esc(s["top_clv"])}</h3>'

@@ -6,6 +6,7 @@ file from these functions, and ``kamkit tier`` and ``kamkit clv`` print them.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Callable, Hashable
 from dataclasses import asdict, dataclass
@@ -14,10 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._i18n import translate_values
+from .._i18n import name, translate_values
+from .._validation import MissingValuesWarning, check_clv_time
 from ..archive import summarize
 from ..lifecycle import period_panel
 from ..models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD, SpendExclusionWarning
+from ..models.selection import MODEL_NAMES, select_model
 from ..scoring import default_criteria, rfm_scores, value_score
 from ..tiering import pyramid
 
@@ -27,8 +30,12 @@ __all__ = [
     "LogColumns",
     "RFM_COLUMNS",
     "archive_columns",
+    "choose_model",
     "clv_table",
     "clv_values",
+    "recent_tier_name",
+    "stage_reasons",
+    "warning_table",
     "rfm_columns",
     "tier_table",
     "value_scores",
@@ -70,6 +77,7 @@ class LogColumns:
     margin: Hashable | None = None
     missing: str = "raise"
     observation_end: Any = None
+    order: Hashable | None = None
 
     def kwargs(self, margin: bool = True) -> dict[str, Any]:
         """The fields as keyword arguments (without ``margin`` when ``margin=False``)."""
@@ -94,11 +102,29 @@ class LogColumns:
             self.margin if margin else None,
             observation_end=self.observation_end,
             missing=self.missing,  # type: ignore[arg-type]
+            order=self.order,
             **options,
         )
 
     def period_panel(self, transactions: pd.DataFrame, period: str) -> pd.DataFrame:
-        """:func:`kamkit.period_panel` of ``transactions`` (revenue) with these columns."""
+        """:func:`kamkit.period_panel` of ``transactions`` (revenue) with these columns.
+
+        With an order column, all lines of one order count in the period of
+        the order's first line (see :meth:`orders`).
+        """
+        if self.order is not None:
+            if "order" in inspect.signature(period_panel).parameters:
+                return period_panel(
+                    transactions,
+                    customer=self.customer,
+                    date=self.date,
+                    amount=self.amount,
+                    period=period,  # type: ignore[arg-type]
+                    observation_end=self.observation_end,
+                    missing=self.missing,  # type: ignore[arg-type]
+                    order=self.order,
+                )
+            transactions = self.orders(transactions)
         return period_panel(
             transactions,
             customer=self.customer,
@@ -108,6 +134,42 @@ class LogColumns:
             observation_end=self.observation_end,
             missing=self.missing,  # type: ignore[arg-type]
         )
+
+    def orders(self, transactions: pd.DataFrame) -> pd.DataFrame:
+        """One row per order: dated at its first line, amount (and margin) summed.
+
+        Rows without a customer id or date are kept as they are, so that the
+        checks of :func:`kamkit.period_panel` still see them (and ``missing``
+        decides). Rows without an order id follow ``missing`` as
+        :func:`kamkit.summarize` does: a ``ValueError`` naming the column, or
+        dropped with a :class:`kamkit.MissingValuesWarning`. Without an order
+        column, ``transactions`` itself.
+        """
+        if self.order is None:
+            return transactions
+        keys = [self.customer, self.order]
+        no_order = transactions[self.order].isna()
+        if no_order.any():
+            count = int(no_order.sum())
+            rows = f"{count:,} row{'s' if count != 1 else ''}"
+            if self.missing == "raise":
+                raise ValueError(
+                    f"column {self.order!r}: expected an order id on every row, found {rows} "
+                    "without one; drop or fill them first, or pass missing='drop'"
+                )
+            warnings.warn(
+                f"transactions: dropped {rows} without an order id in {self.order!r}",
+                MissingValuesWarning,
+                stacklevel=3,
+            )
+            transactions = transactions[~no_order]
+        have = transactions[[self.customer, self.date]].notna().all(axis=1)
+        lines = transactions[have]
+        sums = {c: "sum" for c in (self.amount, self.margin) if c is not None}
+        agg: dict[Any, Any] = {self.date: "min", **sums}
+        whole = lines.groupby(keys, sort=False, dropna=False).agg(agg).reset_index()
+        rest = transactions.loc[~have, [*keys, self.date, *sums]]
+        return pd.concat([whole, rest], ignore_index=True) if len(rest) else whole
 
 
 def archive_columns(archive: pd.DataFrame, margin: bool = False) -> pd.DataFrame:
@@ -135,6 +197,15 @@ def value_scores(archive: pd.DataFrame) -> pd.Series:
 
     A factor a customer lacks takes the median of the others; a factor no
     customer has (growth in a log shorter than two periods) is left out.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> from kamkit.report import value_scores
+    >>> scores = value_scores(kamkit.summarize(log, amount="amount"))
+    >>> bool(scores.between(0, 100).all())
+    True
     """
     criteria = default_criteria(archive)
     usable = {
@@ -160,6 +231,7 @@ def tier_table(
     margin: Any = None,
     missing: str = "raise",
     observation_end: Any = None,
+    order: Any = None,
     by: str = "count",
     labels: str = "vip",
     shares: tuple[float, ...] | None = None,
@@ -174,7 +246,8 @@ def tier_table(
     """
     step = progress or (lambda what: None)
     step("building the customer archive")
-    archive = LogColumns(customer, date, amount, margin, missing, observation_end).summarize(frame)
+    cols = LogColumns(customer, date, amount, margin, missing, observation_end, order)
+    archive = cols.summarize(frame)
     step("scoring and tiering")
     out = archive_columns(archive, margin=True)
     out["value_score"] = value_scores(archive)
@@ -198,6 +271,7 @@ def clv_values(
     Returns the table, the two fitted models and the number of customers
     left out of the spend model's fit.
     """
+    check_clv_time(horizon_months, "horizon_months")
     transactions_model = CLV_MODELS[model]().fit(summary)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -232,6 +306,32 @@ def clv_values(
     return out, transactions_model, spend_model, excluded
 
 
+def choose_model(
+    transactions: pd.DataFrame,
+    customer: Hashable,
+    date: Hashable,
+    observation_end: Any = None,
+    missing: str = "raise",
+) -> tuple[str, str]:
+    """The purchase model with the lowest holdout RMSE (:func:`kamkit.select_model`), and why.
+
+    Falls back to BG/NBD when the log leaves no holdout to rank them on.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ranking = select_model(
+                transactions, customer, date, observation_end=observation_end, missing=missing
+            )
+    except (ValueError, RuntimeError, ArithmeticError) as exc:
+        return "bgnbd", f"BG/NBD by default: no holdout to rank the models on ({exc})"
+    best = str(ranking.attrs["best"])
+    return best, (
+        f"{MODEL_NAMES[best]}: the lowest RMSE of purchases per customer over a 91-day "
+        f"holdout among {', '.join(MODEL_NAMES[m] for m in ranking.index if m in MODEL_NAMES)}"
+    )
+
+
 def clv_table(
     transactions: pd.DataFrame,
     *,
@@ -240,7 +340,8 @@ def clv_table(
     amount: Hashable = "amount",
     missing: str = "raise",
     observation_end: Any = None,
-    model: str = "bgnbd",
+    order: Hashable | None = None,
+    model: str = "auto",
     horizon_months: int = 12,
     discount_rate: float = 0.01,
     progress: Callable[[str], None] | None = None,
@@ -249,18 +350,109 @@ def clv_table(
 
     Time is measured in weeks; the horizon in months (4.345 weeks),
     discounted monthly as lifetimes' ``customer_lifetime_value`` does.
+    ``model="auto"`` takes the purchase model that forecast a 91-day
+    holdout best (:func:`choose_model`); ``attrs["model"]`` and
+    ``attrs["model_reason"]`` name it.
     Customers follow :data:`kamkit.report.POLICY`.
 
     Raises
     ------
     ValueError
         Bad input (see :func:`kamkit.summarize`), or a log the models cannot fit.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> log = kamkit.datasets.load_cdnow_sample()
+    >>> from kamkit.report import clv_table
+    >>> table = clv_table(log, observation_end="1997-09-30", horizon_months=6)
+    >>> bool(table["p_alive"].between(0, 1).all()), len(table)
+    (True, 2357)
     """
+    check_clv_time(horizon_months, "horizon_months")
     step = progress or (lambda what: None)
+    reason = "chosen by the caller"
+    if model == "auto":
+        step("choosing the purchase model on a holdout")
+        model, reason = choose_model(transactions, customer, date, observation_end, missing)
     step("building the customer archive")
-    cols = LogColumns(customer, date, amount, None, missing, observation_end)
+    cols = LogColumns(customer, date, amount, None, missing, observation_end, order)
     summary = cols.summarize(transactions, time_unit="W")
     step(f"fitting {CLV_MODELS[model].__name__} and GammaGamma")
     values, _, _, _ = clv_values(summary, horizon_months, discount_rate, model)
     step("predicting")
-    return pd.concat([summary[[*ARCHIVE_COLUMNS[:3], "monetary_value", "revenue"]], values], axis=1)
+    out = pd.concat([summary[[*ARCHIVE_COLUMNS[:3], "monetary_value", "revenue"]], values], axis=1)
+    out.attrs.update(model=model, model_reason=reason)
+    return out
+
+
+#: Periods per year of the lifecycle panels, for the recent tier's name.
+_PERIOD_LETTER = {"D": "d", "W": "w", "M": "m", "Q": "q", "Y": "y"}
+
+
+def recent_tier_name(window: int = 12, period: str = "M") -> str:
+    """Column name of a tier over the last ``window`` periods: ``tier_12m`` for 12 months.
+
+    ``tier`` alone always means the tier over the whole history (the report's
+    tiers file, ``kamkit tier``); the early-warning list's tier, computed on
+    the recent periods only, carries this name instead.
+    """
+    return f"tier_{int(window)}{_PERIOD_LETTER.get(str(period).upper()[:1], 'p')}"
+
+
+def warning_table(
+    warnings: pd.DataFrame, period: str, window: int = 12, lang: str = "en"
+) -> pd.DataFrame:
+    """:func:`kamkit.early_warning`'s list as the files show it.
+
+    Its tier (over the last ``window`` periods) is renamed (see
+    :func:`recent_tier_name`); with ``lang="zh"`` the reasons, stages and
+    tiers are in Chinese.
+    """
+    recent = recent_tier_name(window, period)
+    out = warnings.rename(columns={"tier": recent})
+    if lang == "zh":
+        out = out.copy()
+        if "reasons" in out:
+            out["reasons"] = [
+                "、".join(name(code.strip(), "zh") for code in str(r).split(",") if code)
+                for r in out["reasons"]
+            ]
+        for col in ("stage", recent):
+            if col in out:
+                out[col] = translate_values(out[col], "zh")
+    return out
+
+
+def stage_reasons(
+    stage: pd.Series, last: Any, lang: str = "en", first_purchase: pd.Series | None = None
+) -> pd.Series:
+    """Why each customer has the stage it has, or why it has none.
+
+    ``stage`` is the stage in period ``last`` (the last full period). A
+    customer without one either bought first after ``last`` (known from
+    ``first_purchase``, the archive's column) or had no period with a
+    positive net revenue up to ``last`` (only free items or returns): the
+    lifecycle stages start at the first paying period.
+    """
+    zh = lang == "zh"
+    staged = f"{last} 的阶段" if zh else f"stage in {last}"
+    later = (
+        f"首次购买在最后一个完整期间 {last} 之后，尚无阶段"
+        if zh
+        else f"first purchase after {last}, the last full period: no stage yet"
+    )
+    unpaid = (
+        f"截至 {last} 没有净收入为正的期间（只有免费商品或退货），没有阶段"
+        if zh
+        else f"no period with a positive net revenue up to {last} (free items or returns "
+        "only): no stage"
+    )
+    out = pd.Series(staged, index=stage.index, dtype=object, name="stage_reason")
+    missing = stage.isna().to_numpy()
+    out[missing] = unpaid
+    if first_purchase is not None and hasattr(last, "end_time"):
+        first = pd.to_datetime(first_purchase.reindex(stage.index)).to_numpy()
+        after = missing & (first > np.datetime64(last.end_time))
+        out[after] = later
+    return out

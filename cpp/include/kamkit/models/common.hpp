@@ -94,7 +94,7 @@ std::vector<double> per_distinct_row(const std::vector<const double*>& columns, 
   const auto nd = static_cast<std::ptrdiff_t>(dr.size());
   std::vector<double> g(static_cast<std::size_t>(nd));
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel if (nd > 256)
+#pragma omp parallel num_threads(kamkit::max_threads()) if (nd > 256)
 #endif
   {
     std::vector<double> v(k);
@@ -108,7 +108,7 @@ std::vector<double> per_distinct_row(const std::vector<const double*>& columns, 
   }
   const auto m = static_cast<std::ptrdiff_t>(n);
 #ifdef KAMKIT_HAVE_OPENMP
-#pragma omp parallel for if (m > kParallelThreshold)
+#pragma omp parallel for num_threads(kamkit::max_threads()) if (m > kParallelThreshold)
 #endif
   for (std::ptrdiff_t i = 0; i < m; ++i) out[i] = g[dr.code[i]];
   return out;

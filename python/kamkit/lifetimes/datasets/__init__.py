@@ -53,8 +53,8 @@ def load_dataset(filename: str, **kwargs: Any) -> pd.DataFrame:
     Examples
     --------
     >>> from kamkit.lifetimes.datasets import load_dataset
-    >>> load_dataset("CDNOW_sample.txt", header=None, sep=r"\\s+").shape
-    (6919, 5)
+    >>> load_dataset("donations.csv").shape
+    (22, 4)
     """
     if filename not in FILES:
         raise ValueError(f"load_dataset: kamkit ships {', '.join(FILES)}; got {filename!r}")

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
+from scipy import optimize  # type: ignore[import-untyped]
 
-from ... import _core
+from ..._native import core as _core
 from ...models._base import BaseModel, ConvergenceWarning, _as_arrays, _wrap
 
 __all__ = ["BaseFitter"]
@@ -191,7 +191,9 @@ _DILL_HELPERS = {"_create_array": _dill_create_array, "_load_type": _dill_load_t
 
 def _base_unpickler() -> type:
     try:
-        from pandas.compat.pickle_compat import Unpickler  # pandas 1.x objects in old files
+        from pandas.compat.pickle_compat import (  # type: ignore[import-not-found]
+            Unpickler,  # pandas 1.x objects in old files
+        )
     except ImportError:  # pragma: no cover - pandas without the compat unpickler
         return pickle.Unpickler
     return Unpickler  # type: ignore[no-any-return]
@@ -358,7 +360,7 @@ class _KamkitFitter(BaseFitter):
         data = data_for_scipy()
         k = len(self._param_names)
         x0 = (
-            np.log(np.asarray(self._initial_params(data), dtype=float))  # type: ignore[attr-defined]
+            np.log(np.asarray(self._initial_params(data), dtype=np.float64))  # type: ignore[attr-defined]
             if start is None
             else np.log(np.asarray(start, dtype=float))
         )
@@ -411,11 +413,11 @@ class _KamkitFitter(BaseFitter):
 
     def _report(self, verbose: bool) -> None:
         if verbose:
-            c = self.convergence_  # type: ignore[attr-defined]
+            c: dict[str, Any] = self.convergence_  # type: ignore[attr-defined]
             print(
                 f"{type(self).__name__}: {c['method']} {'converged' if c['converged'] else 'did NOT converge'}"
                 f" after {c['n_iterations']} iterations ({c['message'].strip()}); "
-                f"negative log-likelihood {self._negative_log_likelihood_:.6f}, "
+                f"negative log-likelihood {self._negative_log_likelihood_:.6f}, "  # type: ignore[attr-defined]
                 f"largest gradient {c['max_abs_gradient']:.2e}"
             )
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ... import _core
+from ..._native import core as _core
 from ..utils import _check_inputs, _scale_time
 from . import _check_options, _history, _KamkitFitter, _NewData, _pack
 
@@ -47,7 +47,7 @@ def _rfm_negative_log_likelihood(
 class _RfmFitter(_KamkitFitter):
     """fit / predictions with lifetimes' names on a kamkit RfmModel."""
 
-    _native: ClassVar[type]
+    _native: ClassVar[Any]
     #: parameters in time units (divided by ``_scale`` after the fit)
     _time_params: ClassVar[tuple[str, ...]]
     #: lifetimes' ``initial_params`` are log-parameters (BG, MBG) or parameters (Pareto/NBD)
@@ -123,13 +123,13 @@ class _RfmFitter(_KamkitFitter):
         unscaled = _core.RfmData(
             x, np.ascontiguousarray(recency, dtype=float), np.ascontiguousarray(T, dtype=float), wf
         )
-        self.log_likelihood_ = float(self._loglik(self._log_params, unscaled, 0)[0])
+        self.log_likelihood_ = float(self._loglik(self._log_params, unscaled, 0)[0])  # type: ignore[attr-defined]
         self._cov_log = None
         self.data = pd.DataFrame(
             {"frequency": frequency, "recency": recency, "T": T, "weights": w}, index=index
         )
         self.generate_new_data = _NewData(self, type(self)._simulator, self._param_names, T)
-        self.predict = self.conditional_expected_number_of_purchases_up_to_time
+        self.predict = self.conditional_expected_number_of_purchases_up_to_time  # type: ignore[method-assign]
         self._report(verbose or disp)
         return self
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ... import _core
+from ..._native import core as _core
 from ...models import BetaGeoBetaBinom
 from ..generate_data import beta_geometric_beta_binom_model
 from . import _check_options, _KamkitFitter, _NewData
@@ -32,7 +32,7 @@ class BetaGeoBetaBinomFitter(_KamkitFitter, BetaGeoBetaBinom):
     _simulator_first = "n_periods"
     _simulator = staticmethod(beta_geometric_beta_binom_model)
 
-    def fit(
+    def fit(  # type: ignore[override]
         self,
         frequency: Any,
         recency: Any,

@@ -11,7 +11,7 @@ from ._rfm import _rfm_negative_log_likelihood, _RfmFitter
 __all__ = ["BetaGeoFitter"]
 
 
-class BetaGeoFitter(_RfmFitter, BetaGeo):
+class BetaGeoFitter(_RfmFitter, BetaGeo):  # type: ignore[misc]
     """BG/NBD model with lifetimes' interface; parameters ``r``, ``alpha``, ``a``, ``b``.
 
     The likelihood, its derivatives and every prediction run in kamkit's C++
@@ -36,7 +36,7 @@ class BetaGeoFitter(_RfmFitter, BetaGeo):
     _native: ClassVar[type] = BetaGeo
     _simulator: ClassVar[Any] = staticmethod(beta_geometric_nbd_model)
 
-    def fit(
+    def fit(  # type: ignore[override]
         self,
         frequency: Any,
         recency: Any,

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ... import _core
+from ..._native import core as _core
 from ...models import GammaGamma
 from ..utils import _customer_lifetime_value
 from . import _check_options, _KamkitFitter
@@ -41,7 +41,7 @@ class GammaGammaFitter(_KamkitFitter, GammaGamma):
         keep = (x > 0) & (m > 0)
         return _core.SpendData(*(np.ascontiguousarray(v[keep]) for v in (x, m, w)))
 
-    def fit(
+    def fit(  # type: ignore[override]
         self,
         frequency: Any,
         monetary_value: Any,

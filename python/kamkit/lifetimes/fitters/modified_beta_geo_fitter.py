@@ -11,7 +11,7 @@ from ._rfm import _rfm_negative_log_likelihood, _RfmFitter
 __all__ = ["ModifiedBetaGeoFitter"]
 
 
-class ModifiedBetaGeoFitter(_RfmFitter, ModifiedBetaGeo):
+class ModifiedBetaGeoFitter(_RfmFitter, ModifiedBetaGeo):  # type: ignore[misc]
     """MBG/NBD model with lifetimes' interface; parameters ``r``, ``alpha``, ``a``, ``b``.
 
     Examples
@@ -27,7 +27,7 @@ class ModifiedBetaGeoFitter(_RfmFitter, ModifiedBetaGeo):
     _native: ClassVar[type] = ModifiedBetaGeo
     _simulator: ClassVar[Any] = staticmethod(modified_beta_geometric_nbd_model)
 
-    def fit(
+    def fit(  # type: ignore[override]
         self,
         frequency: Any,
         recency: Any,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import hyp2f1, logsumexp
+from scipy.special import hyp2f1, logsumexp  # type: ignore[import-untyped]
 
-from ... import _core
+from ..._native import core as _core
 from ...models import ParetoNBD
 from ..generate_data import pareto_nbd_model
 from . import _history, _pack
@@ -16,7 +16,7 @@ from ._rfm import _NAMES, _RfmFitter
 __all__ = ["ParetoNBDFitter"]
 
 
-class ParetoNBDFitter(_RfmFitter, ParetoNBD):
+class ParetoNBDFitter(_RfmFitter, ParetoNBD):  # type: ignore[misc]
     """Pareto/NBD model with lifetimes' interface; parameters ``r``, ``alpha``, ``s``, ``beta``.
 
     Unlike lifetimes, the fit is a Newton (trust-region) maximisation on the
@@ -38,7 +38,7 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):
     _simulator: ClassVar[Any] = staticmethod(pareto_nbd_model)
     _log_initial: ClassVar[bool] = False
 
-    def fit(
+    def fit(  # type: ignore[override]
         self,
         frequency: Any,
         recency: Any,
@@ -146,6 +146,7 @@ class ParetoNBDFitter(_RfmFitter, ParetoNBD):
         """Log A_0 of Hardie's Pareto/NBD note 009 (eqs. 19-20), evaluated stably."""
         r, alpha, s, beta = (float(v) for v in params)
         x = np.asarray(freq, dtype=float)
+        second: Any
         if alpha < beta:
             low, high, second = alpha, beta, r + x
         else:
