@@ -140,17 +140,20 @@ def test_missing_policies_and_errors():
     st_h.sampled_from(["minmax", "zscore", "rank"]),
 )
 def test_scores_move_the_right_way(values, i, bump, method):
+    # On the weighted score itself (scale="minmax"): a customer's own score
+    # follows their own values. (A percentile is relative: with z-scores, one
+    # customer's change rescales everyone else's criterion too.)
     i %= len(values)
     rng = np.random.default_rng(len(values))
     c = pd.DataFrame({"good": values, "bad": rng.normal(size=len(values))})
     crit = {"good": 0.7, "bad": -0.3}
-    s0 = kamkit.value_score(c, crit, method=method)
+    s0 = kamkit.value_score(c, crit, method=method, scale="minmax")
     up = c.copy()
     up.loc[i, "good"] += bump
-    assert kamkit.value_score(up, crit, method=method)[i] >= s0[i] - 1e-9
+    assert kamkit.value_score(up, crit, method=method, scale="minmax")[i] >= s0[i] - 1e-9
     worse = c.copy()
     worse.loc[i, "bad"] += bump
-    assert kamkit.value_score(worse, crit, method=method)[i] <= s0[i] + 1e-9
+    assert kamkit.value_score(worse, crit, method=method, scale="minmax")[i] <= s0[i] + 1e-9
     assert s0.between(0, 100).all()
 
 
