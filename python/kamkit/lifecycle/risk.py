@@ -44,7 +44,19 @@ __all__ = [
 
 
 class InsufficientHistoryWarning(UserWarning):
-    """The log is too short to learn from; the BTYD expectation is used instead."""
+    """The log is too short to learn from; the BTYD expectation is used instead.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import kamkit
+    >>> log = kamkit.datasets.simulate_transactions(200, start="2023-01-01", end="2023-04-30")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     risk = kamkit.decline_risk(log, seed=0)
+    >>> risk.attrs["method"], caught[0].category.__name__
+    ('btyd', 'InsufficientHistoryWarning')
+    """
 
 
 # ---------------------------------------------------------------- reasons
