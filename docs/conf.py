@@ -28,8 +28,8 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 GENERATED = DOCS / "_generated"
 
-# kamkit as installed; a source checkout with a built extension
-# (PYTHONPATH=python) works as well.
+# kamkit as installed; a source checkout with a built extension works as well,
+# with an absolute PYTHONPATH=$PWD/python (the notebooks run in their own folder).
 import kamkit  # noqa: E402
 
 project = "kamkit"

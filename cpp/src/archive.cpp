@@ -29,10 +29,19 @@ inline std::int64_t day_of(std::int64_t tick) {
 // the precision of s alone, so that a customer's money sums do not depend on
 // the order of the rows (beyond a last-bit rounding that practically never
 // shows) and small amounts survive next to large ones.
+// (Knuth's branch-free TwoSum gives the rounding error of s + x exactly.)
 KAMKIT_ALWAYS_INLINE void add_compensated(double& s, double& c, double x) {
   const double t = s + x;
-  c += std::fabs(s) >= std::fabs(x) ? (s - t) + x : (x - t) + s;
+  const double xv = t - s;
+  c += (s - (t - xv)) + (x - xv);
   s = t;
+}
+
+// (s1 + c1) + (s2 + c2) of two compensated sums, rounded once.
+inline double sum_compensated(double s1, double c1, double s2, double c2) {
+  double s = s1, c = c1;
+  add_compensated(s, c, s2);
+  return s + (c + c2);
 }
 
 // A net amount within this fraction of the gross amount (sum of absolute
@@ -358,17 +367,14 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
   using R = typename C::Row;
   const std::size_t nslots = plan.slots_per_bucket();
   const std::size_t words = f.period_words;
-  // Two cache lines per slot (periods are below 2048). window[w] sums the
-  // amounts of the rows in value-factor window w: 1 the last full period, 2
-  // the one before, 0 neither (unused; it spares a branch). Money sums are
+  // One cache line per slot (periods are below 2048). Money sums are
   // compensated: each *_c holds the compensation of the sum before it.
   struct alignas(64) Acc {
     std::uint64_t kmin, kmax;  // order keys of the rows
     std::int32_t count;
     std::int16_t pmin;       // first purchase period so far
     std::int16_t n_periods;  // distinct purchase periods (below 2048)
-    double rev, rev_c, first_rev, first_c, repeat, repeat_c, gross;
-    double window[3], window_c[3];
+    double first_rev, first_c, repeat, repeat_c, gross;
   };
   const Acc fresh{std::numeric_limits<std::uint64_t>::max(),
                   0,
@@ -379,24 +385,29 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
                   0.0,
                   0.0,
                   0.0,
-                  0.0,
-                  0.0,
-                  0.0,
-                  {0.0, 0.0, 0.0},
-                  {0.0, 0.0, 0.0}};
-  static_assert(sizeof(Acc) == 128, "two cache lines per slot");
+                  0.0};
+  static_assert(sizeof(Acc) == 64, "one cache line per slot");
+  // Revenue of the value-factor windows (sum[0]: the last full period,
+  // sum[1]: the one before), apart: only the rows of those periods touch it.
+  struct alignas(32) Windows {
+    double sum[2], comp[2];
+  };
+  const Windows no_windows{{0.0, 0.0}, {0.0, 0.0}};
   const auto threads = static_cast<std::size_t>(max_threads());
   std::vector<std::vector<Acc>> accs(threads);
+  std::vector<std::vector<Windows>> windows(threads);
   std::vector<std::vector<std::uint64_t>> maps(threads);
   std::vector<std::vector<double>> margins(threads);  // per slot: sum, compensation
   const std::uint32_t* day_info = f.day_info.data();
   auto per_bucket = [&](std::int64_t c, const R* row, std::size_t m) {
     const auto t = static_cast<std::size_t>(thread_id());
     auto& acc = accs[t];
+    auto& win = windows[t];
     auto& bits = maps[t];
     auto& marg = margins[t];
     if (acc.empty()) {
       acc.assign(nslots, fresh);
+      win.assign(nslots, no_windows);
       bits.assign(nslots * words, 0);
       if (C::kMargin) marg.assign(2 * nslots, 0.0);
     }
@@ -418,18 +429,26 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
       ++a.count;
       // Revenue of the first period so far and of the later ones: an
       // earlier period moves the first one's revenue to the repeat purchases.
+      // (Every row of this pass is a purchase: the revenue is the first
+      // period's plus the repeat purchases'.) One compensated addition: the
+      // row to the first period's sum or to the repeat sum, or, for an
+      // earlier period, the first period's sum to the repeat sum.
+      // Selections by arithmetic: no branch on the accumulators.
       const double x = r.amount;
-      const bool earlier = p < a.pmin, same = p == a.pmin;
-      add_compensated(a.repeat, a.repeat_c, earlier ? a.first_rev : (same ? 0.0 : x));
-      a.repeat_c += earlier ? a.first_c : 0.0;
-      add_compensated(a.first_rev, a.first_c, same ? x : 0.0);
-      a.first_rev = earlier ? x : a.first_rev;
-      a.first_c = earlier ? 0.0 : a.first_c;
+      const bool earlier_b = p < a.pmin;
+      const auto earlier = static_cast<double>(earlier_b);
+      const auto same = static_cast<double>(p == a.pmin);
+      const double later = 1.0 - earlier - same;
+      add_compensated(a.repeat, a.repeat_c, earlier * a.first_rev + later * x);
+      a.repeat_c += earlier * a.first_c;
+      add_compensated(a.first_rev, a.first_c, same * x);
+      a.first_rev = (1.0 - earlier) * a.first_rev + earlier * x;
+      a.first_c *= 1.0 - earlier;
       a.pmin = std::min(a.pmin, p);
-      add_compensated(a.rev, a.rev_c, x);
       a.gross += std::fabs(x);
+      // (A branch on the row's day, not on the accumulators.)
       const std::uint32_t w = info >> Frame::kWindowShift;
-      add_compensated(a.window[w], a.window_c[w], x);
+      if (w != 0) add_compensated(win[slot].sum[w - 1], win[slot].comp[w - 1], x);
       if constexpr (C::kMargin) add_compensated(marg[2 * slot], marg[2 * slot + 1], r.margin);
     }
     // The bucket's customers are its used slots, in order.
@@ -448,14 +467,15 @@ void accumulate_customers(const BucketPlan& plan, std::size_t b0, std::size_t b1
                                   f.value_periods[codec.day_of_key(a.kmin)],
                                   codec.tick_of(a.kmin),
                                   codec.tick_of(a.kmax),
-                                  a.rev + a.rev_c,
+                                  sum_compensated(a.first_rev, a.first_c, a.repeat, a.repeat_c),
                                   a.repeat + a.repeat_c,
-                                  a.window[1] + a.window_c[1],
-                                  a.window[2] + a.window_c[2],
+                                  win[s].sum[0] + win[s].comp[0],
+                                  win[s].sum[1] + win[s].comp[1],
                                   C::kMargin ? marg[2 * s] + marg[2 * s + 1] : 0.0,
                                   a.gross};
       write_customer<C::kMargin>(c, totals, has_amount, f, out);
       a = fresh;
+      win[s] = no_windows;
       if (C::kMargin) marg[2 * s] = marg[2 * s + 1] = 0.0;
       ++c;
     }

@@ -101,7 +101,14 @@ def bounds_part(
             keep &= ~mask
     row["dropped"] = int(len(frame) - keep.sum())
     first = last = pd.NaT
-    if keep.any():
+    dates = frame[date] if date in frame.columns else None
+    if dates is not None and keep.any() and pd.api.types.is_datetime64_any_dtype(dates.dtype):
+        # Dates already parsed: their extremes directly, as wall-clock time.
+        if isinstance(dates.dtype, pd.DatetimeTZDtype):
+            dates = dates.dt.tz_localize(None)
+        kept = dates if keep.all() else dates[keep]
+        first, last = kept.min(), kept.max()
+    elif keep.any():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MissingValuesWarning)
             log = check_transactions(frame, customer, date, amount, margin, "drop")
@@ -191,6 +198,11 @@ def column_tz(dtype: Any) -> Any:
 # ------------------------------------------------------- per-customer kernels
 
 
+def granularity_of(kwargs: dict[str, Any]) -> str:
+    """The purchase granularity of summarize's arguments (its old name ``freq`` too)."""
+    return str(kwargs.get("granularity", kwargs.get("freq", "D")))
+
+
 def _quiet(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call ``func`` with the missing-value warnings silenced (the client gives them once)."""
     with warnings.catch_warnings():
@@ -227,7 +239,7 @@ def summarize_part(
     except ValueError:
         b = bounds_part(frame, customer, date, kwargs.get("amount"), kwargs.get("margin"))
         end = wall_time(observation_end, column_tz(frame[date].dtype))
-        if _period_end_before(end, b["first"].iloc[0], kwargs.get("freq", "D")):
+        if _period_end_before(end, b["first"].iloc[0], granularity_of(kwargs)):
             return empty
         raise
 
@@ -252,7 +264,7 @@ def calibration_holdout_part(
     from .archive import calibration_holdout, summarize
 
     frame = restore_order(frame)
-    freq = kwargs.get("freq", "D")
+    freq = granularity_of(kwargs)
     tz = column_tz(frame[date].dtype)
     cal = wall_time(calibration_end, tz)
     b = bounds_part(frame, customer, date, kwargs.get("amount"))
@@ -263,7 +275,7 @@ def calibration_holdout_part(
     end = wall_time(observation_end, tz)
     if last < cal_last_day + pd.Timedelta(days=1) or first > end:
         # No holdout row here: the calibration columns, and no holdout purchase.
-        keys = ("amount", "freq", "time_unit", "missing")
+        keys = ("amount", "granularity", "freq", "time_unit", "missing", "order", "returns")
         args = {k: v for k, v in kwargs.items() if k in keys}
         s = _quiet(summarize, frame, customer, date, observation_end=calibration_end, **args)
         out = s[[c for c in ("frequency", "recency", "T", "monetary_value") if c in s.columns]]
@@ -488,8 +500,8 @@ def value_score_part(
     arrays: list[np.ndarray],
     lo: np.ndarray,
     hi: np.ndarray,
-    weights: Any,
-    method: Any,
+    weights: np.ndarray,
+    method: str,
 ) -> np.ndarray:
     """Min-max value scores of one partition on the global ranges.
 
@@ -559,7 +571,7 @@ def score_from_stats(
 
 def rfm_table(
     index: pd.Index, r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int, segments: Any
-):
+) -> pd.DataFrame:
     """The rfm_scores table of one partition from its R, F and M scores."""
     from .scoring import _rfm_table
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DASK_HOOKS",
     "MissingValuesWarning",
     "TransactionLog",
     "as_series",
@@ -30,6 +31,7 @@ __all__ = [
     "check_rfm",
     "check_shares",
     "check_transactions",
+    "dask_hook",
     "is_dask",
     "model_array",
     "numeric_column",
@@ -172,6 +174,21 @@ def reject_dask(obj: Any, name: str) -> None:
             "objects in one process. Use the function of the same name in kamkit.dask "
             "(import kamkit.dask), or .compute() the collection first if it fits in memory"
         )
+
+
+#: The dask glue of the models (fit and predict on a dask archive), registered
+#: by ``kamkit.dask`` when it is imported: the models stay below it in the layers.
+DASK_HOOKS: dict[str, Any] = {}
+
+
+def dask_hook(name: str) -> Any:
+    """The function ``kamkit.dask`` registered under ``name`` (TypeError when not imported)."""
+    if name not in DASK_HOOKS:
+        raise TypeError(
+            'got a dask collection: import kamkit.dask (pip install "kamkit[dask]") to use '
+            "kamkit's models on dask archives, or .compute() the archive if it fits in memory"
+        )
+    return DASK_HOOKS[name]
 
 
 def check_frame(obj: Any, name: str = "transactions") -> pd.DataFrame:
@@ -711,8 +728,8 @@ def check_observation_end(
     raw = int(ts.asm8.view(np.int64))
     ticks = raw * _TICKS_PER_SECOND[log.unit] // _TICKS_PER_SECOND[own]
     if not -(2**63) < ticks < 2**63:
-        lo = pd.Timestamp(np.datetime64(-(2**63) + 1, log.unit))
-        hi = pd.Timestamp(np.datetime64(2**63 - 1, log.unit))
+        ends = np.array([-(2**63) + 1, 2**63 - 1], dtype=np.int64).view(f"datetime64[{log.unit}]")
+        lo, hi = pd.Timestamp(ends[0]), pd.Timestamp(ends[1])
         raise ValueError(
             f"{name}: {ts} is outside what column {log.date!r} (datetime64[{log.unit}]) can "
             f"hold ({lo.date()} to {hi.date()}); pass a date in that range, or convert the "

@@ -175,7 +175,18 @@ CREDIT_WEIGHT = 0.20
 
 
 class MissingCriterionWarning(UserWarning):
-    """A scoring criterion no customer has a value for was left out of the score."""
+    """A scoring criterion no customer has a value for was left out of the score.
+
+    Examples
+    --------
+    >>> import warnings, pandas as pd, kamkit
+    >>> archive = pd.DataFrame({"revenue": [10.0, 20.0, 30.0], "growth": [float("nan")] * 3})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     score = kamkit.value_score(archive, {"revenue": 1.0, "growth": 1.0}, missing="median")
+    >>> [w.category.__name__ for w in caught]
+    ['MissingCriterionWarning']
+    """
 
 
 @renamed(customers="archive")

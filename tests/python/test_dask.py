@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import warnings
 
+import dask
+import dask.dataframe as dd
+import distributed
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,14 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kamkit
-
-dask = pytest.importorskip("dask")
-dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
-kd = pytest.importorskip("kamkit.dask")
+import kamkit.dask as kd
 
 SETTINGS = settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -92,21 +91,22 @@ def test_summarize_equals_single_machine(client, ids, tz, cuts):
     log = _log(ids, tz)
     d = _split(log, cuts)
     assert d.npartitions == len(cuts) + 1
-    got = kd.summarize(d, amount="amount", period="M", time_unit="W").compute()
-    _same(got, kamkit.summarize(log, amount="amount", period="M", time_unit="W"))
+    got = kd.summarize(d, amount="amount", value_period="M", time_unit="W").compute()
+    _same(got, kamkit.summarize(log, amount="amount", value_period="M", time_unit="W"))
 
 
 @SETTINGS
 @given(
     cuts=st.lists(st.integers(0, 300), max_size=7),
     end=st.sampled_from([None, "2023-02-15", "2023-09-30"]),
-    freq=st.sampled_from(["D", "W", "M"]),
+    granularity=st.sampled_from(["D", "W", "M"]),
 )
-def test_summarize_and_panel_any_partitioning(client, cuts, end, freq):
+def test_summarize_and_panel_any_partitioning(client, cuts, end, granularity):
     log = _log("int", None, seed=1)
     d = _split(log, cuts)
-    got = kd.summarize(d, amount="amount", observation_end=end, freq=freq).compute()
-    _same(got, kamkit.summarize(log, amount="amount", observation_end=end, freq=freq))
+    got = kd.summarize(d, amount="amount", observation_end=end, granularity=granularity)
+    want = kamkit.summarize(log, amount="amount", observation_end=end, granularity=granularity)
+    _same(got.compute(), want)
     panel = kd.period_panel(d, observation_end=end, period="M").compute()
     _same(panel, kamkit.period_panel(log, observation_end=end, period="M"))
 
@@ -135,7 +135,7 @@ def test_calibration_holdout_equals_single_machine(client, cuts):
 def test_missing_values_warn_once_with_global_counts(client):
     log = _log("int", None, seed=4)
     log.loc[[3, 100, 250], "amount"] = np.nan
-    log.loc[[7], "customer_id"] = np.nan
+    log.loc[[7], "date"] = pd.NaT
     d = _split(log, [50, 120, 200])
     with pytest.warns(kamkit.MissingValuesWarning) as rec:
         got = kd.summarize(d, amount="amount", missing="drop").compute()
@@ -146,9 +146,7 @@ def test_missing_values_warn_once_with_global_counts(client):
         warnings.simplefilter("ignore", kamkit.MissingValuesWarning)
         want = kamkit.summarize(log, amount="amount", missing="drop")
     _same(got, want)
-    with pytest.raises(
-        ValueError, match="'customer_id': expected a customer id on every row, found 1 row"
-    ):
+    with pytest.raises(ValueError, match="'date': expected a date on every row, found 1 row"):
         kd.summarize(d, amount="amount")
 
 
@@ -189,14 +187,40 @@ def test_pyramid_score_and_concentration_any_partitioning(client, cuts):
         kamkit.pyramid(a["revenue"], (0.1, 0.2, 0.3, 0.4), "abcd"),
     )
     for missing in ("zero", "median"):
-        _same(
-            kd.value_score(d, missing=missing).compute(),
-            kamkit.value_score(a, missing=missing),
-        )
+        for scale in ("percentile", "minmax"):
+            _same(
+                kd.value_score(d, missing=missing, scale=scale).compute(),
+                kamkit.value_score(a, missing=missing, scale=scale),
+            )
+    _same(
+        kd.value_score(d, method="rank", missing="zero", scale="minmax").compute(),
+        kamkit.value_score(a, method="rank", missing="zero", scale="minmax"),
+    )
+    got = kd.value_score(d, method="zscore", missing="median", scale="minmax").compute()
+    want = kamkit.value_score(a, method="zscore", missing="median", scale="minmax")
+    np.testing.assert_allclose(got.sort_index(), want, rtol=1e-12, atol=0)
+    archive = a.assign(recency=a["frequency"] * 3.0, T=60.0 + a["frequency"] * 4.0)
+    _same(kd.rfm_scores(_split(archive, cuts)).compute(), kamkit.rfm_scores(archive))
     got = kd.concentration(d["revenue"])
     want = kamkit.concentration(a["revenue"])
     assert (got.gini, got.n, got.total) == (want.gini, want.n, want.total)
     pd.testing.assert_series_equal(got.summary(), want.summary(), check_exact=True)
+
+
+@pytest.mark.parametrize("cuts", [[], [0, 500, 500, 1700]])
+def test_lifecycle_stages_and_transitions(client, cuts):
+    log = kamkit.datasets.load_cdnow_sample()
+    d = _split(log, cuts)
+    panel = kd.period_panel(d, observation_end="1998-06-15")
+    want_panel = kamkit.period_panel(log, observation_end="1998-06-15")
+    stages = kd.lifecycle_stages(panel)
+    want = kamkit.lifecycle_stages(want_panel)
+    _same(stages.compute(), want)
+    for by_period in (False, True):
+        got, ref = kd.transitions(stages, by_period), kamkit.transitions(want, by_period)
+        pd.testing.assert_frame_equal(got.counts, ref.counts, check_exact=True)
+        pd.testing.assert_frame_equal(got.probabilities, ref.probabilities, check_exact=True)
+        pd.testing.assert_series_equal(got.observed, ref.observed)
 
 
 def test_value_score_missing_raise_counts_the_whole_column(client):
@@ -229,10 +253,10 @@ def test_model_fits_and_predictions(client, model):
     alive = got.probability_alive(d)
     assert isinstance(alive, dd.Series)
     np.testing.assert_allclose(alive.compute().sort_index(), want.probability_alive(s), rtol=1e-12)
-    clv = got.customer_lifetime_value(d, d["recency"], d["T"], d["monetary_value"], freq="W")
+    clv = got.customer_lifetime_value(d, d["recency"], d["T"], d["monetary_value"], time_unit="W")
     np.testing.assert_allclose(
         clv.compute().sort_index(),
-        want.customer_lifetime_value(s, s["recency"], s["T"], s["monetary_value"], freq="W"),
+        want.customer_lifetime_value(s, s["recency"], s["T"], s["monetary_value"], time_unit="W"),
         rtol=1e-12,
     )
 

@@ -27,6 +27,7 @@ is not recomputed from the log for every pass.
 
 from __future__ import annotations
 
+from .._validation import DASK_HOOKS
 from ._api import (
     calibration_holdout,
     concentration,
@@ -38,6 +39,9 @@ from ._api import (
     transitions,
     value_score,
 )
+from ._models import fit_rfm, fit_spend, predict
+
+DASK_HOOKS.update(fit_rfm=fit_rfm, fit_spend=fit_spend, predict=predict)
 
 __all__ = [
     "calibration_holdout",

@@ -135,8 +135,8 @@ def summarize(
         one partition, e.g. Parquet written by customer hash): skip the
         shuffle.
     **kwargs
-        The other arguments of :func:`kamkit.summarize` (``freq``,
-        ``time_unit``, ``period``, ...), passed to it as they are.
+        The other arguments of :func:`kamkit.summarize` (``granularity``,
+        ``time_unit``, ``value_period``, ``order``, ``returns``, ...), passed to it as they are.
 
     Returns
     -------
@@ -160,8 +160,8 @@ def summarize(
     frame = _check_frame(transactions, "transactions")
     check_choice("missing", missing, ("raise", "drop"))
     _check_columns(frame, {"customer": customer, "date": date, "amount": amount, "margin": margin})
-    freq = kwargs.get("freq", "D")
-    check_choice("freq", freq, _FREQS)
+    freq = kern.granularity_of(kwargs)
+    check_choice("granularity", freq, _FREQS)
     bounds = _bounds(frame, customer, date, amount, margin)
     bounds.check_missing(
         {"customer": customer, "date": date, "amount": amount, "margin": margin}, missing
@@ -193,21 +193,24 @@ def calibration_holdout(
     calibration_end: Any = None,
     observation_end: Any = None,
     amount: Hashable | None = None,
-    freq: str = "D",
+    granularity: str = "D",
     time_unit: str = "D",
     missing: str = "raise",
     *,
     partitioned_by_customer: bool = False,
+    **kwargs: Any,
 ) -> Any:
     """Calibration summary plus holdout purchases of a dask log (see :func:`kamkit.calibration_holdout`).
 
     Parameters
     ----------
     transactions : dask DataFrame
-    customer, date, calibration_end, observation_end, amount, freq, time_unit, missing
+    customer, date, calibration_end, observation_end, amount, granularity, time_unit, missing
         As in :func:`kamkit.calibration_holdout`.
     partitioned_by_customer : bool, default False
         As in :func:`summarize`.
+    **kwargs
+        The other arguments of :func:`kamkit.calibration_holdout`, passed to it.
 
     Returns
     -------
@@ -215,7 +218,9 @@ def calibration_holdout(
         Lazy, one partition per customer bucket.
     """
     frame = _check_frame(transactions, "transactions")
-    check_choice("freq", freq, _FREQS)
+    freq = kern.granularity_of({"granularity": granularity, **kwargs})
+    kwargs.pop("freq", None)
+    check_choice("granularity", freq, _FREQS)
     check_choice("time_unit", time_unit, tuple(_TIME_UNITS))
     check_choice("missing", missing, ("raise", "drop"))
     if calibration_end is None:
@@ -268,10 +273,11 @@ def calibration_holdout(
         duration=duration,
         empty=empty,
         amount=amount,
-        freq=freq,
+        granularity=freq,
         time_unit=time_unit,
         missing=missing,
         meta=empty,
+        **kwargs,
     )
 
 
@@ -357,20 +363,41 @@ def _arrays(values: Any) -> list[Any]:
     return [dask.delayed(lambda s: _values(s)[1])(p) for p in values.to_delayed()]
 
 
+_FAN_IN = 16
+
+
+def _add(*parts: np.ndarray) -> np.ndarray:
+    return np.sum(parts, axis=0)
+
+
+def _merge_counts(*parts: pd.Series) -> pd.Series:
+    return kern.merge_value_counts(list(parts))
+
+
+def _tree(merge: Any, parts: list[Any]) -> Any:
+    """Merge per-partition statistics on the workers, ``_FAN_IN`` at a time, then compute.
+
+    The client receives one merged statistic, not one per partition.
+    """
+    while len(parts) > 1:
+        parts = [
+            dask.delayed(merge)(*parts[i : i + _FAN_IN]) for i in range(0, len(parts), _FAN_IN)
+        ]
+    return dask.compute(parts[0])[0] if parts else None
+
+
 def _selection(arrays: list[Any]) -> Any:
     """A ``select(ranks)`` for :func:`kamkit._partitioned.pyramid_thresholds`."""
 
     def compute_top() -> np.ndarray:
-        parts = [dask.delayed(kern.top_histogram_part)(a) for a in arrays]
-        return np.sum(dask.compute(*parts), axis=0)
+        return _tree(_add, [dask.delayed(kern.top_histogram_part)(a) for a in arrays])
 
     def compute_mid(buckets: list[int]) -> np.ndarray:
-        parts = [dask.delayed(kern.mid_histogram_part)(a, buckets) for a in arrays]
-        return np.sum(dask.compute(*parts), axis=0)
+        return _tree(_add, [dask.delayed(kern.mid_histogram_part)(a, buckets) for a in arrays])
 
     def compute_values(prefixes: list[int]) -> pd.Series:
         parts = [dask.delayed(kern.values_in_part)(a, prefixes) for a in arrays]
-        return kern.merge_value_counts(dask.compute(*parts))
+        return _tree(_merge_counts, parts)
 
     def select(ranks: Sequence[int]) -> list[tuple[float, int, int]]:
         return kern.Selection.run(list(ranks), compute_top, compute_mid, compute_values)
@@ -776,7 +803,7 @@ def rfm_scores(
     dask DataFrame
         ``R``, ``F``, ``M``, ``rfm`` and ``segment``, partitioned like ``archive``.
     """
-    from .. import _core
+    from .._native import core as _core
     from ..scoring import rfm_scores as _rfm
 
     frame = _check_frame(archive, "archive")
@@ -802,7 +829,7 @@ def rfm_scores(
         return out
 
     parts = dask.compute(*[dask.delayed(counts)(p) for p in frame.to_delayed()])
-    cuts = []
+    cuts: list[tuple[list[float], list[bool]]] = []
     for j in range(3):
         vc = kern.merge_value_counts([p[j] for p in parts]).sort_index(ascending=False)
         desc = np.ascontiguousarray(np.repeat(vc.index.to_numpy(dtype=np.float64), vc.to_numpy()))

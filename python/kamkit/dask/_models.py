@@ -32,7 +32,16 @@ def distinct_rows(frame: Any, columns: list[Hashable]) -> pd.DataFrame:
             f"{', '.join(map(repr, missing))}; build the summary with kamkit.dask.summarize"
         )
     parts = [dask.delayed(kern.rfm_rows_part)(p, columns) for p in frame.to_delayed()]
-    return kern.merge_rfm_rows(pd.concat(dask.compute(*parts)), columns)
+    # Merged on the workers, 16 at a time: the client gets one table of distinct rows.
+    while len(parts) > 1:
+        parts = [
+            dask.delayed(_merge_rows)(columns, *parts[i : i + 16]) for i in range(0, len(parts), 16)
+        ]
+    return _merge_rows(columns, dask.compute(parts[0])[0])
+
+
+def _merge_rows(columns: list[Hashable], *parts: pd.DataFrame) -> pd.DataFrame:
+    return kern.merge_rfm_rows(pd.concat(parts), columns)
 
 
 def fit_rfm(model: Any, frame: Any, weights: Any, initial_params: Any) -> Any:

@@ -23,7 +23,7 @@ from scipy import optimize, stats
 
 from .._deprecation import renamed
 from .._native import core as _core
-from .._validation import check_clv_time, check_frame, check_rfm, is_dask, model_array
+from .._validation import check_clv_time, check_frame, check_rfm, dask_hook, is_dask, model_array
 
 __all__ = ["BaseModel", "BoundaryFitWarning", "ConvergenceWarning", "FitError", "RfmModel"]
 
@@ -73,6 +73,15 @@ class FitError(ValueError):
 
     Raised for degenerate data (one customer, nobody observed for any time,
     nobody repeating) and when the optimiser meets a non-finite likelihood.
+
+    Examples
+    --------
+    >>> import kamkit
+    >>> try:
+    ...     kamkit.BetaGeo().fit([1], [2.0], [5.0])
+    ... except kamkit.FitError as error:
+    ...     print(type(error).__name__, isinstance(error, ValueError))
+    FitError True
     """
 
 
@@ -524,9 +533,7 @@ def _as_arrays(
 
 def _dask_predict(model: Any, method: str, name: str, *args: Any) -> Any:
     """A prediction on a dask archive: the same method on each partition (lazy)."""
-    from ..dask._models import predict
-
-    return predict(model, method, name, *args)
+    return dask_hook("predict")(model, method, name, *args)
 
 
 def _wrap(values: np.ndarray, index: pd.Index | None, scalar: bool, name: str) -> Any:
@@ -667,9 +674,7 @@ class RfmModel(BaseModel):
             When the optimiser stops before converging.
         """
         if is_dask(frequency):
-            from ..dask._models import fit_rfm
-
-            return fit_rfm(self, frequency, weights, initial_params)
+            return dask_hook("fit_rfm")(self, frequency, weights, initial_params)
         x, tx, TT, w, _ = self._inputs(frequency, recency, T, weights)
         _refuse_degenerate(type(self).__name__, x, TT, w)
         data = _core.RfmData(x, tx, TT, w)

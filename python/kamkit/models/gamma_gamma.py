@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._deprecation import renamed
 from .._native import core as _core
-from .._validation import check_clv_time, check_frame, is_dask
+from .._validation import check_clv_time, check_frame, dask_hook, is_dask
 from ._base import _CLV_FACTORS, BaseModel, RfmModel, _as_arrays, _dask_predict, _wrap
 
 __all__ = ["GammaGamma", "SpendExclusionWarning"]
@@ -120,9 +120,7 @@ class GammaGamma(BaseModel):
             When customers are excluded (see the class docstring).
         """
         if is_dask(frequency):
-            from ..dask._models import fit_spend
-
-            return fit_spend(self, frequency, weights, initial_params)
+            return dask_hook("fit_spend")(self, frequency, weights, initial_params)
         (x, m), _, _ = self._spend_inputs(frequency, monetary_value)
         w = None
         if weights is not None:

@@ -544,7 +544,7 @@ def _clv(ctx: Context, heading: str) -> str:
     # BG/NBD's P(alive) is 1 for every one-time buyer: say so on their rows (with BG/NBD).
     one_time = (summary_weeks["frequency"] == 0).reindex(out.index, fill_value=False)
     out.insert(
-        out.columns.get_loc("p_alive") + 1,
+        list(out.columns).index("p_alive") + 1,
         "p_alive_note",
         np.where(
             one_time.to_numpy() & (model == "bgnbd"),

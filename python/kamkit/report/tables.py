@@ -122,7 +122,7 @@ class LogColumns:
                     period=period,  # type: ignore[arg-type]
                     observation_end=self.observation_end,
                     missing=self.missing,  # type: ignore[arg-type]
-                    order=self.order,  # type: ignore[call-arg]
+                    order=self.order,
                 )
             transactions = self.orders(transactions)
         return period_panel(
