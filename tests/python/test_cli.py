@@ -519,8 +519,8 @@ class TestOrderLines:
             assert code == 0, (command, err)
             got = pd.read_csv(out, encoding="utf-8-sig")
             assert got.columns[0] == "CustomerID"
-            # (The warning list of so small a log may be empty: then only its header is there.)
-            assert got.empty or got["CustomerID"].dtype == np.int64
+            # (The warning list holds a fifth of the active customers: none of one.)
+            assert got["CustomerID"].dtype == np.int64 or (len(got) == 0 and "warnings" in command)
             assert f"kamkit {command[0]}: 15 input rows, 3 customers; wrote" in err
         # The lifecycle panel dates E2's late line with its order (June).
         cols = kamkit.report.tables.LogColumns(
