@@ -249,3 +249,13 @@ def test_select_model_ranks_on_the_holdout():
     assert ranking["actual_total"].iloc[0] == pytest.approx(holdout["frequency_holdout"].sum())
     with pytest.raises(ValueError, match="models"):
         kamkit.select_model(log, models=["nope"])
+
+
+def test_tier_means_what_it_means_in_the_tiers_output(cdnow_result):
+    log, _, work = cdnow_result
+    archive = kamkit.summarize(log, "customer_id", "date", "amount")
+    whole = kamkit.pyramid(archive["revenue"]).reindex(work.index)
+    assert work["tier"].astype(str).tolist() == whole.astype(str).tolist()
+    # The tier on the last year's revenue has its own name (on CDNOW, whose
+    # history before the cut is shorter than a year, the two agree).
+    assert work["tier_12m"].astype(str).tolist() == work["tier"].astype(str).tolist()

@@ -693,6 +693,10 @@ def decline_risk(
             p[active] = calib.predict(score)
             raw[active] = score
     at_stake = np.where(active, now["spend_0"].to_numpy(), 0.0)
+    total = now["revenue_total"].to_numpy()
+    whole = _tier_codes(np.c_[np.ones(len(total)), total], 1, tiers["shares"], tiers["labels"])[0][
+        1
+    ].astype(np.int64)
     now["p_decline"] = p
     flags, joined = _reasons(now, active)
     out = pd.DataFrame(
@@ -703,7 +707,10 @@ def decline_risk(
             "score": raw,
             "active": active,
             "reasons": joined,
-            "tier": pd.Categorical.from_codes(
+            # ``tier``: the pyramid on net revenue over the whole history, as in
+            # the tiers output; ``tier_12m``: on the last 365 days' revenue.
+            "tier": pd.Categorical.from_codes(whole, dtype=tier_dtype),
+            "tier_12m": pd.Categorical.from_codes(
                 now["tier_code"].to_numpy().astype(np.int64), dtype=tier_dtype
             ),
             "revenue_year": now["revenue_year"].to_numpy(),

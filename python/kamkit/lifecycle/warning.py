@@ -242,8 +242,9 @@ def early_warning(
     out["n_reasons"] = flags.to_numpy()[chosen].sum(axis=1)
     for code in flags.columns:
         out[code] = flags[code].to_numpy()[chosen]
-    out["tier"] = risk["tier"].to_numpy()[chosen]
-    out["tier"] = out["tier"].astype(risk["tier"].dtype)
+    for col in ("tier", "tier_12m"):
+        out[col] = risk[col].to_numpy()[chosen]
+        out[col] = out[col].astype(risk[col].dtype)
     out["revenue_year"] = risk["revenue_year"].to_numpy()[chosen]
     out["last_purchase"] = risk["last_purchase"].to_numpy()[chosen]
     out["p_alive"] = p_alive[chosen]

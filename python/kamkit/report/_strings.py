@@ -72,8 +72,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "strategy": "Strategy",
         "warn_text": "The work list holds {n} customers (the fifth of those who bought in the "
         "last {h} days most likely to halve their spend over the next {h} days), with {value} "
-        "of expected lost revenue. In warnings.csv, {recent} is the tier over the last {window} "
-        "{period}s; tier in tiers.csv is over the whole history. The {k} with the largest "
+        "of expected lost revenue. In warnings.csv, tier is the tier over the whole history, as "
+        "in tiers.csv, and {recent} the tier over the last {window} {period}s. The {k} with the "
+        "largest "
         "expected loss:",
         "expected_loss": "Expected loss",
         "p_decline": "P(decline)",
@@ -173,8 +174,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "stage": "阶段",
         "strategy": "策略",
         "warn_text": "预警名单共 {n} 位客户（最近 {h} 天有购买的客户中，未来 {h} 天消费最可能减半的前五分之一），"
-        "预计损失收入 {value}。warnings.csv 中的“{recent}”是最近 {window} 个{period}的层级；"
-        "tiers.csv 中的层级按全部历史计算。预计损失最大的 {k} 位：",
+        "预计损失收入 {value}。warnings.csv 中的层级与 tiers.csv 相同，按全部历史计算；"
+        "“{recent}”是最近 {window} 个{period}的层级。预计损失最大的 {k} 位：",
         "expected_loss": "预计损失",
         "p_decline": "衰退概率",
         "bt_text": "用本数据自身的历史回放：在 {cut}，kamkit 只看当天及以前的数据并列出名单；之后 {h} 天的数据"

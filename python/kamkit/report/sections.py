@@ -43,7 +43,6 @@ from .tables import (
     archive_columns,
     choose_model,
     clv_values,
-    recent_tier_name,
     rfm_columns,
     stage_reasons,
     value_scores,
@@ -440,9 +439,9 @@ def _warning(ctx: Context, heading: str) -> str:
         value=fmt_money(total),
         k=min(k, n),
         h=WARNING_HORIZON,
-        recent=recent_tier_name(window, ctx.period),
-        window=window,
-        period=ctx.pword,
+        recent="tier_12m",
+        window=12,
+        period="月" if lang == "zh" else "month",
     )
     return f'<p>{esc(text)}</p><div class="scroll">{table(frame, fmt)}</div>'
 

@@ -405,12 +405,13 @@ def warning_table(
 ) -> pd.DataFrame:
     """:func:`kamkit.early_warning`'s list as the files show it.
 
-    Its tier (over the last ``window`` periods) is renamed (see
-    :func:`recent_tier_name`); with ``lang="zh"`` the reasons, stages and
-    tiers are in Chinese.
+    ``tier`` is the tier over the whole history, as in the tiers file;
+    ``tier_12m`` the tier on the last 365 days' revenue. With ``lang="zh"``
+    the reasons, stages and tiers are in Chinese. (``period`` and ``window``
+    are kept for callers; the list's recent tier is always over 12 months.)
     """
-    recent = recent_tier_name(window, period)
-    out = warnings.rename(columns={"tier": recent})
+    recent = "tier_12m"
+    out = warnings
     if lang == "zh":
         out = out.copy()
         if "reasons" in out:
@@ -418,7 +419,7 @@ def warning_table(
                 "、".join(name(code.strip(), "zh") for code in str(r).split(",") if code)
                 for r in out["reasons"]
             ]
-        for col in ("stage", recent):
+        for col in ("stage", "tier", recent):
             if col in out:
                 out[col] = translate_values(out[col], "zh")
     return out
