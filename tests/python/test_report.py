@@ -194,3 +194,20 @@ def test_candidate_numbers_are_the_apis(log, report_en):
     assert report_en.numbers["phase_out_candidates"] == len(down)
     assert sorted(report_en.tiers.index[report_en.tiers["upgrade_candidate"]]) == sorted(up.index)
     assert f"{len(down):,}" in report_en.html
+
+
+def test_clv_totals_never_skip_a_customer_silently(log, monkeypatch):
+    from kamkit.report import sections
+
+    real = sections.clv_values
+
+    def one_nan(*args, **kwargs):
+        values, model, fitted, excluded = real(*args, **kwargs)
+        values = values.copy()
+        values.iloc[0, values.columns.get_loc("clv")] = np.nan
+        return values, model, fitted, excluded
+
+    monkeypatch.setattr(sections, "clv_values", one_nan)
+    rep = build_report(log, source="CDNOW sample")
+    assert "clv_total" not in rep.numbers
+    assert "1 of 2,357 customers got no lifetime value" in rep.html

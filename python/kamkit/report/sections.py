@@ -552,8 +552,18 @@ def _clv(ctx: Context, heading: str) -> str:
         ),
     )
     clv = values["clv"]
-    total = float(clv.sum())
-    median = float(clv.median())
+    missing = int(clv.isna().sum())
+    if missing:
+        # Never a total or median that silently leaves customers out.
+        return failed(
+            s,
+            ArithmeticError(
+                f"{missing:,} of {len(clv):,} customers got no lifetime value from {model} "
+                "(NaN); no total or median is shown rather than one that leaves them out"
+            ),
+        )
+    total = float(clv.sum(skipna=False))
+    median = float(clv.median(skipna=False))
     ctx.numbers.update(clv_total=total, clv_median=median, clv_model=model)
     fig, ax = ctx.plt.subplots(figsize=(6.0, 3.6))
     ax.hist(clv, bins=40, color=plotting.TIER_COLORS[2])
