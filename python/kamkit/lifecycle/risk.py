@@ -48,13 +48,6 @@ class InsufficientHistoryWarning(UserWarning):
 
     Examples
     --------
-    <<<<<<< HEAD
-    >>> import warnings, kamkit
-    >>> issubclass(kamkit.InsufficientHistoryWarning, UserWarning)
-    True
-    >>> with warnings.catch_warnings():  # refuse the fallback instead of using it
-    ...     warnings.simplefilter("error", kamkit.InsufficientHistoryWarning)
-    =======
     >>> import warnings
     >>> import kamkit
     >>> log = kamkit.datasets.simulate_transactions(200, start="2023-01-01", end="2023-04-30")
@@ -63,7 +56,6 @@ class InsufficientHistoryWarning(UserWarning):
     ...     risk = kamkit.decline_risk(log, seed=0)
     >>> risk.attrs["method"], caught[0].category.__name__
     ('btyd', 'InsufficientHistoryWarning')
-    >>>>>>> warn
     """
 
 
