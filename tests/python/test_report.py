@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -137,6 +138,8 @@ def test_renders_in_headless_chromium(report_zh, tmp_path):
         check=True,
         capture_output=True,
         timeout=120,
+        # Chromium is not kamkit: keep a preloaded sanitizer runtime (.ci/sanitize) out of it.
+        env={k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")},
     )
     from matplotlib.image import imread
 
