@@ -522,17 +522,16 @@ void summarise_log(const TransactionsView& log, BucketPlan& plan, const C& codec
   }
 }
 
-// Allocates the result columns for the plan's customers.
-void allocate(const TransactionsView& log, const BucketPlan& plan, Archive& out) {
-  const std::size_t k = plan.unique_keys().size();
-  out.keys.assign(plan.unique_keys().begin(), plan.unique_keys().end());
+// Sizes every per-customer result column for k customers (the one place to
+// add a column: declare it in Archive, size it here, fill it in the kernels).
+void resize_columns(Archive& out, std::size_t k, bool amount, bool margin) {
   out.n_transactions.resize(k);
   out.frequency.resize(k);
   out.recency.resize(k);
   out.T.resize(k);
   out.first_tick.resize(k);
   out.last_tick.resize(k);
-  if (log.amount) {
+  if (amount) {
     out.monetary_value.resize(k);
     out.revenue.resize(k);
     out.avg_period_revenue.resize(k);
@@ -542,7 +541,14 @@ void allocate(const TransactionsView& log, const BucketPlan& plan, Archive& out)
     out.rev_prev.resize(k);
     out.gross.resize(k);
   }
-  if (log.margin) out.margin.resize(k);
+  if (margin) out.margin.resize(k);
+}
+
+// Allocates the result columns for the plan's customers.
+void allocate(const TransactionsView& log, const BucketPlan& plan, Archive& out) {
+  const std::size_t k = plan.unique_keys().size();
+  out.keys.assign(plan.unique_keys().begin(), plan.unique_keys().end());
+  resize_columns(out, k, log.amount != nullptr, log.margin != nullptr);
 }
 
 // Picks the row layout: packed when the slot, the day offset and the time
@@ -629,24 +635,8 @@ void merge_others(const Archive& p, const Archive& o, bool has_amount, bool has_
     }
   }
   out.keys.resize(k);
-  out.n_transactions.resize(k);
-  out.frequency.resize(k);
-  out.recency.resize(k);
-  out.T.resize(k);
-  out.first_tick.resize(k);
-  out.last_tick.resize(k);
+  resize_columns(out, k, has_amount, has_margin);
   out.returns_only.resize(k);
-  if (has_amount) {
-    out.monetary_value.resize(k);
-    out.revenue.resize(k);
-    out.avg_period_revenue.resize(k);
-    out.growth.resize(k);
-    out.value_periods.resize(k);
-    out.rev_last.resize(k);
-    out.rev_prev.resize(k);
-    out.gross.resize(k);
-  }
-  if (has_margin) out.margin.resize(k);
   auto copy = [&](const Archive& a, std::size_t i, std::size_t c) {
     out.keys[c] = a.keys[i];
     out.n_transactions[c] = a.n_transactions[i];
